@@ -1,0 +1,113 @@
+import { z } from 'zod'
+
+/** The one schema of a world file. The JSON Schema for editors is generated from it. */
+
+export const KINDS = ['vm', 'container', 'wasm'] as const
+export const Kind = z.enum(KINDS)
+
+const Name = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, starting with a letter or digit')
+
+const Port = z.strictObject({
+  host: z.number().int().min(0).max(65535).default(0).describe('Port on the host; 0 picks any free port'),
+  guest: z.number().int().min(1).max(65535).describe('Port the workload listens on'),
+  bind: z.string().default('127.0.0.1').describe('Host address to publish on'),
+})
+
+const Limits = z.strictObject({
+  memoryMiB: z.number().int().min(1).optional(),
+  cpus: z.number().positive().optional(),
+  timeoutSeconds: z.number().positive().optional().describe('Wall-clock limit per run or request (wasm)'),
+})
+
+const Ready = z.strictObject({
+  http: z.string().startsWith('/').optional().describe('Path that must answer 2xx/3xx on the first port'),
+  tcp: z.boolean().optional().describe('Ready when the first port accepts a connection'),
+  log: z.string().optional().describe('Ready when a log line contains this text'),
+  timeoutSeconds: z.number().positive().default(60),
+})
+
+const Container = z.strictObject({
+  image: z.string().min(1),
+  build: z.string().optional().describe('Build context folder, relative to the world file'),
+  dockerfile: z.string().optional(),
+  command: z.array(z.string()).optional(),
+  init: z.boolean().default(true).describe('Run an init process so the workload gets signals'),
+})
+
+const Vm = z.strictObject({
+  kernel: z.string().optional(),
+  initrd: z.string().optional(),
+  append: z.string().optional(),
+  disk: z.string().optional(),
+  diskFormat: z.enum(['raw', 'qcow2']).optional(),
+  cloudInit: z.string().optional().describe('A cloud-init seed image or folder'),
+  build: z.string().optional().describe('Script that builds the VM image when its files are missing'),
+  memoryMiB: z.number().int().min(16).default(128),
+  cpus: z.number().int().min(1).default(1),
+  accel: z.enum(['auto', 'kvm', 'hvf', 'whpx', 'tcg']).default('auto'),
+})
+
+const WasmDir = z.strictObject({
+  host: z.string(),
+  guest: z.string().startsWith('/'),
+  writable: z.boolean().default(false),
+})
+
+const Wasm = z.strictObject({
+  module: z.string().min(1),
+  serve: z.enum(['command', 'cgi', 'http']).default('command'),
+  dirs: z.array(WasmDir).default([]),
+  build: z.string().optional().describe('Script that builds the module when it is missing'),
+})
+
+export const WorkloadSchema = z
+  .strictObject({
+    name: Name,
+    kind: Kind,
+    description: z.string().optional(),
+    container: Container.optional(),
+    vm: Vm.optional(),
+    wasm: Wasm.optional(),
+    ports: z.array(Port).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    args: z.array(z.string()).default([]),
+    limits: Limits.default({}),
+    ready: Ready.optional(),
+    restart: z.enum(['no', 'on-failure', 'always']).default('no'),
+    dependsOn: z.array(Name).default([]),
+  })
+  .superRefine((w, ctx) => {
+    if (!w[w.kind]) ctx.addIssue({ code: 'custom', path: [w.kind], message: `a ${w.kind} workload needs a "${w.kind}" section` })
+    for (const other of ['vm', 'container', 'wasm'] as const) {
+      if (other !== w.kind && w[other]) {
+        ctx.addIssue({ code: 'custom', path: [other], message: `a ${w.kind} workload cannot have a "${other}" section` })
+      }
+    }
+    if (w.kind === 'vm' && w.vm && !w.vm.kernel && !w.vm.disk) {
+      ctx.addIssue({ code: 'custom', path: ['vm'], message: 'a vm needs a kernel (with an initrd) or a disk' })
+    }
+  })
+
+export const WorldSchema = z.strictObject({
+  apiVersion: z.literal('worldbench/v1'),
+  name: Name,
+  description: z.string().optional(),
+  workloads: z.array(WorkloadSchema).min(1),
+})
+
+export type Kind = z.infer<typeof Kind>
+export type WorkloadInput = z.infer<typeof WorkloadSchema>
+export type WorldInput = z.infer<typeof WorldSchema>
+
+/** A workload as the runtimes see it: validated, with every path absolute, and its world named. */
+export type Workload = WorkloadInput & { world: string }
+
+export interface World {
+  name: string
+  description?: string
+  file: string
+  dir: string
+  workloads: Workload[]
+}

@@ -1,0 +1,29 @@
+import type { Kind } from '../core/world/schema.ts'
+import type { Runtime } from './runtime.ts'
+import { WorldbenchError } from '../core/errors.ts'
+
+/** The runtimes the service uses, one per kind. A runtime issue only adds a folder and a line here. */
+export class RuntimeRegistry {
+  private readonly byKind = new Map<Kind, Runtime>()
+
+  register(runtime: Runtime): this {
+    this.byKind.set(runtime.kind, runtime)
+    return this
+  }
+
+  get(kind: Kind): Runtime {
+    const runtime = this.byKind.get(kind)
+    if (!runtime) {
+      throw new WorldbenchError('RUNTIME_MISSING', `No runtime is registered for kind "${kind}".`, 'This is a bug in Worldbench.')
+    }
+    return runtime
+  }
+
+  all(): Runtime[] {
+    return [...this.byKind.values()]
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((r) => r.close?.()))
+  }
+}

@@ -1,0 +1,69 @@
+import type { Kind, Workload } from '../core/world/schema.ts'
+import type { EngineStatus, InstanceState, LogLine, PortBinding, Sample } from '../../preload/api.ts'
+
+/** Progress of long work (image builds, VM image builds, compiles): shown to the user as it happens. */
+export interface ProgressEvent {
+  step: string
+  percent?: number
+  message?: string
+}
+export type Progress = (p: ProgressEvent) => void
+
+/** What prepare() produced: the thing a workload runs from, and its size on disk. */
+export interface Artifact {
+  kind: Kind
+  /** Image id, absolute file path, … whatever start() needs to find it again. */
+  ref: string
+  bytes: number
+  details?: Record<string, string | number>
+}
+
+/** Engine-side handle of an instance; enough for adopt() and stop() after a restart. */
+export interface InstanceHandle {
+  containerId?: string
+  pid?: number
+  qmpSocket?: string
+  stateDir?: string
+}
+
+export interface Instance {
+  id: string
+  kind: Kind
+  world: string
+  workload: string
+  state: InstanceState
+  reason?: string
+  ports: PortBinding[]
+  handle: InstanceHandle
+  startedAt: number
+  /** Guest memory the workload was given (VM memory, container limit, wasm max), if any. */
+  guestMemoryBytes?: number
+}
+
+export interface LogOptions {
+  follow?: boolean
+  tail?: number
+  signal?: AbortSignal
+}
+
+/** A state change the engine reported that Worldbench did not cause (a `docker stop` in a terminal). */
+export interface RuntimeEvent {
+  instanceId: string
+  state: InstanceState
+  reason?: string
+}
+
+export interface Runtime {
+  readonly kind: Kind
+  probe(): Promise<EngineStatus>
+  prepare(w: Workload, progress: Progress): Promise<Artifact>
+  start(w: Workload, a: Artifact): Promise<Instance>
+  stop(i: Instance, opts?: { timeoutMs?: number }): Promise<void>
+  sample(i: Instance): Promise<Sample>
+  logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine>
+  adopt(): Promise<Instance[]>
+  /** Optional: state changes made outside Worldbench. Returns an unsubscribe function. */
+  watch?(listener: (e: RuntimeEvent) => void): () => void
+  /** Optional: release sockets, streams and timers held by the runtime object itself. */
+  close?(): Promise<void>
+}

@@ -1,0 +1,221 @@
+/**
+ * The contract: the one list of API methods, their input schemas, their result types and the
+ * event map. The Electron IPC handlers, the preload bridge, the WebSocket transport and the
+ * control-socket transport are all generated from `methods`, so no transport can drift.
+ * The renderer imports only types from this file.
+ */
+import { z } from 'zod'
+import type { Kind } from '../main/core/world/schema.ts'
+
+export type { Kind }
+
+// ---------- shapes shared by every front ----------
+
+/** The one error shape every transport returns. */
+export interface ErrorShape {
+  code: string
+  message: string
+  hint?: string
+  details?: Record<string, unknown>
+}
+
+export type InstanceState = 'preparing' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'unknown'
+
+export interface PortBinding {
+  host: number
+  guest: number
+  bind: string
+  url: string
+}
+
+export interface Sample {
+  t: number
+  cpuPercent: number
+  /** Host-side memory: cgroup usage minus inactive file cache for containers, RSS for processes. */
+  memoryBytes: number
+  guestMemoryBytes?: number
+  netRxBytes?: number
+  netTxBytes?: number
+}
+
+export interface LogLine {
+  t: number
+  stream: 'stdout' | 'stderr' | 'serial' | 'system'
+  line: string
+}
+
+export interface InstallHint {
+  linux: string
+  macos: string
+  windows: string
+}
+
+export interface EngineStatus {
+  kind: Kind
+  available: boolean
+  /** Human name of what was found, e.g. "Docker Engine 20.10.24" or "QEMU 7.2.0". */
+  engine?: string
+  version?: string
+  details: Record<string, string>
+  warnings: string[]
+  error?: ErrorShape
+  install?: InstallHint
+}
+
+export interface DoctorReport {
+  worldbench: string
+  node: string
+  platform: string
+  arch: string
+  stateDir: string
+  engines: EngineStatus[]
+}
+
+export interface InstanceInfo {
+  id: string
+  kind: Kind
+  world: string
+  workload: string
+  state: InstanceState
+  reason?: string
+  ports: PortBinding[]
+  startedAt: number
+  external?: boolean
+  image?: string
+  last?: Sample
+}
+
+export interface WorldSummary {
+  name: string
+  description?: string
+  file: string
+  sample: boolean
+  kinds: Kind[]
+  workloads: number
+  desired: 'up' | 'down'
+}
+
+export interface ValidationIssue {
+  file: string
+  line?: number
+  column?: number
+  path: string
+  message: string
+}
+
+export interface ValidationResult {
+  ok: boolean
+  world?: { name: string; workloads: { name: string; kind: Kind; dependsOn: string[] }[] }
+  issues: ValidationIssue[]
+}
+
+export interface WorldStatus {
+  world: string
+  instances: InstanceInfo[]
+  failed: { workload: string; error: ErrorShape }[]
+}
+
+export interface ProgressInfo {
+  scope: string
+  step: string
+  percent?: number
+  message?: string
+}
+
+export interface SamplesTick {
+  t: number
+  host: { cpuPercent: number; memoryUsedBytes: number; memoryTotalBytes: number }
+  samplerCpuPercent: number
+  instances: Record<string, Sample>
+}
+
+export type Settings = Record<string, unknown>
+
+// ---------- the list ----------
+
+interface MethodDef<I extends z.ZodType, R> {
+  input: I
+  summary: string
+  /** Phantom: carries the result type; never read at run time. */
+  result?: R
+}
+
+function method<R>() {
+  return <I extends z.ZodType>(input: I, summary: string): MethodDef<I, R> => ({ input, summary })
+}
+
+const NoInput = z.strictObject({}).optional()
+const InstanceRef = z.strictObject({ id: z.string().min(1).max(200) })
+const WorldRef = z.strictObject({ world: z.string().min(1).max(4096).describe('Sample name or path to a world.yaml') })
+
+export const methods = {
+  doctor: method<DoctorReport>()(NoInput, 'Probe the three engines and report what works here'),
+  getSettings: method<Settings>()(NoInput, 'Read all settings'),
+  setSetting: method<Settings>()(
+    z.strictObject({ key: z.string().regex(/^[a-zA-Z][\w.-]{0,99}$/), value: z.json() }),
+    'Change one setting',
+  ),
+  listWorlds: method<WorldSummary[]>()(NoInput, 'Sample worlds and worlds launched before'),
+  validateWorld: method<ValidationResult>()(
+    z.strictObject({ file: z.string().min(1).max(4096) }),
+    'Check a world file without starting anything',
+  ),
+  worldUp: method<WorldStatus>()(WorldRef, 'Prepare and start a world; resolves when every workload is ready'),
+  worldDown: method<{ stopped: number }>()(WorldRef, 'Stop a world in reverse dependency order'),
+  listInstances: method<InstanceInfo[]>()(
+    z.strictObject({ includeExternal: z.boolean().default(false) }).optional(),
+    'Every instance, with its last sample',
+  ),
+  stopInstance: method<{ ok: true }>()(InstanceRef, 'Stop one instance'),
+  restartInstance: method<InstanceInfo>()(InstanceRef, 'Stop and start one instance again'),
+  instanceLogs: method<LogLine[]>()(
+    z.strictObject({ id: z.string().min(1).max(200), tail: z.number().int().min(1).max(10000).default(200) }),
+    'The last log lines of an instance',
+  ),
+  instanceSamples: method<Sample[]>()(
+    z.strictObject({ id: z.string().min(1).max(200), sinceMs: z.number().int().min(0).optional() }),
+    'The sample history of an instance',
+  ),
+}
+
+export type Methods = typeof methods
+export type MethodName = keyof Methods
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>
+export type MethodParams<M extends MethodName> = z.output<Methods[M]['input']>
+export type MethodResult<M extends MethodName> = NonNullable<Methods[M]['result']>
+
+export const methodNames = Object.keys(methods) as MethodName[]
+
+/** What the renderer and every client call: one async function per method. */
+export type WorldbenchApi = {
+  [M in MethodName]: (input?: MethodInput<M>) => Promise<MethodResult<M>>
+} & {
+  on<E extends EventName>(event: E, listener: (data: EventMap[E]) => void): () => void
+}
+
+/** What the service implements: one handler per method, given already-validated input. */
+export type Handlers = { [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>> }
+
+// ---------- events ----------
+
+export interface EventMap {
+  instance: InstanceInfo
+  instanceRemoved: { id: string }
+  samples: SamplesTick
+  progress: ProgressInfo
+  log: { id: string; line: LogLine }
+}
+export type EventName = keyof EventMap
+export const eventNames: EventName[] = ['instance', 'instanceRemoved', 'samples', 'progress', 'log']
+
+// ---------- wire format (WebSocket and control socket) ----------
+
+export type WireRequest = { id: number; method: string; params?: unknown }
+export type WireResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: ErrorShape }
+export type WireEvent = { event: EventName; data: unknown }
+
+/** Electron IPC channel names, derived from the list. */
+export const ipcChannel = (m: MethodName) => `worldbench:${m}`
+export const ipcEventChannel = 'worldbench:event'
