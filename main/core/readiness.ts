@@ -1,0 +1,107 @@
+import { connect } from 'node:net'
+import { request } from 'node:http'
+import { WorldbenchError } from './errors.ts'
+import type { LogLine, PortBinding } from '../../preload/api.ts'
+
+export interface ReadySpec {
+  http?: string
+  tcp?: boolean
+  log?: string
+  timeoutSeconds: number
+}
+
+export interface ReadinessInput {
+  name: string
+  ports: PortBinding[]
+  ready: ReadySpec
+  /** A followed log stream, for "log" probes. */
+  logs?: () => AsyncIterable<LogLine>
+  /** Called between attempts; throw to give up early (e.g. the process already exited). */
+  alive?: () => Promise<void>
+  signal?: AbortSignal
+}
+
+const POLL_MS = 25
+
+/**
+ * Waits until a workload answers: an HTTP 2xx/3xx on its first port, a TCP connect, or a log
+ * line. Only ever talks to 127.0.0.1 (the published port), never to a container or VM address.
+ */
+export async function waitReady(input: ReadinessInput): Promise<number> {
+  const started = performance.now()
+  const deadline = started + input.ready.timeoutSeconds * 1000
+  const port = input.ports[0]
+  if (input.ready.log !== undefined) {
+    await waitForLogLine(input, deadline)
+  }
+  if (input.ready.http !== undefined || input.ready.tcp) {
+    if (!port) throw new WorldbenchError('READY_NO_PORT', `${input.name} has a network readiness probe but no port.`, 'Add a port to the workload, or use a "log" readiness probe.')
+    while (true) {
+      input.signal?.throwIfAborted()
+      await input.alive?.()
+      const ok = input.ready.http !== undefined ? await httpOk(port, input.ready.http) : await tcpOk(port)
+      if (ok) break
+      if (performance.now() > deadline) throw notReady(input)
+      await sleep(POLL_MS)
+    }
+  }
+  return performance.now() - started
+}
+
+function notReady(input: ReadinessInput): WorldbenchError {
+  const what = input.ready.http !== undefined ? `HTTP ${input.ready.http}` : input.ready.tcp ? 'a TCP connection' : `the log line "${input.ready.log}"`
+  return new WorldbenchError(
+    'NOT_READY',
+    `${input.name} did not become ready within ${input.ready.timeoutSeconds}s (waited for ${what}).`,
+    'Check its logs; raise ready.timeoutSeconds if it is just slow (VMs under software emulation are).',
+  )
+}
+
+async function waitForLogLine(input: ReadinessInput, deadline: number): Promise<void> {
+  if (!input.logs) throw new WorldbenchError('READY_NO_LOGS', `${input.name} has a log readiness probe but no log stream.`, 'Use an http or tcp probe.')
+  const ac = new AbortController()
+  const timer = setTimeout(() => ac.abort(), Math.max(0, deadline - performance.now()))
+  try {
+    for await (const line of input.logs()) {
+      if (line.line.includes(input.ready.log!)) return
+      if (ac.signal.aborted) break
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+  throw notReady(input)
+}
+
+export function httpOk(port: PortBinding, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: loopback(port.bind), port: port.host, path, method: 'GET', timeout: 2000, agent: false },
+      (res) => {
+        res.resume()
+        resolve((res.statusCode ?? 500) < 400)
+      },
+    )
+    req.on('timeout', () => req.destroy())
+    req.on('error', () => resolve(false))
+    req.end()
+  })
+}
+
+export function tcpOk(port: PortBinding): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: loopback(port.bind), port: port.host })
+    sock.setTimeout(1000, () => sock.destroy())
+    sock.once('connect', () => {
+      sock.destroy()
+      resolve(true)
+    })
+    sock.once('error', () => resolve(false))
+    sock.once('close', () => resolve(false))
+  })
+}
+
+function loopback(bind: string): string {
+  return bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
