@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, relative, resolve } from 'node:path'
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml'
+import type { ValidationIssue } from '../../../preload/api.ts'
+import { WorldbenchError } from '../errors.ts'
+import { WorldSchema, type World, type WorldInput } from './schema.ts'
+import { dependencyCycle } from './order.ts'
+
+/** Reads and checks a world file; every problem is reported with file, line, column and field path. */
+export async function validateWorldFile(file: string): Promise<{ world?: World; issues: ValidationIssue[] }> {
+  const abs = resolve(file)
+  let text: string
+  try {
+    text = await readFile(abs, 'utf8')
+  } catch {
+    return { issues: [{ file: abs, path: '', message: `cannot read the world file (does ${abs} exist?)` }] }
+  }
+  return checkWorldText(abs, text)
+}
+
+export function checkWorldText(file: string, text: string): { world?: World; issues: ValidationIssue[] } {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return {}
+    const { line, col } = lineCounter.linePos(offset)
+    return { line, column: col }
+  }
+  if (doc.errors.length > 0) {
+    return {
+      issues: doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML: ${e.message.split('\n')[0]}` })),
+    }
+  }
+  const parsed = WorldSchema.safeParse(doc.toJS())
+  if (!parsed.success) {
+    return {
+      issues: parsed.error.issues.map((issue) => {
+        const path = issue.path.map(String)
+        return { file, ...at(offsetOf(doc, issue.path as (string | number)[])), path: path.join('.'), message: issue.message }
+      }),
+    }
+  }
+  const issues = semanticIssues(file, parsed.data, (path) => at(offsetOf(doc, path)))
+  if (issues.length > 0) return { issues }
+  return { world: place(file, parsed.data), issues: [] }
+}
+
+/** Start offset of the YAML node at `path`, or of its nearest existing parent. */
+function offsetOf(doc: Document, path: (string | number)[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)
+    if (isNode(node) && node.range) return node.range[0]
+  }
+  return undefined
+}
+
+type Locate = (path: (string | number)[]) => { line?: number; column?: number }
+
+function semanticIssues(file: string, world: WorldInput, lineCol: Locate): ValidationIssue[] {
+  const issues: ValidationIssue[] = []
+  const issue = (path: (string | number)[], message: string) => issues.push({ file, ...lineCol(path), path: path.join('.'), message })
+  const names = new Map<string, number>()
+  world.workloads.forEach((w, i) => {
+    if (names.has(w.name)) issue(['workloads', i, 'name'], `duplicate workload name "${w.name}"`)
+    names.set(w.name, i)
+  })
+  const hostPorts = new Map<string, string>()
+  world.workloads.forEach((w, i) => {
+    w.dependsOn.forEach((d, j) => {
+      if (!names.has(d)) issue(['workloads', i, 'dependsOn', j], `"${w.name}" depends on "${d}", which is not a workload of this world`)
+      if (d === w.name) issue(['workloads', i, 'dependsOn', j], `"${w.name}" depends on itself`)
+    })
+    w.ports.forEach((p, j) => {
+      if (p.host === 0) return
+      const key = `${p.bind}:${p.host}`
+      const other = hostPorts.get(key)
+      if (other) issue(['workloads', i, 'ports', j, 'host'], `host port ${p.host} is used by both "${other}" and "${w.name}"`)
+      hostPorts.set(key, w.name)
+    })
+    for (const [path, value] of artifactPaths(w)) {
+      const abs = resolve(dirname(file), value)
+      const rel = relative(dirname(file), abs)
+      if (isAbsolute(value) || rel.startsWith('..')) issue(['workloads', i, ...path], `path "${value}" escapes the world's folder`)
+    }
+  })
+  const cycle = dependencyCycle(world.workloads)
+  if (cycle) issue(['workloads', names.get(cycle[0]!) ?? 0, 'dependsOn'], `dependency cycle: ${cycle.join(' → ')}`)
+  return issues
+}
+
+/** Every file path a workload names, with its field path, so they can be checked and resolved alike. */
+function artifactPaths(w: WorldInput['workloads'][number]): [(string | number)[], string][] {
+  const out: [(string | number)[], string][] = []
+  const add = (path: (string | number)[], v: string | undefined) => v !== undefined && out.push([path, v])
+  add(['container', 'build'], w.container?.build)
+  add(['container', 'dockerfile'], w.container?.dockerfile)
+  for (const f of ['kernel', 'initrd', 'disk', 'cloudInit', 'build'] as const) add(['vm', f], w.vm?.[f])
+  add(['wasm', 'module'], w.wasm?.module)
+  add(['wasm', 'build'], w.wasm?.build)
+  return out
+}
+
+/** Resolves every path against the world's folder and names the world on each workload. */
+function place(file: string, input: WorldInput): World {
+  const dir = dirname(file)
+  const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(dir, p))
+  return {
+    name: input.name,
+    ...(input.description !== undefined && { description: input.description }),
+    file,
+    dir,
+    workloads: input.workloads.map((w) => ({
+      ...w,
+      world: input.name,
+      ...(w.container && { container: { ...w.container, build: abs(w.container.build), dockerfile: w.container.dockerfile } }),
+      ...(w.vm && {
+        vm: { ...w.vm, kernel: abs(w.vm.kernel), initrd: abs(w.vm.initrd), disk: abs(w.vm.disk), cloudInit: abs(w.vm.cloudInit), build: abs(w.vm.build) },
+      }),
+      ...(w.wasm && {
+        wasm: { ...w.wasm, module: abs(w.wasm.module)!, build: abs(w.wasm.build), dirs: w.wasm.dirs.map((d) => ({ ...d, host: resolve(dir, d.host) })) },
+      }),
+    })),
+  }
+}
+
+/** Loads a world or throws WORLD_INVALID listing every issue. */
+export async function loadWorld(file: string): Promise<World> {
+  if (!existsSync(file)) {
+    throw new WorldbenchError('WORLD_NOT_FOUND', `World file ${file} does not exist.`, 'Pass a sample name (see "worldbench up --help") or the path of a world.yaml.')
+  }
+  const { world, issues } = await validateWorldFile(file)
+  if (!world) {
+    throw new WorldbenchError(
+      'WORLD_INVALID',
+      `World file ${file} is invalid:\n${issues.map(formatIssue).join('\n')}`,
+      'Fix the fields named above; "worldbench validate FILE" checks without starting anything.',
+      { issues },
+    )
+  }
+  return world
+}
+
+export function formatIssue(i: ValidationIssue): string {
+  const where = i.line !== undefined ? `${i.file}:${i.line}:${i.column}` : i.file
+  return `  ${where}${i.path ? ` ${i.path}:` : ''} ${i.message}`
+}

@@ -1,0 +1,158 @@
+import type { DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
+import { EventBus } from './core/events.ts'
+import { stateDir } from './core/paths.ts'
+import { Sampler, type SamplerOptions } from './core/sampler.ts'
+import { Store } from './core/store.ts'
+import { Supervisor } from './core/supervisor.ts'
+import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
+import { loadWorld, validateWorldFile } from './core/world/load.ts'
+import { checkWorldText } from './core/world/load.ts'
+import type { RuntimeRegistry } from './runtimes/registry.ts'
+import { readFileSync } from 'node:fs'
+import { version } from './version.ts'
+
+export interface ServiceOptions {
+  registry: RuntimeRegistry
+  store?: Store
+  sampler?: SamplerOptions
+}
+
+/** The one implementation of the contract; every front (desktop, browser, CLI) talks to this. */
+export class WorldbenchService {
+  readonly bus = new EventBus()
+  readonly store: Store
+  readonly registry: RuntimeRegistry
+  readonly supervisor: Supervisor
+  readonly sampler: Sampler
+  readonly handlers: Handlers
+
+  constructor(opts: ServiceOptions) {
+    this.registry = opts.registry
+    this.store = opts.store ?? new Store()
+    this.supervisor = new Supervisor(this.registry, this.bus)
+    this.sampler = new Sampler(this.supervisor, this.bus, opts.sampler)
+    this.handlers = this.createHandlers()
+  }
+
+  /** Adopts what survived a restart, brings back worlds that should be up, starts sampling. */
+  async start(opts: { restoreWorlds?: boolean } = {}): Promise<void> {
+    await this.supervisor.adoptAll()
+    this.sampler.start()
+    if (opts.restoreWorlds) {
+      for (const w of this.store.worlds().filter((r) => r.desired === 'up')) {
+        void loadWorld(w.file)
+          .then((world) => this.supervisor.up(world))
+          .catch(() => undefined)
+      }
+    }
+  }
+
+  async close(opts: { stopAll: boolean }): Promise<void> {
+    this.sampler.stop()
+    await this.supervisor.close(opts)
+    await this.registry.close()
+    this.store.close()
+  }
+
+  async doctor(): Promise<DoctorReport> {
+    return {
+      worldbench: version,
+      node: process.versions.node,
+      platform: process.platform,
+      arch: process.arch,
+      stateDir: stateDir(),
+      engines: await Promise.all(this.registry.all().map((r) => r.probe())),
+    }
+  }
+
+  private createHandlers(): Handlers {
+    return {
+      doctor: () => this.doctor(),
+      getSettings: async () => this.store.getSettings(),
+      setSetting: async ({ key, value }) => {
+        this.store.setSetting(key, value)
+        return this.store.getSettings()
+      },
+      listWorlds: async () => this.listWorlds(),
+      validateWorld: async ({ file }) => {
+        const { world, issues } = await validateWorldFile(file)
+        return {
+          ok: issues.length === 0,
+          issues,
+          ...(world && {
+            world: { name: world.name, workloads: world.workloads.map((w) => ({ name: w.name, kind: w.kind, dependsOn: w.dependsOn })) },
+          }),
+        }
+      },
+      worldUp: async ({ world: ref }) => {
+        const file = resolveWorldRef(ref, this.store)
+        const world = await loadWorld(file)
+        this.store.setWorld(world.name, file, 'up')
+        return this.supervisor.up(world)
+      },
+      worldDown: async ({ world: ref }) => {
+        const known = this.store.worlds().find((w) => w.name === ref)
+        const name = known ? known.name : (await loadWorld(resolveWorldRef(ref, this.store))).name
+        const stopped = await this.supervisor.down(name)
+        const record = this.store.worlds().find((w) => w.name === name)
+        if (record) this.store.setWorld(name, record.file, 'down')
+        return { stopped }
+      },
+      listInstances: async () => this.listInstances(),
+      stopInstance: async ({ id }) => {
+        await this.supervisor.stopInstance(id)
+        return { ok: true as const }
+      },
+      restartInstance: ({ id }) => this.supervisor.restartInstance(id),
+      instanceLogs: async ({ id, tail }) => this.supervisor.logs(id, tail),
+      instanceSamples: async ({ id, sinceMs }) => this.sampler.samples(id, sinceMs),
+    }
+  }
+
+  listInstances(): InstanceInfo[] {
+    return this.supervisor.instances().map((i) => {
+      const last = this.sampler.last(i.id)
+      return {
+        id: i.id,
+        kind: i.kind,
+        world: i.world,
+        workload: i.workload,
+        state: i.state,
+        ...(i.reason !== undefined && { reason: i.reason }),
+        ports: i.ports,
+        startedAt: i.startedAt,
+        ...(last && { last }),
+      }
+    })
+  }
+
+  listWorlds(): WorldSummary[] {
+    const records = new Map(this.store.worlds().map((r) => [r.file, r]))
+    const out: WorldSummary[] = []
+    const seen = new Set<string>()
+    const add = (file: string, sample: boolean) => {
+      if (seen.has(file)) return
+      seen.add(file)
+      let text = ''
+      try {
+        text = readFileSync(file, 'utf8')
+      } catch {
+        return
+      }
+      const { world } = checkWorldText(file, text)
+      if (!world) return
+      out.push({
+        name: world.name,
+        ...(world.description !== undefined && { description: world.description }),
+        file,
+        sample,
+        kinds: [...new Set(world.workloads.map((w) => w.kind))],
+        workloads: world.workloads.length,
+        desired: records.get(file)?.desired ?? 'down',
+      })
+    }
+    for (const file of sampleWorldFiles().values()) add(file, true)
+    for (const r of records.values()) add(r.file, false)
+    return out
+  }
+}

@@ -1,0 +1,98 @@
+import { chmodSync, existsSync, rmSync } from 'node:fs'
+import { createConnection, createServer, type Server, type Socket } from 'node:net'
+import { userInfo } from 'node:os'
+import { join } from 'node:path'
+import type { Handlers, WireEvent, WireRequest, WireResponse } from '../../preload/api.ts'
+import type { EventBus } from '../core/events.ts'
+import { WorldbenchError, isErrnoCode } from '../core/errors.ts'
+import { stateDir } from '../core/paths.ts'
+import { createRpcClient } from '../../preload/rpc-client.ts'
+import { openSession } from './session.ts'
+
+/** Where the running service listens: a unix socket in the state dir, or a per-user named pipe. */
+export function controlSocketPath(): string {
+  if (process.platform === 'win32') return `\\\\.\\pipe\\worldbench-${userInfo().username}`
+  return join(stateDir(), 'control.sock')
+}
+
+/** Newline-delimited JSON over a stream socket. */
+function lines(socket: Socket, onLine: (line: string) => void): void {
+  let buffer = ''
+  socket.setEncoding('utf8')
+  socket.on('data', (chunk: string) => {
+    buffer += chunk
+    let nl = buffer.indexOf('\n')
+    while (nl >= 0) {
+      const line = buffer.slice(0, nl)
+      buffer = buffer.slice(nl + 1)
+      if (line.trim()) onLine(line)
+      nl = buffer.indexOf('\n')
+    }
+  })
+}
+
+/** Serves the contract on the control socket, readable only by this user. */
+export async function listenControlSocket(handlers: Handlers, bus: EventBus, path = controlSocketPath()): Promise<Server> {
+  if (process.platform !== 'win32' && existsSync(path)) {
+    if (await isServiceListening(path)) {
+      throw new WorldbenchError(
+        'ALREADY_RUNNING',
+        `Another Worldbench service is already running (control socket ${path}).`,
+        'Use that one (the CLI talks to it), or stop it first.',
+      )
+    }
+    rmSync(path, { force: true })
+  }
+  const server = createServer((socket) => {
+    const session = openSession(handlers, bus, (msg) => {
+      if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`)
+    })
+    lines(socket, (line) => void session.receive(line))
+    socket.on('close', session.close)
+    socket.on('error', () => socket.destroy())
+  })
+  const previousMask = process.platform === 'win32' ? undefined : process.umask(0o177)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(path, () => resolve())
+    })
+  } finally {
+    if (previousMask !== undefined) process.umask(previousMask)
+  }
+  if (process.platform !== 'win32') chmodSync(path, 0o600)
+  return server
+}
+
+function isServiceListening(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection(path)
+    s.once('connect', () => {
+      s.destroy()
+      resolve(true)
+    })
+    s.once('error', () => resolve(false))
+  })
+}
+
+/** Connects the CLI to a running service, or resolves undefined when none is running. */
+export async function connectControlSocket(path = controlSocketPath()) {
+  const socket = await new Promise<Socket | undefined>((resolve, reject) => {
+    const s = createConnection(path)
+    s.once('connect', () => resolve(s))
+    s.once('error', (err) => {
+      if (isErrnoCode(err, 'ENOENT') || isErrnoCode(err, 'ECONNREFUSED')) resolve(undefined)
+      else reject(err)
+    })
+  })
+  if (!socket) return undefined
+  const client = createRpcClient({
+    send: (msg: WireRequest) => socket.write(`${JSON.stringify(msg)}\n`),
+    onMessage: (receive) => lines(socket, (line) => receive(JSON.parse(line) as WireResponse | WireEvent)),
+    onClose: (closed) =>
+      socket.on('close', () =>
+        closed(new WorldbenchError('SERVICE_GONE', 'The Worldbench service closed the connection.', 'Is it still running? Check the desktop app or `worldbench serve`.')),
+      ),
+  })
+  return { client, close: () => socket.end() }
+}

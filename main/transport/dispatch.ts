@@ -1,0 +1,43 @@
+import { methods, type ErrorShape, type Handlers, type MethodName } from '../../preload/api.ts'
+import { toErrorShape } from '../core/errors.ts'
+
+export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ErrorShape }
+
+/**
+ * The one boundary every transport goes through: look the method up in the contract,
+ * validate its input with the contract's schema, call the handler, and turn anything
+ * thrown into the error shape. An invalid call never reaches a handler and never crashes.
+ */
+export async function dispatch(handlers: Handlers, method: unknown, params: unknown): Promise<DispatchResult> {
+  if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
+    return {
+      ok: false,
+      error: {
+        code: 'UNKNOWN_METHOD',
+        message: `There is no API method named ${JSON.stringify(method)}.`,
+        hint: `Known methods: ${Object.keys(methods).join(', ')}.`,
+      },
+    }
+  }
+  const name = method as MethodName
+  const parsed = methods[name].input.safeParse(params ?? undefined)
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]
+    const where = first && first.path.length > 0 ? ` at "${first.path.join('.')}"` : ''
+    return {
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        message: `Invalid input for ${name}${where}: ${first?.message ?? 'does not match the schema'}.`,
+        hint: 'Check the call against the method schema in preload/api.ts.',
+        details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+      },
+    }
+  }
+  try {
+    const handler = handlers[name] as (p: unknown) => Promise<unknown>
+    return { ok: true, result: await handler(parsed.data) }
+  } catch (err) {
+    return { ok: false, error: toErrorShape(err) }
+  }
+}
