@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// The worldbench command. The code is TypeScript run by Node 24's type stripping (the Node line
+// Electron 45 embeds); when npm or a shell starts us with an older Node, hand over to the
+// project's own Node 24 (the `node` devDependency) with the same arguments.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const major = Number(process.versions.node.split('.')[0])
+
+if (major >= 24 && process.features.typescript) {
+  const { runCli } = await import('../main/cli.ts')
+  process.exitCode = await runCli(process.argv.slice(2))
+} else {
+  const node24 = join(root, 'node_modules', 'node', 'bin', 'node')
+  if (!existsSync(node24)) {
+    process.stderr.write(
+      `error: worldbench needs Node 24 or later (this is Node ${process.versions.node}).\nhint: run "npm ci" in ${root} to install the project's Node 24, or install Node 24.\n`,
+    )
+    process.exit(1)
+  }
+  const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig))
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal)
+    else process.exit(code ?? 1)
+  })
+}

@@ -1,0 +1,55 @@
+import { Command, Option } from 'commander'
+import { version } from './version.ts'
+import { printError } from './cli/output.ts'
+import { doctorCommand } from './cli/commands/doctor.ts'
+import { serveCommand } from './cli/commands/serve.ts'
+import { downCommand, logsCommand, psCommand, upCommand, validateCommand } from './cli/commands/worlds.ts'
+
+/** Runs one CLI command; resolves with the process exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  let code = 0
+  const run =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      code = await fn(...args)
+    }
+  const program = new Command()
+    .name('worldbench')
+    .description('Run VMs, containers and WebAssembly side by side, see what each costs, benchmark them.')
+    .version(version, '-v, --version')
+    .showHelpAfterError()
+    .exitOverride()
+
+  program.command('doctor').description('Probe the container engine, QEMU and the Wasm engine').option('--json', 'machine-readable output').action(run(doctorCommand))
+  program
+    .command('serve')
+    .description('Web mode: serve the UI on 127.0.0.1 behind a token (and the control socket)')
+    .option('-p, --port <port>', 'port (0 = any free port)', '0')
+    .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
+    .option('--json', 'print the URL as JSON')
+    .action(run(serveCommand))
+  program.command('validate <file>').description('Check a world file without starting anything').option('--json', 'machine-readable output').action(run(validateCommand))
+  program
+    .command('up <world>')
+    .description('Start a world (a sample name or a world.yaml); waits until ready and prints URLs')
+    .option('--json', 'machine-readable output')
+    .action(run(upCommand))
+  program.command('down <world>').description('Stop a world').option('--json', 'machine-readable output').action(run(downCommand))
+  program.command('ps').description('List instances with state, URL, CPU and memory').option('--json', 'machine-readable output').action(run(psCommand))
+  program
+    .command('logs <id>')
+    .description('Show the logs of an instance')
+    .option('-n, --tail <lines>', 'lines from the end', '200')
+    .option('-f, --follow', 'keep printing new lines')
+    .action(run(logsCommand))
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return code
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number }
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) return e.exitCode ?? 1
+    printError(err)
+    return 1
+  }
+}

@@ -1,0 +1,132 @@
+import type { InstanceInfo, WorldStatus } from '../../../preload/api.ts'
+import { formatIssue } from '../../core/world/load.ts'
+import { connect } from '../connect.ts'
+import { printError, printJson, untilInterrupted } from '../output.ts'
+import { formatBytes, formatPercent, table } from '../table.ts'
+
+export async function validateCommand(file: string, opts: { json?: boolean }): Promise<number> {
+  const conn = await connect({ adopt: false })
+  try {
+    const result = await conn.api.validateWorld({ file })
+    if (opts.json) printJson(result)
+    else if (result.ok) process.stdout.write(`${file}: ok (world "${result.world?.name}", ${result.world?.workloads.length} workloads)\n`)
+    else process.stderr.write(`${file}: invalid\n${result.issues.map(formatIssue).join('\n')}\n`)
+    return result.ok ? 0 : 1
+  } finally {
+    await conn.close()
+  }
+}
+
+/**
+ * Starts a world. With a service running, hands it over and returns; with none, runs it here in
+ * the foreground until Ctrl-C (like `docker compose up`), then stops everything it started.
+ */
+export async function upCommand(world: string, opts: { json?: boolean }): Promise<number> {
+  const conn = await connect()
+  const offProgress = conn.api.on('progress', (p) => {
+    if (!opts.json) process.stderr.write(`  ${p.scope}: ${p.step}${p.percent !== undefined ? ` ${Math.round(p.percent)}%` : ''}${p.message ? ` ${p.message}` : ''}\n`)
+  })
+  let status: WorldStatus
+  try {
+    status = await conn.api.worldUp({ world })
+  } catch (err) {
+    offProgress()
+    await conn.close()
+    throw err
+  }
+  offProgress()
+  if (opts.json) printJson(status)
+  else printWorldStatus(status)
+  const ok = status.failed.length === 0
+  if (!conn.local || status.instances.length === 0) {
+    await conn.close()
+    return ok ? 0 : 1
+  }
+  process.stderr.write(`World "${status.world}" is up. Press Ctrl-C to stop it.\n`)
+  await untilInterrupted()
+  process.stderr.write(`Stopping "${status.world}"…\n`)
+  try {
+    await conn.api.worldDown({ world: status.world })
+  } catch (err) {
+    printError(err)
+  }
+  await conn.local.close({ stopAll: true })
+  return ok ? 0 : 1
+}
+
+function printWorldStatus(status: WorldStatus): void {
+  if (status.instances.length > 0) {
+    const rows = status.instances.map((i) => [i.workload, i.kind, i.state, i.ports.map((p) => p.url).join(' ') || '-'])
+    process.stdout.write(`${table(['WORKLOAD', 'KIND', 'STATE', 'URL'], rows)}\n`)
+  }
+  for (const f of status.failed) {
+    process.stderr.write(`error: ${f.workload}: ${f.error.message}\n`)
+    if (f.error.hint) process.stderr.write(`hint: ${f.error.hint}\n`)
+  }
+}
+
+export async function downCommand(world: string, opts: { json?: boolean }): Promise<number> {
+  const conn = await connect()
+  try {
+    const result = await conn.api.worldDown({ world })
+    if (opts.json) printJson(result)
+    else process.stdout.write(`Stopped ${result.stopped} instance(s) of "${world}".\n`)
+    return 0
+  } finally {
+    await conn.close()
+  }
+}
+
+export async function psCommand(opts: { json?: boolean }): Promise<number> {
+  const conn = await connect()
+  try {
+    if (conn.local) await conn.local.sampler.tick()
+    const instances = await conn.api.listInstances()
+    if (opts.json) printJson(instances)
+    else process.stdout.write(`${formatPs(instances)}\n`)
+    return 0
+  } finally {
+    await conn.close()
+  }
+}
+
+export function formatPs(instances: InstanceInfo[]): string {
+  if (instances.length === 0) return 'Nothing is running. Start a sample: worldbench up hello-trio'
+  const rows = instances.map((i) => [
+    i.world,
+    i.workload,
+    i.kind,
+    i.state,
+    i.ports[0]?.url ?? '-',
+    formatPercent(i.last?.cpuPercent),
+    formatBytes(i.last?.memoryBytes),
+    i.id,
+  ])
+  return table(['WORLD', 'WORKLOAD', 'KIND', 'STATE', 'URL', 'CPU', 'MEMORY', 'ID'], rows)
+}
+
+export async function logsCommand(id: string, opts: { tail: string; follow?: boolean }): Promise<number> {
+  const conn = await connect()
+  try {
+    const tail = Number(opts.tail)
+    if (conn.local) {
+      // No service holds a log buffer: read straight from the engine.
+      const instance = conn.local.supervisor.get(id).instance
+      const ac = new AbortController()
+      if (opts.follow) void untilInterrupted().then(() => ac.abort())
+      for await (const line of conn.local.supervisor.runtimeOf(id).logs(instance, { tail, follow: !!opts.follow, signal: ac.signal })) {
+        process.stdout.write(`${line.line}\n`)
+      }
+      return 0
+    }
+    for (const line of await conn.api.instanceLogs({ id, tail })) process.stdout.write(`${line.line}\n`)
+    if (opts.follow) {
+      const off = conn.api.on('log', (e) => e.id === id && process.stdout.write(`${e.line.line}\n`))
+      await untilInterrupted()
+      off()
+    }
+    return 0
+  } finally {
+    await conn.close()
+  }
+}

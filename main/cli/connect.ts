@@ -1,0 +1,28 @@
+import type { WorldbenchApi } from '../../preload/api.ts'
+import { connectControlSocket } from '../transport/control-socket.ts'
+import { createLocalClient } from '../transport/local-client.ts'
+import { createService } from '../create-service.ts'
+import type { WorldbenchService } from '../service.ts'
+
+export interface Connection {
+  api: WorldbenchApi
+  /** Set when no service was running and this process runs one itself. */
+  local?: WorldbenchService
+  close(): Promise<void>
+}
+
+/**
+ * The CLI talks to the running service (desktop app or `worldbench serve`) through its control
+ * socket, so every front sees the same worlds; with none running it runs the service itself.
+ */
+export async function connect(opts: { adopt?: boolean } = {}): Promise<Connection> {
+  const remote = await connectControlSocket()
+  if (remote) return { api: remote.client, close: async () => void remote.close() }
+  const service = createService()
+  if (opts.adopt !== false) await service.supervisor.adoptAll()
+  return {
+    api: createLocalClient(service.handlers, service.bus),
+    local: service,
+    close: () => service.close({ stopAll: false }),
+  }
+}

@@ -1,0 +1,10 @@
+import { createDefaultRegistry } from './runtimes/default-registry.ts'
+import { WorldbenchService, type ServiceOptions } from './service.ts'
+import { Store } from './core/store.ts'
+
+/** The service with the three real runtimes, configured from the store's settings. */
+export function createService(opts: Partial<ServiceOptions> = {}): WorldbenchService {
+  const store = opts.store ?? new Store()
+  const registry = opts.registry ?? createDefaultRegistry(store.getSettings())
+  return new WorldbenchService({ ...opts, store, registry })
+}

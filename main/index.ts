@@ -1,0 +1,40 @@
+// The Electron shell: a window, IPC wiring, and the same service `worldbench serve` runs.
+// Only this file and main/electron/ import 'electron'.
+import { app, BrowserWindow } from 'electron'
+import { join } from 'node:path'
+import { setStateDir } from './core/paths.ts'
+import { createService } from './create-service.ts'
+import { listenControlSocket } from './transport/control-socket.ts'
+import { registerIpc } from './electron/ipc.ts'
+import { registerAppScheme, serveRenderer } from './electron/protocol.ts'
+import { createMainWindow } from './electron/window.ts'
+
+registerAppScheme()
+app.enableSandbox()
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  void app.whenReady().then(async () => {
+    setStateDir(app.getPath('userData'))
+    const service = createService()
+    const control = await listenControlSocket(service.handlers, service.bus)
+    await service.start({ restoreWorlds: true })
+    serveRenderer(join(import.meta.dirname, '..', 'renderer'))
+    let win: BrowserWindow | undefined = createMainWindow(join(import.meta.dirname, '..', 'preload'))
+    registerIpc(service.handlers, service.bus, () => win?.webContents)
+    app.on('second-instance', () => win?.focus())
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) win = createMainWindow(join(import.meta.dirname, '..', 'preload'))
+    })
+    app.on('window-all-closed', () => app.quit())
+    let quitting = false
+    app.on('before-quit', (event) => {
+      if (quitting) return
+      event.preventDefault()
+      quitting = true
+      control.close()
+      void service.close({ stopAll: true }).finally(() => app.exit(0))
+    })
+  })
+}

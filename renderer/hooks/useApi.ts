@@ -1,0 +1,25 @@
+import { useCallback, useEffect, useState } from 'react'
+
+/** Runs an API call, with loading and error state, and a reload function. */
+export function useApi<T>(call: () => Promise<T>, deps: unknown[] = []) {
+  const [data, setData] = useState<T | undefined>()
+  const [error, setError] = useState<{ message: string; hint?: string } | undefined>()
+  const [loading, setLoading] = useState(true)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names the dependencies
+  const reload = useCallback(async () => {
+    setLoading(true)
+    try {
+      setData(await call())
+      setError(undefined)
+    } catch (err) {
+      const e = err as { message: string; hint?: string }
+      setError({ message: e.message, ...(e.hint !== undefined && { hint: e.hint }) })
+    } finally {
+      setLoading(false)
+    }
+  }, deps)
+  useEffect(() => {
+    void reload()
+  }, [reload])
+  return { data, error, loading, reload, setData }
+}

@@ -1,0 +1,97 @@
+import { useMemo, useState } from 'react'
+import type { InstanceInfo, Kind, Sample } from '../../preload/api.ts'
+import { api } from '../api.ts'
+import { href } from '../hooks/useHashRoute.ts'
+import { useLiveInstances } from '../hooks/useLiveInstances.ts'
+import { Sparkline } from '../components/Sparkline.tsx'
+import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle, StateBadge, formatBytes } from '../components/ui.tsx'
+
+const KINDS: Kind[] = ['vm', 'container', 'wasm']
+
+/** Everything running, across the three kinds, with what each costs, live. */
+export function DashboardPage() {
+  const live = useLiveInstances()
+  const [kindFilter, setKindFilter] = useState<Kind | 'all'>('all')
+  const [error, setError] = useState<{ message: string; hint?: string }>()
+  const shown = live.instances.filter((i) => kindFilter === 'all' || i.kind === kindFilter)
+  const byWorld = useMemo(() => groupBy(shown, (i) => i.world), [shown])
+  const act = (fn: () => Promise<unknown>) => fn().catch((e: { message: string; hint?: string }) => setError(e))
+
+  return (
+    <div>
+      <PageTitle
+        actions={
+          <select aria-label="Filter by kind" className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800" value={kindFilter} onChange={(e) => setKindFilter(e.target.value as Kind | 'all')}>
+            <option value="all">All kinds</option>
+            {KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+          </select>
+        }
+      >
+        Dashboard
+      </PageTitle>
+      {error && <ErrorBox error={error} />}
+      <div className="mb-4 grid gap-4 md:grid-cols-4">
+        {KINDS.map((k) => {
+          const of = live.instances.filter((i) => i.kind === k && i.state === 'running')
+          return (
+            <Card key={k}>
+              <div className="flex items-center justify-between" data-testid={`summary-${k}`}><KindBadge kind={k} /><span className="text-2xl font-semibold">{of.length}</span></div>
+              <p className="mt-1 text-xs text-slate-500">CPU {sum(of, (i) => i.last?.cpuPercent).toFixed(1)}% · memory {formatBytes(sum(of, (i) => i.last?.memoryBytes))}</p>
+            </Card>
+          )
+        })}
+        <Card>
+          <p className="text-xs text-slate-500">Host</p>
+          <p className="text-sm">CPU {live.tick ? `${live.tick.host.cpuPercent.toFixed(0)}%` : '–'} · memory {live.tick ? `${formatBytes(live.tick.host.memoryUsedBytes)} / ${formatBytes(live.tick.host.memoryTotalBytes)}` : '–'}</p>
+          <p className="text-xs text-slate-500">Sampler cost: {live.tick ? `${live.tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}</p>
+        </Card>
+      </div>
+      {shown.length === 0 ? (
+        <Empty>Nothing running: launch a sample world from <a className="text-indigo-600 underline" href={href('worlds')}>Worlds</a>.</Empty>
+      ) : (
+        Object.entries(byWorld).map(([world, instances]) => (
+          <Card key={world} className="mb-4">
+            <h2 className="mb-2 font-semibold">{world}</h2>
+            <table className="w-full text-sm">
+              <thead className="text-left text-xs text-slate-500">
+                <tr><th className="py-1">Workload</th><th>Kind</th><th>State</th><th>URL</th><th>CPU</th><th>Memory</th><th><span className="sr-only">Actions</span></th></tr>
+              </thead>
+              <tbody>
+                {instances.map((i) => (
+                  <InstanceRow key={i.id} instance={i} history={live.history[i.id] ?? []} onStop={() => act(() => api.stopInstance({ id: i.id }))} onRestart={() => act(() => api.restartInstance({ id: i.id }))} />
+                ))}
+              </tbody>
+            </table>
+          </Card>
+        ))
+      )}
+    </div>
+  )
+}
+
+function InstanceRow({ instance: i, history, onStop, onRestart }: { instance: InstanceInfo; history: Sample[]; onStop: () => void; onRestart: () => void }) {
+  const times = useMemo(() => history.map((s) => s.t / 1000), [history])
+  const cpu = useMemo(() => history.map((s) => s.cpuPercent), [history])
+  const mem = useMemo(() => history.map((s) => s.memoryBytes), [history])
+  return (
+    <tr className="border-t border-slate-100 dark:border-slate-800" data-testid={`instance-row-${i.workload}`}>
+      <td className="py-1.5"><a className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" href={href('instance', i.id)}>{i.workload}</a></td>
+      <td><KindBadge kind={i.kind} /></td>
+      <td><StateBadge state={i.state} /></td>
+      <td>{i.ports[0] ? <a className="font-mono text-xs text-indigo-600 underline" href={i.ports[0].url} target="_blank" rel="noreferrer">{i.ports[0].url}</a> : '–'}</td>
+      <td><div className="flex items-center gap-2"><Sparkline times={times} values={cpu} /><span className="w-14 text-right font-mono text-xs">{i.last ? `${i.last.cpuPercent.toFixed(1)}%` : '–'}</span></div></td>
+      <td><div className="flex items-center gap-2"><Sparkline times={times} values={mem} color="#0ea5e9" /><span className="w-20 text-right font-mono text-xs" data-testid="memory">{formatBytes(i.last?.memoryBytes)}</span></div></td>
+      <td className="text-right"><div className="flex justify-end gap-1"><Button onClick={onRestart} label={`Restart ${i.workload}`}>Restart</Button><Button variant="danger" onClick={onStop} label={`Stop ${i.workload}`}>Stop</Button></div></td>
+    </tr>
+  )
+}
+
+function groupBy<T>(items: T[], key: (t: T) => string): Record<string, T[]> {
+  const out: Record<string, T[]> = {}
+  for (const item of items) (out[key(item)] ??= []).push(item)
+  return out
+}
+
+function sum<T>(items: T[], f: (t: T) => number | undefined): number {
+  return items.reduce((a, t) => a + (f(t) ?? 0), 0)
+}

@@ -1,0 +1,95 @@
+import { useEffect, useMemo, useRef, useState } from 'react'
+import type { LogLine, Sample } from '../../preload/api.ts'
+import { api, onEvent } from '../api.ts'
+import { href } from '../hooks/useHashRoute.ts'
+import { useLiveInstances } from '../hooks/useLiveInstances.ts'
+import { TimeChart } from '../components/TimeChart.tsx'
+import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle, StateBadge, formatBytes } from '../components/ui.tsx'
+
+/** One instance: CPU, memory and network over time, its logs, and its definition. */
+export function InstancePage({ id }: { id: string }) {
+  const live = useLiveInstances()
+  const instance = live.instances.find((i) => i.id === id)
+  const [history, setHistory] = useState<Sample[]>([])
+  const [error, setError] = useState<{ message: string; hint?: string }>()
+
+  useEffect(() => {
+    api.instanceSamples({ id }).then(setHistory).catch(() => undefined)
+    return onEvent('samples', (tick) => {
+      const s = tick.instances[id]
+      if (s) setHistory((h) => [...h.slice(-899), s])
+    })
+  }, [id])
+
+  const times = useMemo(() => history.map((s) => s.t / 1000), [history])
+  const cpu = useMemo(() => [{ label: 'CPU %', values: history.map((s) => s.cpuPercent), color: '#6366f1' }], [history])
+  const mem = useMemo(
+    () => [
+      { label: 'host memory', values: history.map((s) => s.memoryBytes), color: '#0ea5e9' },
+      { label: 'guest memory', values: history.map((s) => s.guestMemoryBytes ?? null), color: '#a855f7' },
+    ],
+    [history],
+  )
+  const net = useMemo(
+    () => [
+      { label: 'rx bytes', values: history.map((s) => s.netRxBytes ?? null), color: '#10b981' },
+      { label: 'tx bytes', values: history.map((s) => s.netTxBytes ?? null), color: '#f59e0b' },
+    ],
+    [history],
+  )
+
+  if (!instance) {
+    return <Empty>This instance is not running any more. Back to the <a className="text-indigo-600 underline" href={href('dashboard')}>Dashboard</a>.</Empty>
+  }
+  return (
+    <div>
+      <PageTitle
+        actions={<Button variant="danger" onClick={() => api.stopInstance({ id }).catch(setError)} label="Stop instance">Stop</Button>}
+      >
+        <span className="flex items-center gap-2">{instance.workload} <KindBadge kind={instance.kind} /> <StateBadge state={instance.state} /></span>
+      </PageTitle>
+      {error && <ErrorBox error={error} />}
+      <p className="mb-4 text-sm text-slate-500">
+        World {instance.world} · {instance.ports.map((p) => <a key={p.url} className="mr-2 text-indigo-600 underline" href={p.url} target="_blank" rel="noreferrer">{p.url}</a>)}
+        · memory now {formatBytes(instance.last?.memoryBytes)}
+      </p>
+      <div className="grid gap-4 xl:grid-cols-3">
+        <Card><TimeChart title="CPU" times={times} series={cpu} format={(v) => `${v.toFixed(1)}%`} /></Card>
+        <Card><TimeChart title="Memory" times={times} series={mem} format={formatBytes} /></Card>
+        <Card><TimeChart title="Network" times={times} series={net} format={formatBytes} /></Card>
+      </div>
+      <LogView id={id} />
+    </div>
+  )
+}
+
+function LogView({ id }: { id: string }) {
+  const [lines, setLines] = useState<LogLine[]>([])
+  const [follow, setFollow] = useState(true)
+  const [query, setQuery] = useState('')
+  const box = useRef<HTMLPreElement>(null)
+  useEffect(() => {
+    api.instanceLogs({ id, tail: 500 }).then(setLines).catch(() => undefined)
+    return onEvent('log', (e) => e.id === id && setLines((l) => [...l.slice(-1999), e.line]))
+  }, [id])
+  useEffect(() => {
+    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight
+  }, [lines, follow])
+  const shown = query ? lines.filter((l) => l.line.toLowerCase().includes(query.toLowerCase())) : lines
+  return (
+    <Card className="mt-4">
+      <div className="mb-2 flex items-center gap-2">
+        <h2 className="font-semibold">Logs</h2>
+        <input aria-label="Search logs" placeholder="Search" value={query} onChange={(e) => setQuery(e.target.value)} className="ml-auto rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800" />
+        <label className="flex items-center gap-1 text-sm"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>
+        <Button onClick={() => void navigator.clipboard?.writeText(shown.map((l) => l.line).join('\n'))}>Copy</Button>
+      </div>
+      <pre ref={box} data-testid="logs" className="h-72 overflow-auto rounded bg-slate-950 p-3 font-mono text-xs text-slate-100">
+        {shown.map((l, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no identity of their own
+          <div key={i} className={l.stream === 'stderr' ? 'text-red-300' : ''}>{l.line}</div>
+        ))}
+      </pre>
+    </Card>
+  )
+}

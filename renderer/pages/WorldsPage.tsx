@@ -1,0 +1,101 @@
+import { useEffect, useState } from 'react'
+import type { ProgressInfo, WorldStatus } from '../../preload/api.ts'
+import { api, onEvent } from '../api.ts'
+import { useApi } from '../hooks/useApi.ts'
+import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
+
+type Launch = { busy: boolean; progress: ProgressInfo[]; status?: WorldStatus; error?: { message: string; hint?: string } }
+
+/** The sample gallery and the worlds launched before: one click to launch or stop. */
+export function WorldsPage() {
+  const { data: worlds, error, reload } = useApi(() => api.listWorlds())
+  const [launches, setLaunches] = useState<Record<string, Launch>>({})
+  const update = (name: string, patch: Partial<Launch>) =>
+    setLaunches((all) => ({ ...all, [name]: { busy: false, progress: [], ...all[name], ...patch } }))
+
+  useEffect(
+    () =>
+      onEvent('progress', (p) => {
+        const world = p.scope.split('/')[0]!
+        setLaunches((all) => {
+          const cur = all[world]
+          if (!cur?.busy) return all
+          return { ...all, [world]: { ...cur, progress: [...cur.progress.filter((x) => x.scope !== p.scope), p] } }
+        })
+      }),
+    [],
+  )
+
+  const launch = async (name: string, file: string) => {
+    update(name, { busy: true, progress: [], error: undefined, status: undefined })
+    try {
+      const status = await api.worldUp({ world: file })
+      update(name, { busy: false, status })
+    } catch (err) {
+      const e = err as { message: string; hint?: string }
+      update(name, { busy: false, error: { message: e.message, ...(e.hint !== undefined && { hint: e.hint }) } })
+    }
+    void reload()
+  }
+  const stop = async (name: string, file: string) => {
+    update(name, { busy: true })
+    try {
+      await api.worldDown({ world: file })
+      update(name, { busy: false, status: undefined, progress: [] })
+    } catch (err) {
+      update(name, { busy: false, error: err as { message: string } })
+    }
+    void reload()
+  }
+
+  return (
+    <div>
+      <PageTitle>Worlds</PageTitle>
+      {error && <ErrorBox error={error} />}
+      {worlds?.length === 0 && <Empty>No worlds found. Sample worlds live in resources/worlds/.</Empty>}
+      <div className="grid gap-4 lg:grid-cols-2">
+        {worlds?.map((w) => {
+          const l = launches[w.name]
+          return (
+            <Card key={w.file}>
+              <div className="flex items-start justify-between gap-2" data-testid={`world-${w.name}`}>
+                <div>
+                  <h2 className="font-semibold">{w.name} {w.sample && <span className="ml-1 text-xs font-normal text-slate-500">sample</span>}</h2>
+                  <p className="text-sm text-slate-600 dark:text-slate-400">{w.description}</p>
+                  <div className="mt-2 flex gap-1">{w.kinds.map((k) => <KindBadge key={k} kind={k} />)}</div>
+                </div>
+                <div className="flex gap-2">
+                  <Button variant="primary" disabled={l?.busy} onClick={() => void launch(w.name, w.file)} label={`Launch ${w.name}`}>
+                    {l?.busy ? 'Working…' : 'Launch'}
+                  </Button>
+                  <Button variant="danger" disabled={l?.busy} onClick={() => void stop(w.name, w.file)} label={`Stop ${w.name}`}>Stop</Button>
+                </div>
+              </div>
+              {l?.progress.length ? (
+                <ul className="mt-3 space-y-1 text-xs" aria-live="polite">
+                  {l.progress.map((p) => (
+                    <li key={p.scope} className="font-mono">{p.scope.split('/')[1]}: {p.step}{p.percent !== undefined ? ` ${Math.round(p.percent)}%` : ''} {p.message}</li>
+                  ))}
+                </ul>
+              ) : null}
+              {l?.status && (
+                <ul className="mt-3 space-y-1 text-sm" data-testid={`world-status-${w.name}`}>
+                  {l.status.instances.map((i) => (
+                    <li key={i.id} className="flex items-center gap-2">
+                      <KindBadge kind={i.kind} /> {i.workload} <span className="text-emerald-600">{i.state}</span>
+                      {i.ports[0] && <a className="text-indigo-600 underline" href={i.ports[0].url} target="_blank" rel="noreferrer">{i.ports[0].url}</a>}
+                    </li>
+                  ))}
+                  {l.status.failed.map((f) => (
+                    <li key={f.workload}><ErrorBox error={{ message: `${f.workload}: ${f.error.message}`, ...(f.error.hint !== undefined && { hint: f.error.hint }) }} /></li>
+                  ))}
+                </ul>
+              )}
+              {l?.error && <div className="mt-3"><ErrorBox error={l.error} /></div>}
+            </Card>
+          )
+        })}
+      </div>
+    </div>
+  )
+}
