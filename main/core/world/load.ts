@@ -36,8 +36,10 @@ export function checkWorldText(file: string, text: string): { world?: World; iss
   if (!parsed.success) {
     return {
       issues: parsed.error.issues.map((issue) => {
-        const path = issue.path.map(String)
-        return { file, ...at(offsetOf(doc, issue.path as (string | number)[])), path: path.join('.'), message: issue.message }
+        const path = issue.path as (string | number)[]
+        // Point an unknown field at the field itself, not at the object holding it.
+        const where = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...path, issue.keys[0]] : path
+        return { file, ...at(offsetOf(doc, where)), path: path.map(String).join('.'), message: issue.message }
       }),
     }
   }
