@@ -135,8 +135,8 @@ export class Supervisor {
     const artifact = await runtime.prepare(w, (p) => this.bus.emit('progress', { scope, ...p }))
     this.bus.emit('progress', { scope, step: 'start', message: 'Starting' })
     const instance = await runtime.start(w, artifact)
+    instance.state = 'starting'
     const m = this.track(instance, w, runtime)
-    this.setState(m, 'starting')
     try {
       await waitReady({
         name: `${w.name} (${w.kind})`,
