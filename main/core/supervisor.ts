@@ -4,6 +4,7 @@ import type { RuntimeRegistry } from '../runtimes/registry.ts'
 import { WorldbenchError, toErrorShape } from './errors.ts'
 import type { EventBus } from './events.ts'
 import { LogBuffer } from './log-buffer.ts'
+import { runPrepareScript } from './prepare-script.ts'
 import { waitReady, type ReadySpec } from './readiness.ts'
 import { startWaves } from './world/order.ts'
 import type { Kind, Workload, World } from './world/schema.ts'
@@ -131,6 +132,10 @@ export class Supervisor {
   async startWorkload(w: Workload): Promise<Managed> {
     const runtime = this.registry.get(w.kind)
     const scope = `${w.world}/${w.name}`
+    if (w.prepare) {
+      this.bus.emit('progress', { scope, step: 'build', message: `Running ${w.prepare}` })
+      await runPrepareScript(w, (line) => this.bus.emit('progress', { scope, step: 'build', message: line }))
+    }
     this.bus.emit('progress', { scope, step: 'prepare', message: `Preparing ${w.kind} artifact` })
     const artifact = await runtime.prepare(w, (p) => this.bus.emit('progress', { scope, ...p }))
     this.bus.emit('progress', { scope, step: 'start', message: 'Starting' })

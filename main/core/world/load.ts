@@ -100,6 +100,7 @@ function artifactPaths(w: WorldInput['workloads'][number]): [(string | number)[]
   for (const f of ['kernel', 'initrd', 'disk', 'cloudInit', 'build'] as const) add(['vm', f], w.vm?.[f])
   add(['wasm', 'module'], w.wasm?.module)
   add(['wasm', 'build'], w.wasm?.build)
+  add(['prepare'], w.prepare)
   return out
 }
 
@@ -115,6 +116,7 @@ function place(file: string, input: WorldInput): World {
     workloads: input.workloads.map((w) => ({
       ...w,
       world: input.name,
+      ...(w.prepare !== undefined && { prepare: abs(w.prepare) }),
       ...(w.container && { container: { ...w.container, build: abs(w.container.build), dockerfile: w.container.dockerfile } }),
       ...(w.vm && {
         vm: { ...w.vm, kernel: abs(w.vm.kernel), initrd: abs(w.vm.initrd), disk: abs(w.vm.disk), cloudInit: abs(w.vm.cloudInit), build: abs(w.vm.build) },

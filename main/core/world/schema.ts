@@ -76,6 +76,10 @@ export const WorkloadSchema = z
     limits: Limits.default({}),
     ready: Ready.optional(),
     restart: z.enum(['no', 'on-failure', 'always']).default('no'),
+    prepare: z
+      .string()
+      .optional()
+      .describe('Script (relative to the world file) run before the artifact is prepared; must be quick when up to date'),
     dependsOn: z.array(Name).default([]),
   })
   .superRefine((w, ctx) => {
