@@ -1,0 +1,76 @@
+/**
+ * One run of a preview 1 guest: a fresh WASI context and instance of an already compiled
+ * module, with exactly the args, env, directories and stdio fds given. Synchronous: the
+ * caller (a worker thread) is what a wall-clock limit terminates.
+ */
+import { WASI } from 'node:wasi'
+import { WorldbenchError } from '../../core/errors.ts'
+import { guestImports, WASI_NAMESPACES } from './guest-imports.ts'
+import type { MemoryImport } from './memory-limit.ts'
+import type { GuestDir } from './protocol.ts'
+
+export interface GuestSpec {
+  module: WebAssembly.Module
+  memoryImports: MemoryImport[]
+  /** argv[0], then the workload's args. */
+  argv: string[]
+  env: Record<string, string>
+  dirs: GuestDir[]
+}
+
+export interface GuestIo {
+  stdin: number
+  stdout: number
+  stderr: number
+}
+
+export interface GuestResult {
+  exitCode: number
+  memoryBytes: number
+}
+
+export interface GuestHooks {
+  onDenied: (message: string) => void
+  onMemory: (bytes: number) => void
+}
+
+export function namespaceOf(module: WebAssembly.Module): string {
+  const ns = WebAssembly.Module.imports(module).find((i) => WASI_NAMESPACES[i.module])?.module
+  return ns ?? 'wasi_snapshot_preview1'
+}
+
+export function runGuest(spec: GuestSpec, io: GuestIo, hooks: GuestHooks): GuestResult {
+  const namespace = namespaceOf(spec.module)
+  const preopens: Record<string, string> = {}
+  const readOnlyFds = new Map<number, string>()
+  spec.dirs.forEach((d, i) => {
+    preopens[d.guest] = d.host
+    // Node's WASI numbers preopens 3, 4, … in the order of this object.
+    if (!d.writable) readOnlyFds.set(3 + i, d.guest)
+  })
+  const wasi = new WASI({
+    version: WASI_NAMESPACES[namespace]!,
+    args: spec.argv,
+    env: spec.env,
+    preopens,
+    returnOnExit: true,
+    stdin: io.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+  })
+  const g = guestImports({ wasi, namespace, memoryImports: spec.memoryImports, readOnlyFds, onDenied: hooks.onDenied, onMemory: hooks.onMemory })
+  const instance = new WebAssembly.Instance(spec.module, g.imports)
+  g.bind(instance)
+  try {
+    const exitCode = wasi.start(instance)
+    return { exitCode, memoryBytes: g.memoryBytes() }
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) {
+      throw new WorldbenchError('WASM_TRAP', `The guest trapped: ${err.message}.`, 'A trap is a fault in the guest (abort, out-of-bounds access, division by zero…); check its stderr lines just before.', {
+        trap: err.message,
+        memoryBytes: g.memoryBytes(),
+      })
+    }
+    throw err
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What a Wasm file is and what it needs: for a core module its imports, exports and WASI
+ * version; for a component its WIT world, as jco prints it.
+ */
+import { basename } from 'node:path'
+import { WASI_NAMESPACES, type WasiVersion } from './guest-imports.ts'
+import { invalidWasm, notWasm, readWasm } from './load-module.ts'
+import { sha256, wasmFormat } from './wasm-bytes.ts'
+
+export interface WasmItem {
+  module?: string
+  name: string
+  kind: string
+}
+
+export type WasmInspection =
+  | { format: 'module'; file: string; bytes: number; sha256: string; wasi: WasiVersion | 'none'; imports: WasmItem[]; exports: WasmItem[] }
+  | { format: 'component'; file: string; bytes: number; sha256: string; wit: string; imports: string[]; exports: string[] }
+
+/** The WASI version of a module, from the namespaces of its imports. */
+export function wasiVersion(imports: { module: string }[]): WasiVersion | 'none' {
+  for (const imp of imports) {
+    const v = WASI_NAMESPACES[imp.module]
+    if (v) return v
+  }
+  return 'none'
+}
+
+/** `import`/`export` lines of the world(s) in a WIT text, e.g. "wasi:http/incoming-handler@0.2.12". */
+export function witItems(wit: string, keyword: 'import' | 'export'): string[] {
+  const re = new RegExp(`^\\s*${keyword}\\s+([^;{]+?)\\s*[;{]`, 'gm')
+  return [...wit.matchAll(re)].map((m) => m[1]!.trim())
+}
+
+export async function inspectWasm(file: string): Promise<WasmInspection> {
+  const bytes = await readWasm(file)
+  const format = wasmFormat(bytes)
+  if (format === 'not-wasm') throw notWasm(file)
+  const base = { file, bytes: bytes.length, sha256: sha256(bytes) }
+  if (format === 'component') {
+    const { componentWit } = await import('@bytecodealliance/jco')
+    let wit: string
+    try {
+      wit = await componentWit(bytes)
+    } catch (err) {
+      throw invalidWasm(file, err)
+    }
+    return { format, ...base, wit, imports: witItems(wit, 'import'), exports: witItems(wit, 'export') }
+  }
+  let module: WebAssembly.Module
+  try {
+    module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)
+  } catch (err) {
+    throw invalidWasm(basename(file), err)
+  }
+  const imports = WebAssembly.Module.imports(module)
+  return {
+    format,
+    ...base,
+    wasi: wasiVersion(imports),
+    imports: imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind })),
+    exports: WebAssembly.Module.exports(module).map((e) => ({ name: e.name, kind: e.kind })),
+  }
+}

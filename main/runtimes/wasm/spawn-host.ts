@@ -1,0 +1,47 @@
+/**
+ * The one place a Wasm host process is created. Under plain Node it is a `child_process.fork`
+ * of host.ts with this process's Node and flags; the Electron shell swaps in `utilityProcess`
+ * here. The host's stdout and stderr carry the guest's output; IPC carries the protocol.
+ */
+import { type ChildProcess, fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { Readable } from 'node:stream'
+import { stateSubdir } from '../../core/paths.ts'
+import type { FromHost, ToHost } from './protocol.ts'
+
+export interface HostProcess {
+  pid: number
+  stdout: Readable
+  stderr: Readable
+  send(m: ToHost): void
+  onMessage(listener: (m: FromHost) => void): void
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void
+  kill(signal?: NodeJS.Signals): void
+}
+
+export const hostEntry = fileURLToPath(new URL('./host.ts', import.meta.url))
+
+export function spawnHost(): HostProcess {
+  const child: ChildProcess = fork(hostEntry, [], {
+    execPath: process.execPath,
+    execArgv: [...process.execArgv, '--disable-warning=ExperimentalWarning'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'advanced',
+    // Node's compile cache keeps the stripped TypeScript and V8 code of the host: start-up halves.
+    env: { ...process.env, NODE_OPTIONS: '', NODE_COMPILE_CACHE: stateSubdir('cache', 'node-compile') },
+  })
+  if (child.pid === undefined) throw new Error('the Wasm host process did not start')
+  return {
+    pid: child.pid,
+    stdout: child.stdout!,
+    stderr: child.stderr!,
+    send: (m) => {
+      if (child.connected) child.send(m)
+    },
+    onMessage: (listener) => child.on('message', (m) => listener(m as FromHost)),
+    onExit: (listener) => child.on('close', listener),
+    kill: (signal = 'SIGTERM') => {
+      child.kill(signal)
+    },
+  }
+}

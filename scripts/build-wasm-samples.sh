@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the Wasm samples and test modules (and the native twin of the hello CGI handler).
+# Needs Debian's clang-14, lld-14, wasi-libc, libclang-rt-14-dev-wasm32 and gcc.
+# Each output is rebuilt only when a source is newer, so re-running is cheap; the JS
+# component (jco componentize: 15-35 s, up to ~3 GB RAM) is skipped when it is up to date.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+node="$root/node_modules/.bin/node"
+[ -x "$node" ] || node=node
+
+# stale OUT SRC... : true when OUT is missing or older than any SRC
+stale() {
+  local out="$1"; shift
+  [ -e "$out" ] || return 0
+  for src in "$@"; do [ "$src" -nt "$out" ] && return 0; done
+  return 1
+}
+
+wasm_c() { # OUT SRC [extra clang args...]
+  local out="$1" src="$2"; shift 2
+  if stale "$out" "$src"; then
+    mkdir -p "$(dirname "$out")"
+    clang-14 --target=wasm32-wasi --sysroot=/usr -Os -Wl,--strip-all "$@" -o "$out" "$src"
+    echo "built $out ($(stat -c %s "$out") bytes)"
+  fi
+}
+
+# hello-trio: one CGI handler, as Wasm and native
+hello=resources/worlds/hello-trio
+wasm_c "$hello/build/hello.wasm" "$hello/src/hello.c"
+if stale "$hello/build/hello-native" "$hello/src/hello.c"; then
+  gcc -Os -o "$hello/build/hello-native" "$hello/src/hello.c"
+  echo "built $hello/build/hello-native"
+fi
+
+# test modules
+fx=test/fixtures/wasm
+for name in trap loop hog reader; do
+  wasm_c "$fx/build/$name.wasm" "$fx/$name.c"
+done
+wasm_c "$fx/build/imports-env.wasm" "$fx/imports-env.c" -Wl,--allow-undefined
+if stale "$fx/build/not-wasm.wasm" "$0"; then
+  printf 'this is a text file, not WebAssembly\n' > "$fx/build/not-wasm.wasm"
+fi
+if stale "$fx/build/truncated.wasm" "$fx/build/reader.wasm"; then
+  head -c 200 "$fx/build/reader.wasm" > "$fx/build/truncated.wasm"
+fi
+
+# edge-filter: a JS wasi:http/proxy component
+ef=resources/worlds/edge-filter
+out="$ef/build/edge-filter.wasm"
+if stale "$out" "$ef/filter/filter.js" "$ef/filter/wit/world.wit"; then
+  wit="$ef/build/wit"
+  rm -rf "$wit" && mkdir -p "$wit/deps"
+  cp "$ef/filter/wit/world.wit" "$wit/"
+  cp -r "$root"/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/* "$wit/deps/"
+  echo "componentizing $out (takes 15-35 s)"
+  NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
+    "$node" "$root/node_modules/@bytecodealliance/jco/dist/jco.js" componentize \
+    "$ef/filter/filter.js" --wit "$wit" --world-name filter --disable fetch-event -o "$out"
+  echo "built $out ($(stat -c %s "$out") bytes)"
+else
+  echo "up to date: $out"
+fi
