@@ -1,4 +1,6 @@
-import type { DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
+import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
+import { BenchRunner } from './core/bench/runner.ts'
+import { WorldbenchError } from './core/errors.ts'
 import { EventBus } from './core/events.ts'
 import { stateDir } from './core/paths.ts'
 import { Sampler, type SamplerOptions } from './core/sampler.ts'
@@ -25,6 +27,7 @@ export class WorldbenchService {
   readonly supervisor: Supervisor
   readonly sampler: Sampler
   readonly handlers: Handlers
+  private benching = false
 
   constructor(opts: ServiceOptions) {
     this.registry = opts.registry
@@ -106,6 +109,24 @@ export class WorldbenchService {
       restartInstance: ({ id }) => this.supervisor.restartInstance(id),
       instanceLogs: async ({ id, tail }) => this.supervisor.logs(id, tail),
       instanceSamples: async ({ id, sinceMs }) => this.sampler.samples(id, sinceMs),
+      benchRun: async ({ world: ref, ...opts }) => {
+        if (this.benching) throw new WorldbenchError('BENCH_BUSY', 'A benchmark is already running.', 'Wait for it to finish: two at once would measure each other.')
+        this.benching = true
+        try {
+          const world = await loadWorld(resolveWorldRef(ref, this.store))
+          const report = await new BenchRunner(this.registry, this.bus).run(world, opts)
+          this.store.saveBench({ id: report.id, createdAt: report.createdAt, title: report.title, report })
+          return report
+        } finally {
+          this.benching = false
+        }
+      },
+      benchList: async () => this.store.benchRuns(),
+      benchGet: async ({ id }) => {
+        const run = this.store.benchRun(id)
+        if (!run) throw new WorldbenchError('NO_SUCH_BENCH', `There is no saved bench run "${id}".`, 'List them with benchList (or the Bench page).')
+        return run.report as BenchReport
+      },
     }
   }
 

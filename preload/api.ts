@@ -131,6 +131,70 @@ export interface SamplesTick {
 
 export type Settings = Record<string, unknown>
 
+export interface MetricSummary {
+  median: number
+  p95: number
+  min: number
+  max: number
+  ci95: [number, number]
+  ciCoverage: number
+  noisy: boolean
+  samples: number[]
+}
+
+export type BenchMetric =
+  | 'artifactBytes'
+  | 'coldStartMs'
+  | 'firstResponseMs'
+  | 'idleMemoryBytes'
+  | 'idleCpuPercent'
+  | 'requestsPerSecond'
+  | 'latencyP50Ms'
+  | 'latencyP99Ms'
+  | 'loadCpuPercent'
+  | 'loadMemoryBytes'
+  | 'loadErrors'
+  | 'stopMs'
+
+export interface BenchEnvironment {
+  host: { cpuModel: string; cores: number; memoryBytes: number; os: string; arch: string }
+  loadAtStart: [number, number, number]
+  power: string
+  engines: { kind: string; engine: string; version?: string; details: Record<string, string> }[]
+  vmAccelerator?: string
+  wasmEngine: string
+  warnings: string[]
+  node: string
+  startedAt: string
+}
+
+export interface BenchKindResult {
+  kind: Kind
+  workload: string
+  metrics: Partial<Record<BenchMetric, MetricSummary>>
+  /** Every measured repeat (warm-ups excluded), in the order they ran. */
+  runs: Partial<Record<BenchMetric, number>>[]
+  loadTool?: string
+  error?: ErrorShape
+}
+
+export interface BenchReport {
+  id: string
+  title: string
+  world: string
+  options: { kinds: Kind[]; repeats: number; warmups: number; loadSeconds: number; idleSeconds: number; connections: number }
+  environment: BenchEnvironment
+  results: BenchKindResult[]
+  createdAt: number
+  durationMs: number
+}
+
+export interface BenchSummary {
+  id: string
+  title: string
+  createdAt: number
+}
+
 // ---------- the list ----------
 
 interface MethodDef<I extends z.ZodType, R> {
@@ -172,6 +236,20 @@ export const methods = {
     z.strictObject({ id: z.string().min(1).max(200), tail: z.number().int().min(1).max(10000).default(200) }),
     'The last log lines of an instance',
   ),
+  benchRun: method<BenchReport>()(
+    z.strictObject({
+      world: z.string().min(1).max(4096),
+      kinds: z.array(z.enum(['vm', 'container', 'wasm'])).min(1).optional(),
+      repeats: z.number().int().min(1).max(100).default(5),
+      warmups: z.number().int().min(0).max(10).default(1),
+      loadSeconds: z.number().min(0).max(600).default(5),
+      idleSeconds: z.number().min(0).max(60).default(2),
+      connections: z.number().int().min(1).max(256).default(8),
+    }),
+    'Benchmark a world: each kind × repeat, interleaved; resolves with the report (progress events while it runs)',
+  ),
+  benchList: method<BenchSummary[]>()(NoInput, 'Saved bench runs, newest first'),
+  benchGet: method<BenchReport>()(z.strictObject({ id: z.string().min(1).max(200) }), 'One saved bench run'),
   instanceSamples: method<Sample[]>()(
     z.strictObject({ id: z.string().min(1).max(200), sinceMs: z.number().int().min(0).optional() }),
     'The sample history of an instance',

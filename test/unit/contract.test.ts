@@ -19,6 +19,9 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   stopInstance: { good: [{ id: 'w.a.123456' }], bad: [{}, { id: '' }, { id: 'x'.repeat(201) }] },
   restartInstance: { good: [{ id: 'w.a.123456' }], bad: [{ id: null }] },
   instanceLogs: { good: [{ id: 'a' }, { id: 'a', tail: 10 }], bad: [{ id: 'a', tail: 0 }, { id: 'a', tail: 1.5 }] },
+  benchRun: { good: [{ world: 'hello-trio' }, { world: 'x', kinds: ['wasm', 'vm'], repeats: 3, loadSeconds: 0 }], bad: [{ world: 'x', kinds: [] }, { world: 'x', kinds: ['docker'] }, { world: 'x', repeats: 0 }, { world: 'x', connections: 100000 }] },
+  benchList: { good: [undefined, {}], bad: [{ limit: 3 }] },
+  benchGet: { good: [{ id: 'abc' }], bad: [{}, { id: '' }] },
   instanceSamples: { good: [{ id: 'a' }, { id: 'a', sinceMs: 5 }], bad: [{ id: 'a', sinceMs: -1 }] },
 }
 
