@@ -8,15 +8,29 @@ import { pathToFileURL } from 'node:url'
 import { WorldbenchError } from '../../core/errors.ts'
 import type { HostContext, Serving } from './host-context.ts'
 
+// The Node builds of preview2-shim (TypeScript resolves its browser typings here).
+interface ShimCli {
+  _setEnv(env: Record<string, string>): void
+  _setArgs(args: string[]): void
+  _setCwd(cwd: string): void
+}
+interface ShimFilesystem {
+  _setPreopens(preopens: Record<string, string>): void
+}
+interface ShimHttp {
+  _denyHttp(): void
+  HTTPServer: new (handler: unknown) => { listen(port: number, host: string): void; address(): unknown; stop(): void }
+}
+
 interface HttpComponent {
   incomingHandler?: { handle: (...args: unknown[]) => unknown }
 }
 
 export async function serveHttp(ctx: HostContext): Promise<Serving> {
   const { config } = ctx
-  const cli = await import('@bytecodealliance/preview2-shim/cli')
-  const fs = await import('@bytecodealliance/preview2-shim/filesystem')
-  const http = await import('@bytecodealliance/preview2-shim/http')
+  const cli = (await import('@bytecodealliance/preview2-shim/cli')) as unknown as ShimCli
+  const fs = (await import('@bytecodealliance/preview2-shim/filesystem')) as unknown as ShimFilesystem
+  const http = (await import('@bytecodealliance/preview2-shim/http')) as unknown as ShimHttp
   cli._setEnv(config.env)
   cli._setArgs([config.name, ...config.args])
   cli._setCwd('/')

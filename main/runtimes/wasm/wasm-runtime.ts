@@ -1,0 +1,155 @@
+/**
+ * The `wasm` runtime: Wasm embedded in Worldbench. prepare() checks a module (or transpiles a
+ * component, cached by hash); start() gives the workload its own host process; adopt() finds
+ * nothing, because hosts die with their parent and the Supervisor restarts them from the
+ * desired state it stores.
+ */
+import { stat } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { cpus } from 'node:os'
+import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
+import { WorldbenchError } from '../../core/errors.ts'
+import { newInstanceId } from '../../core/ids.ts'
+import { processStats } from '../../core/metrics/process-stats.ts'
+import { bindPorts } from '../../core/ports.ts'
+import type { Workload } from '../../core/world/schema.ts'
+import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import { transpiledComponent } from './component-cache.ts'
+import { HostHandle } from './host-handle.ts'
+import { loadModule, notWasm, readWasm } from './load-module.ts'
+import type { HostConfig } from './protocol.ts'
+import { sha256, wasmFormat } from './wasm-bytes.ts'
+import { followLogs } from './follow-logs.ts'
+
+const DEFAULT_GRACE_MS = 3000
+
+export class WasmRuntime implements Runtime {
+  readonly kind = 'wasm' as const
+  private readonly hosts = new Map<string, HostHandle>()
+  private readonly listeners = new Set<(e: RuntimeEvent) => void>()
+
+  async probe(): Promise<EngineStatus> {
+    const details: Record<string, string> = { node: process.versions.node, v8: process.versions.v8, modules: 'WASI preview 1 (node:wasi)' }
+    const warnings: string[] = []
+    try {
+      await import('@bytecodealliance/preview2-shim/http')
+      details.components = 'WASI preview 2 via jco + @bytecodealliance/preview2-shim'
+    } catch {
+      warnings.push('preview2-shim is missing: components cannot be served (reinstall Worldbench).')
+    }
+    return { kind: 'wasm', available: typeof WebAssembly === 'object', engine: `V8 ${process.versions.v8} (embedded)`, version: process.versions.node, details, warnings }
+  }
+
+  async prepare(w: Workload, progress: Progress): Promise<Artifact> {
+    const spec = wasmSpec(w)
+    await buildIfMissing(w, spec.module, progress)
+    const bytes = await readWasm(spec.module)
+    const format = wasmFormat(bytes)
+    if (format === 'not-wasm') throw notWasm(spec.module)
+    const hash = sha256(bytes)
+    if (format === 'component') {
+      if (spec.serve !== 'http') {
+        throw new WorldbenchError('WASM_COMPONENT_MODE', `${w.name} is a Wasm component; Worldbench serves components with "serve: http" only.`, 'Set wasm.serve to http (a wasi:http/proxy component), or give a preview 1 module for command/cgi.')
+      }
+      progress({ step: 'transpile', message: `transpiling component ${hash.slice(0, 12)} with jco` })
+      const { entry, cached } = await transpiledComponent(bytes, hash)
+      return { kind: 'wasm', ref: entry, bytes: bytes.length, details: { format, sha256: hash, source: spec.module, cached: cached ? 1 : 0 } }
+    }
+    if (spec.serve === 'http') {
+      throw new WorldbenchError('WASM_MODULE_MODE', `${w.name} is a core module; "serve: http" needs a wasi:http/proxy component.`, 'Use serve: cgi to answer HTTP with a preview 1 module (the WAGI model).')
+    }
+    progress({ step: 'compile', message: `checking module ${hash.slice(0, 12)}` })
+    const loaded = await loadModule(spec.module, w.limits.memoryMiB)
+    return { kind: 'wasm', ref: spec.module, bytes: bytes.length, details: { format, sha256: hash, compileMs: Math.round(loaded.compileMs * 100) / 100 } }
+  }
+
+  async start(w: Workload, a: Artifact): Promise<Instance> {
+    const spec = wasmSpec(w)
+    const ports = spec.serve === 'command' ? [] : await bindPorts(w.ports.length ? w.ports : [{ host: 0, guest: 8080, bind: '127.0.0.1' }], w.name)
+    const id = newInstanceId(w)
+    const config: HostConfig = {
+      name: w.name,
+      file: a.ref,
+      format: a.details?.format === 'component' ? 'component' : 'module',
+      serve: spec.serve,
+      args: w.args,
+      env: w.env,
+      dirs: spec.dirs,
+      workers: w.limits.cpus ? Math.max(1, Math.min(cpus().length, Math.ceil(w.limits.cpus))) : 1,
+    }
+    if (ports[0]) config.port = ports[0].host
+    if (w.limits.memoryMiB !== undefined) config.memoryMiB = w.limits.memoryMiB
+    if (w.limits.timeoutSeconds !== undefined) config.timeoutSeconds = w.limits.timeoutSeconds
+    const host = new HostHandle()
+    this.hosts.set(id, host)
+    const instance: Instance = { id, kind: 'wasm', world: w.world, workload: w.name, state: 'starting', ports, handle: { pid: host.process.pid }, startedAt: Date.now() }
+    if (w.limits.memoryMiB !== undefined) instance.guestMemoryBytes = w.limits.memoryMiB * 2 ** 20
+    host.onState(() => {
+      for (const l of this.listeners) l({ instanceId: id, state: host.state, ...(host.reason ? { reason: host.reason } : {}) })
+    })
+    try {
+      await host.start(config)
+    } catch (err) {
+      await host.stop(500)
+      throw err
+    }
+    instance.state = host.state
+    return instance
+  }
+
+  async stop(i: Instance, opts?: { timeoutMs?: number }): Promise<void> {
+    const host = this.hosts.get(i.id)
+    if (!host) return
+    await host.stop(opts?.timeoutMs ?? DEFAULT_GRACE_MS)
+    this.hosts.delete(i.id)
+  }
+
+  async sample(i: Instance): Promise<Sample> {
+    const host = this.hosts.get(i.id)
+    if (!host || host.state === 'stopped' || host.state === 'failed') return { t: Date.now(), cpuPercent: 0, memoryBytes: 0, guestMemoryBytes: 0 }
+    const [ps, stats] = await Promise.all([processStats(host.process.pid), host.stats()])
+    return { t: Date.now(), cpuPercent: ps.cpuPercent, memoryBytes: ps.rssBytes, guestMemoryBytes: stats.guestMemoryBytes }
+  }
+
+  logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine> {
+    const host = this.hosts.get(i.id)
+    if (!host) return (async function* () {})()
+    return followLogs(host, opts)
+  }
+
+  /** The host behind an instance: its exit code, state and errors (for run-direct and tests). */
+  host(i: Instance): HostHandle | undefined {
+    return this.hosts.get(i.id)
+  }
+
+  async adopt(): Promise<Instance[]> {
+    return []
+  }
+
+  watch(listener: (e: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.hosts.values()].map((h) => h.stop(1000)))
+    this.hosts.clear()
+  }
+}
+
+function wasmSpec(w: Workload): NonNullable<Workload['wasm']> {
+  if (!w.wasm) throw new WorldbenchError('WASM_SPEC_MISSING', `${w.name} has no "wasm" section.`, 'Add wasm: { module: ./file.wasm }.')
+  return w.wasm
+}
+
+async function buildIfMissing(w: Workload, module: string, progress: Progress): Promise<void> {
+  const exists = await stat(module).then(() => true, () => false)
+  if (exists || !w.wasm?.build) return
+  progress({ step: 'build', message: `building ${module} with ${w.wasm.build}` })
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn('bash', [w.wasm!.build!], { stdio: ['ignore', 'inherit', 'inherit'] })
+    child.on('error', reject)
+    child.on('close', (c) => resolve(c ?? 1))
+  })
+  if (code !== 0) throw new WorldbenchError('WASM_BUILD_FAILED', `The build script ${w.wasm.build} for ${w.name} failed (exit code ${code}).`, 'Run it by hand to see why; the Wasm samples need clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32.')
+}
