@@ -1,0 +1,68 @@
+import type Docker from 'dockerode'
+import type { StatsJson } from './stats-math.ts'
+
+/**
+ * One long-lived /stats stream per container: the engine pushes a reading every second and
+ * sample() reads the latest, instead of a new request (and a 1–2 s wait) per sample.
+ */
+export class StatsStream {
+  latest: StatsJson | undefined
+  ended = false
+  private stream: NodeJS.ReadableStream | undefined
+  private waiters: (() => void)[] = []
+  private buf = ''
+
+  private constructor() {}
+
+  static async open(docker: Docker, containerId: string): Promise<StatsStream> {
+    const s = new StatsStream()
+    const stream = (await docker.getContainer(containerId).stats({ stream: true })) as unknown as NodeJS.ReadableStream
+    s.stream = stream
+    stream.on('data', (chunk: Buffer) => s.onData(chunk))
+    const end = () => s.finish()
+    stream.on('end', end)
+    stream.on('close', end)
+    stream.on('error', end)
+    return s
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf += chunk.toString('utf8')
+    let nl: number
+    while ((nl = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, nl).trim()
+      this.buf = this.buf.slice(nl + 1)
+      if (!line) continue
+      try {
+        this.latest = JSON.parse(line) as StatsJson
+      } catch {
+        continue
+      }
+      for (const w of this.waiters.splice(0)) w()
+    }
+  }
+
+  private finish(): void {
+    this.ended = true
+    for (const w of this.waiters.splice(0)) w()
+  }
+
+  /** The latest reading; waits for the first one (the engine sends it within about a second). */
+  async reading(timeoutMs = 3000): Promise<StatsJson | undefined> {
+    if (this.latest || this.ended) return this.latest
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs)
+      this.waiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+    return this.latest
+  }
+
+  close(): void {
+    this.ended = true
+    const s = this.stream as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined
+    s?.destroy?.()
+  }
+}
