@@ -13,6 +13,8 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
+      // A sandboxed preload cannot require() packages: bundle zod (the contract) into it.
+      externalizeDeps: false,
       // A sandboxed preload must be CommonJS.
       rollupOptions: { input: { index: resolve('preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
     },

@@ -11,6 +11,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const major = Number(process.versions.node.split('.')[0])
 
 if (major >= 24 && process.features.typescript) {
+  // node:wasi is stable enough for us; its "experimental" notice would only confuse CLI users.
+  process.removeAllListeners('warning')
+  process.on('warning', (w) => {
+    if (w.name !== 'ExperimentalWarning') process.stderr.write(`${w.name}: ${w.message}\n`)
+  })
   const { runCli } = await import('../main/cli.ts')
   process.exitCode = await runCli(process.argv.slice(2))
 } else {

@@ -3,6 +3,8 @@ import { version } from './version.ts'
 import { printError } from './cli/output.ts'
 import { doctorCommand } from './cli/commands/doctor.ts'
 import { serveCommand } from './cli/commands/serve.ts'
+import { benchCommand } from './cli/commands/bench.ts'
+import { runCommand } from './cli/commands/run.ts'
 import { downCommand, logsCommand, psCommand, upCommand, validateCommand } from './cli/commands/worlds.ts'
 
 /** Runs one CLI command; resolves with the process exit code. */
@@ -42,6 +44,29 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-n, --tail <lines>', 'lines from the end', '200')
     .option('-f, --follow', 'keep printing new lines')
     .action(run(logsCommand))
+
+  const collect = (v: string, all: string[]) => [...all, v]
+  program
+    .command('run <file> [args...]')
+    .description('Run a Wasm module or component directly (like wasmtime run); no capability unless given')
+    .option('--dir <host:guest[:rw]>', 'preopen a directory (read-only unless :rw); repeatable', collect, [])
+    .option('--env <K=V>', 'an environment variable for the guest; repeatable', collect, [])
+    .addOption(new Option('--serve <mode>', 'serve over HTTP on 127.0.0.1 instead of running once').choices(['command', 'cgi', 'http']))
+    .option('--port <n>', 'host port for --serve (0 = any free port)')
+    .option('--memory <MiB>', 'maximum linear memory')
+    .option('--timeout <seconds>', 'wall-clock limit per run or request')
+    .action(run(runCommand))
+  program
+    .command('bench <world>')
+    .description('Benchmark the same workload as each kind: cold start, memory, requests/s, latency')
+    .option('--kinds <list>', 'kinds to compare, e.g. vm,container,wasm (default: all in the world)')
+    .option('--repeats <n>', 'measured repeats per kind', '5')
+    .option('--warmups <n>', 'warm-up rounds, not counted', '1')
+    .option('--load-seconds <s>', 'seconds of HTTP load per repeat', '5')
+    .option('--idle-seconds <s>', 'seconds of idle sampling per repeat', '2')
+    .option('--connections <n>', 'concurrent connections of the load', '8')
+    .option('--json', 'machine-readable output')
+    .action(run(benchCommand))
 
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -1,0 +1,66 @@
+import type { BenchMetric, BenchReport, Kind, MetricSummary } from '../../../preload/api.ts'
+import { connect } from '../connect.ts'
+import { printJson } from '../output.ts'
+import { formatBytes, table } from '../table.ts'
+
+export interface BenchCliOptions {
+  kinds?: string
+  repeats: string
+  warmups: string
+  loadSeconds: string
+  idleSeconds: string
+  connections: string
+  json?: boolean
+}
+
+/** `worldbench bench`: compare the kinds of a world; progress on stderr, results on stdout. */
+export async function benchCommand(world: string, opts: BenchCliOptions): Promise<number> {
+  const conn = await connect()
+  const off = conn.api.on('progress', (p) => {
+    if (p.scope === 'bench' && !opts.json) process.stderr.write(`  [${String(Math.round(p.percent ?? 0)).padStart(3)}%] ${p.message ?? p.step}\n`)
+  })
+  try {
+    const report = await conn.api.benchRun({
+      world,
+      ...(opts.kinds && { kinds: opts.kinds.split(',').map((k) => k.trim()) as Kind[] }),
+      repeats: Number(opts.repeats),
+      warmups: Number(opts.warmups),
+      loadSeconds: Number(opts.loadSeconds),
+      idleSeconds: Number(opts.idleSeconds),
+      connections: Number(opts.connections),
+    })
+    if (opts.json) printJson(report)
+    else process.stdout.write(formatBench(report))
+    return report.results.some((r) => r.error) ? 1 : 0
+  } finally {
+    off()
+    await conn.close()
+  }
+}
+
+const ROWS: { key: BenchMetric; label: string; fmt: (v: number) => string }[] = [
+  { key: 'artifactBytes', label: 'artifact size', fmt: formatBytes },
+  { key: 'coldStartMs', label: 'cold start', fmt: (v) => `${v.toFixed(0)} ms` },
+  { key: 'firstResponseMs', label: 'first response', fmt: (v) => `${v.toFixed(0)} ms` },
+  { key: 'idleMemoryBytes', label: 'idle memory', fmt: formatBytes },
+  { key: 'idleCpuPercent', label: 'idle CPU', fmt: (v) => `${v.toFixed(1)}%` },
+  { key: 'requestsPerSecond', label: 'requests/s', fmt: (v) => v.toFixed(0) },
+  { key: 'latencyP50Ms', label: 'latency p50', fmt: (v) => `${v.toFixed(2)} ms` },
+  { key: 'latencyP99Ms', label: 'latency p99', fmt: (v) => `${v.toFixed(2)} ms` },
+  { key: 'loadMemoryBytes', label: 'memory under load', fmt: formatBytes },
+  { key: 'loadCpuPercent', label: 'CPU under load', fmt: (v) => `${v.toFixed(0)}%` },
+  { key: 'stopMs', label: 'stop', fmt: (v) => `${v.toFixed(0)} ms` },
+]
+
+export function formatBench(r: BenchReport): string {
+  const kinds = r.results
+  const cell = (m: MetricSummary | undefined, fmt: (v: number) => string) =>
+    m ? `${fmt(m.median)} [${fmt(m.ci95[0])}–${fmt(m.ci95[1])}]${m.noisy ? ' ~noisy' : ''}` : '-'
+  const rows = ROWS.map((row) => [row.label, ...kinds.map((k) => cell(k.metrics[row.key], row.fmt))])
+  let out = `${r.title} — ${r.options.repeats} repeats (+${r.options.warmups} warm-up), kinds interleaved\n`
+  out += `host: ${r.environment.host.cpuModel}, ${r.environment.host.cores} cores, ${formatBytes(r.environment.host.memoryBytes)}, ${r.environment.host.os}; load at start ${r.environment.loadAtStart[0].toFixed(2)}\n\n`
+  out += `${table(['median [interval]', ...kinds.map((k) => `${k.kind} (${k.workload})`)], rows)}\n`
+  for (const k of kinds) if (k.error) out += `\n${k.kind} FAILED: ${k.error.message}${k.error.hint ? `\n  hint: ${k.error.hint}` : ''}`
+  for (const w of r.environment.warnings) out += `\nWARNING: ${w}`
+  return `${out}\n`
+}
