@@ -1,5 +1,23 @@
 import { defineConfig } from '@playwright/test'
 
+/** Debian's Chromium, never a downloaded browser; flags that keep it off the closed network. */
+const chromium = {
+  browserName: 'chromium' as const,
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  },
+}
+
 // E2E: the real renderer against the real backend. "web" drives `worldbench serve` in Debian's
 // Chromium (never a downloaded browser); "electron" runs the same specs in the desktop app where
 // an Electron binary exists, and is skipped with the reason where it does not.
@@ -16,25 +34,8 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   projects: [
-    {
-      name: 'web',
-      use: {
-        browserName: 'chromium',
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
-      },
-    },
-    { name: 'electron', testMatch: /.*\.spec\.ts/, use: {} },
+    { name: 'web', use: chromium },
+    // The Electron project launches the desktop app itself; `chromium` only backs Playwright's page fixture.
+    { name: 'electron', use: chromium },
   ],
 })

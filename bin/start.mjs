@@ -3,9 +3,9 @@
 // headless boxes like CI), starts web mode instead and prints the URL to open.
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { electronBinary } from './electron-binary.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const run = (cmd, args) => spawn(cmd, args, { cwd: root, stdio: 'inherit' })
@@ -13,15 +13,6 @@ const run = (cmd, args) => spawn(cmd, args, { cwd: root, stdio: 'inherit' })
 if (!existsSync(join(root, 'out', 'renderer', 'index.html')) || !existsSync(join(root, 'out', 'main', 'index.js'))) {
   const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' })
   if (built.status !== 0) process.exit(built.status ?? 1)
-}
-
-function electronBinary() {
-  try {
-    const path = createRequire(import.meta.url)('electron')
-    return typeof path === 'string' && existsSync(path) ? path : undefined
-  } catch {
-    return undefined
-  }
 }
 
 const electron = electronBinary()

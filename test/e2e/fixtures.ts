@@ -1,23 +1,12 @@
-import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { test as base, _electron, type Page } from '@playwright/test'
-
-/** Where the Electron binary would be; it cannot be downloaded on machines without internet. */
-function electronBinary(): string | undefined {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown as string
-    return typeof path === 'string' && existsSync(path) ? path : undefined
-  } catch {
-    return undefined
-  }
-}
+import { electronBinary } from '../../bin/electron-binary.mjs'
 
 /** `app`: the Worldbench UI, opened in Chromium against web mode, or in Electron for that project. */
 export const test = base.extend<{ app: Page }>({
   app: async ({ page }, use, testInfo) => {
     if (testInfo.project.name === 'electron') {
       const bin = electronBinary()
-      test.skip(!bin, 'No Electron binary on this machine (it cannot be downloaded here); the same specs ran in Chromium against web mode.')
+      testInfo.skip(!bin, 'No Electron binary on this machine (it cannot be downloaded here); the same specs ran in Chromium against web mode.')
       const electronApp = await _electron.launch({ executablePath: bin!, args: ['.'], env: { ...process.env } as Record<string, string> })
       const win = await electronApp.firstWindow()
       await use(win)

@@ -4,11 +4,12 @@ test('the app loads, navigation works, and Engines shows the real engine status'
   await expect(app.getByRole('navigation', { name: 'Main' })).toBeVisible()
   await expect(app.getByRole('heading', { name: 'Dashboard' })).toBeVisible()
 
-  await app.getByRole('link', { name: 'Worlds' }).click()
+  const nav = app.getByRole('navigation', { name: 'Main' })
+  await nav.getByRole('link', { name: 'Worlds' }).click()
   await expect(app.getByRole('heading', { name: 'Worlds' })).toBeVisible()
   await expect(app.getByTestId('world-hello-trio')).toBeVisible()
 
-  await app.getByRole('link', { name: 'Engines' }).click()
+  await nav.getByRole('link', { name: 'Engines' }).click()
   await expect(app.getByRole('heading', { name: 'Engines' })).toBeVisible()
   // In CI every engine is installed and started by .ci/run: all three must report available.
   for (const kind of ['container', 'vm', 'wasm']) {
