@@ -7,7 +7,15 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('main/index.ts') } },
+      // The Wasm host process and its guest worker are entries of their own: they run in other processes/threads.
+      rollupOptions: {
+        input: {
+          index: resolve('main/index.ts'),
+          'wasm-host': resolve('main/runtimes/wasm/host.ts'),
+          'wasm-guest-worker': resolve('main/runtimes/wasm/guest-worker.ts'),
+        },
+        output: { entryFileNames: '[name].js' },
+      },
     },
   },
   preload: {

@@ -9,6 +9,10 @@ import { registerIpc } from './electron/ipc.ts'
 import { registerAppScheme, serveRenderer } from './electron/protocol.ts'
 import { createMainWindow } from './electron/window.ts'
 
+// The Wasm host and its guest worker are built next to this file (see electron.vite.config.ts).
+process.env.WORLDBENCH_WASM_HOST ??= join(import.meta.dirname, 'wasm-host.js')
+process.env.WORLDBENCH_WASM_GUEST_WORKER ??= join(import.meta.dirname, 'wasm-guest-worker.js')
+
 registerAppScheme()
 app.enableSandbox()
 

@@ -3,6 +3,7 @@
  * the CPU bound (at most that many guests compute at once); a guest past its wall-clock limit
  * has its thread terminated and replaced, and only that request or run fails.
  */
+import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { ErrorShape } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
@@ -36,7 +37,10 @@ interface Slot {
   timer?: NodeJS.Timeout
 }
 
-const workerUrl = new URL('./guest-worker.ts', import.meta.url)
+// A bundled build (Electron) names its compiled worker through the environment the host inherits.
+const workerUrl = process.env.WORLDBENCH_WASM_GUEST_WORKER
+  ? pathToFileURL(process.env.WORLDBENCH_WASM_GUEST_WORKER)
+  : new URL('./guest-worker.ts', import.meta.url)
 
 export class GuestPool {
   private readonly opts: PoolOptions

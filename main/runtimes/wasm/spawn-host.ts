@@ -19,7 +19,8 @@ export interface HostProcess {
   kill(signal?: NodeJS.Signals): void
 }
 
-export const hostEntry = fileURLToPath(new URL('./host.ts', import.meta.url))
+/** The host's entry file; a bundled build (Electron) points this at its compiled host. */
+export const hostEntry = process.env.WORLDBENCH_WASM_HOST ?? fileURLToPath(new URL('./host.ts', import.meta.url))
 
 export function spawnHost(): HostProcess {
   const child: ChildProcess = fork(hostEntry, [], {
@@ -28,7 +29,13 @@ export function spawnHost(): HostProcess {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
     // Node's compile cache keeps the stripped TypeScript and V8 code of the host: start-up halves.
-    env: { ...process.env, NODE_OPTIONS: '', NODE_COMPILE_CACHE: stateSubdir('cache', 'node-compile') },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      NODE_COMPILE_CACHE: stateSubdir('cache', 'node-compile'),
+      // Inside Electron, process.execPath is the Electron binary: make it run the host as plain Node.
+      ...(process.versions.electron && { ELECTRON_RUN_AS_NODE: '1' }),
+    },
   })
   if (child.pid === undefined) throw new Error('the Wasm host process did not start')
   return {
