@@ -1,0 +1,343 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { closeSync, existsSync, openSync, statSync } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
+import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
+import { newInstanceId } from '../../core/ids.ts'
+import { processStats } from '../../core/metrics/process-stats.ts'
+import { stateSubdir } from '../../core/paths.ts'
+import { bindPorts, freePort } from '../../core/ports.ts'
+import { sleep } from '../../core/readiness.ts'
+import type { Workload } from '../../core/world/schema.ts'
+import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import { runBuildScript } from './build-script.ts'
+import { removeVmFiles, scanMetas, type VmMeta, vmFiles, writeMeta } from './instance-files.ts'
+import { qemuArgs } from './qemu-args.ts'
+import { discoverQemu, findQemuBinary, QEMU_INSTALL, type QemuInfo } from './qemu-discovery.ts'
+import { isAlive, isQemuWithSocket, waitForExit } from './qemu-process.ts'
+import { QmpClient } from './qmp.ts'
+import { readSerial, tailSerial } from './serial-log.ts'
+import { accelUnavailable, earlyExit, qemuMissing, vmFileMissing } from './vm-errors.ts'
+
+export interface VmRuntimeOptions {
+  /** Path to qemu-system-<arch>; found on PATH and in the usual install folders when absent. */
+  qemuBinary?: string
+  /** Where each VM's folder (meta.json, serial.log, qmp.sock, qemu.pid) lives. */
+  stateDir?: string
+}
+
+const START_TIMEOUT_MS = 30_000
+const QUIT_GRACE_MS = 3000
+const DEFAULT_STOP_MS = 10_000
+
+type VmSpec = NonNullable<Workload['vm']>
+
+/** VMs through QEMU: a detached process per VM, driven over its QMP socket. */
+export class VmRuntime implements Runtime {
+  readonly kind = 'vm' as const
+  private readonly options: VmRuntimeOptions
+  private readonly clients = new Map<string, QmpClient>()
+  private readonly stopping = new Set<string>()
+  private readonly listeners = new Set<(e: RuntimeEvent) => void>()
+
+  constructor(options: VmRuntimeOptions = {}) {
+    this.options = options
+  }
+
+  async probe(): Promise<EngineStatus> {
+    let info: QemuInfo
+    try {
+      info = await this.qemu()
+    } catch (err) {
+      return { kind: 'vm', available: false, details: {}, warnings: [], error: toErrorShape(err), install: QEMU_INSTALL }
+    }
+    const details: Record<string, string> = { binary: info.binary, arch: info.arch, accelerators: info.accelerators.join(', ') }
+    for (const [accel, why] of Object.entries(info.failed)) details[`${accel}`] = `not working: ${why}`
+    const warnings: string[] = []
+    if (info.accelerators[0] === 'tcg') {
+      const tried = Object.keys(info.failed)
+      warnings.push(`software emulation: VMs are 10–50× slower${tried.length ? ` (${tried.join(', ')} did not work here)` : ''}`)
+    }
+    return { kind: 'vm', available: true, engine: `QEMU ${info.version}`, version: info.version, details, warnings }
+  }
+
+  async prepare(w: Workload, progress: Progress): Promise<Artifact> {
+    const vm = vmSpec(w)
+    let files = bootFiles(vm)
+    if (vm.build && files.some((f) => !existsSync(f.path))) {
+      const outDir = join(files[0]!.path, '..')
+      progress({ step: 'build VM image', message: `${vm.build} ${outDir}` })
+      await runBuildScript(vm.build, outDir, (line) => progress({ step: 'build VM image', message: line }))
+      files = bootFiles(vm)
+    }
+    let bytes = 0
+    const details: Record<string, string | number> = {}
+    for (const f of files) {
+      if (!existsSync(f.path)) throw vmFileMissing(w.name, f.role, f.path, Boolean(vm.build))
+      bytes += statSync(f.path).size
+      details[f.role] = f.path
+    }
+    return { kind: 'vm', ref: files[0]!.path, bytes, details }
+  }
+
+  async start(w: Workload, _artifact?: Artifact): Promise<Instance> {
+    const vm = vmSpec(w)
+    const info = await this.qemu()
+    for (const f of bootFiles(vm)) {
+      if (!existsSync(f.path)) throw vmFileMissing(w.name, f.role, f.path, false)
+    }
+    if (vm.cloudInit && statSync(vm.cloudInit).isDirectory()) {
+      throw new WorldbenchError(
+        'VM_CLOUD_INIT_FOLDER',
+        `The cloud-init seed of ${w.name} is a folder: ${vm.cloudInit}`,
+        'Pack it into a seed image (cloud-localds seed.img user-data meta-data, or genisoimage -volid cidata) and point vm.cloudInit at that file.',
+      )
+    }
+    const accel = chooseAccel(w.name, vm.accel, info)
+    const ports = await bindPorts(w.ports, `${w.world}/${w.name}`)
+    const id = newInstanceId(w)
+    const files = vmFiles(this.root(), id)
+    if (process.platform === 'win32') files.qmpSocket = `tcp:127.0.0.1:${await freePort()}`
+    await mkdir(files.dir, { recursive: true, mode: 0o700 })
+
+    const argv = qemuArgs({
+      arch: info.arch,
+      accel,
+      memoryMiB: vm.memoryMiB,
+      cpus: vm.cpus,
+      kernel: vm.kernel,
+      initrd: vm.initrd,
+      append: vm.append,
+      disk: vm.disk,
+      diskFormat: vm.diskFormat,
+      cloudInitSeed: vm.cloudInit,
+      forwards: ports,
+      serialLog: files.serialLog,
+      qmpSocket: files.qmpSocket,
+      pidFile: files.pidFile,
+      name: `worldbench:${id}`,
+    })
+    const stderrFd = openSync(files.stderrLog, 'w')
+    // Detached: the VM outlives a crash of Worldbench and is adopted when it comes back.
+    const child = spawn(info.binary, argv, { detached: true, stdio: ['ignore', 'ignore', stderrFd], windowsHide: true })
+    closeSync(stderrFd)
+    try {
+      const client = await this.connectWhileStarting(child, files.qmpSocket, w.name, ports, files.stderrLog)
+      child.unref()
+      const meta: VmMeta = {
+        id,
+        world: w.world,
+        workload: w.name,
+        ports,
+        binary: info.binary,
+        accel,
+        memoryMiB: vm.memoryMiB,
+        pid: child.pid!,
+        qmpSocket: files.qmpSocket,
+        startedAt: Date.now(),
+      }
+      await writeMeta(files, meta)
+      this.track(id, client)
+      return instanceOf(meta, files.dir, 'running')
+    } catch (err) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      if (child.pid) await waitForExit(child.pid, 5000)
+      await removeVmFiles(files)
+      throw err
+    }
+  }
+
+  async stop(i: Instance, opts: { timeoutMs?: number } = {}): Promise<void> {
+    const { pid, qmpSocket, stateDir } = i.handle
+    if (!stateDir || !qmpSocket) throw new WorldbenchError('VM_HANDLE', `${i.id} has no VM state folder.`, 'This is a bug in Worldbench.')
+    this.stopping.add(i.id)
+    try {
+      if (pid && (await isQemuWithSocket(pid, qmpSocket))) await this.shutDown(i.id, pid, qmpSocket, opts.timeoutMs ?? DEFAULT_STOP_MS)
+    } finally {
+      this.clients.get(i.id)?.close()
+      this.clients.delete(i.id)
+      this.stopping.delete(i.id)
+      await removeVmFiles({ dir: stateDir, qmpSocket })
+    }
+  }
+
+  async sample(i: Instance): Promise<Sample> {
+    const pid = i.handle.pid
+    if (!pid || !(await isAlive(pid))) {
+      throw new WorldbenchError('VM_GONE', `The QEMU process of ${i.id} is not running.`, 'The VM exited; see its serial log.')
+    }
+    const stats = await processStats(pid)
+    const sample: Sample = { t: Date.now(), cpuPercent: stats.cpuPercent, memoryBytes: stats.rssBytes }
+    if (i.guestMemoryBytes !== undefined) sample.guestMemoryBytes = i.guestMemoryBytes
+    return sample
+  }
+
+  logs(i: Instance, opts: LogOptions = {}): AsyncIterable<LogLine> {
+    const pid = i.handle.pid
+    return readSerial(serialLogOf(i), { ...opts, alive: async () => (pid ? isAlive(pid) : false) })
+  }
+
+  async adopt(): Promise<Instance[]> {
+    const { metas, stale } = await scanMetas(this.root())
+    for (const dir of stale) await removeVmFiles({ dir, qmpSocket: join(dir, 'qmp.sock') })
+    const found: Instance[] = []
+    for (const meta of metas) {
+      const dir = join(this.root(), meta.id)
+      if (!(await isQemuWithSocket(meta.pid, meta.qmpSocket))) {
+        await removeVmFiles({ dir, qmpSocket: meta.qmpSocket })
+        continue
+      }
+      const existing = this.clients.get(meta.id)
+      const client = existing && !existing.isClosed ? existing : await QmpClient.connect(meta.qmpSocket).catch(() => undefined)
+      if (!client) {
+        // Alive and ours, but its monitor does not answer: still shown, so it can be stopped (killed).
+        found.push({ ...instanceOf(meta, dir, 'unknown'), reason: 'QEMU is running but its QMP socket does not answer' })
+        continue
+      }
+      this.track(meta.id, client)
+      const status = await client.execute<{ status: string }>('query-status').catch(() => ({ status: 'unknown' }))
+      const inst = instanceOf(meta, dir, status.status === 'running' ? 'running' : 'unknown')
+      if (status.status !== 'running') inst.reason = `QEMU status: ${status.status}`
+      found.push(inst)
+    }
+    return found
+  }
+
+  watch(listener: (e: RuntimeEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** The QMP connection of a running VM (for status queries); undefined when not connected. */
+  qmpOf(i: Instance): QmpClient | undefined {
+    return this.clients.get(i.id)
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.clients.values()) c.close()
+    this.clients.clear()
+    this.listeners.clear()
+  }
+
+  private root(): string {
+    return this.options.stateDir ?? stateSubdir('vms')
+  }
+
+  private async qemu(): Promise<QemuInfo> {
+    const binary = this.options.qemuBinary ?? findQemuBinary()
+    if (!binary || !existsSync(binary)) throw qemuMissing(binary)
+    return discoverQemu(binary)
+  }
+
+  private track(id: string, client: QmpClient): void {
+    this.clients.set(id, client)
+    let reason = 'QEMU exited'
+    client.on('SHUTDOWN', (ev: { data?: { guest?: boolean; reason?: string } }) => {
+      reason = ev.data?.guest ? 'the guest powered off' : `QEMU shut down (${ev.data?.reason ?? 'unknown'})`
+    })
+    client.once('close', () => {
+      if (this.clients.get(id) === client) this.clients.delete(id)
+      if (this.stopping.has(id)) return
+      for (const l of this.listeners) l({ instanceId: id, state: 'stopped', reason })
+    })
+  }
+
+  private async connectWhileStarting(
+    child: ChildProcess,
+    socket: string,
+    workload: string,
+    ports: { host: number; bind: string }[],
+    stderrLog: string,
+  ): Promise<QmpClient> {
+    let spawnError: Error | undefined
+    child.once('error', (e) => (spawnError = e))
+    const deadline = Date.now() + START_TIMEOUT_MS
+    while (true) {
+      if (spawnError) throw new WorldbenchError('VM_SPAWN', `Could not run QEMU for ${workload}: ${spawnError.message}`, 'Check the QEMU binary (see Doctor).')
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw earlyExit(workload, await readFile(stderrLog, 'utf8').catch(() => ''), child.exitCode, child.signalCode, ports)
+      }
+      if (Date.now() > deadline) {
+        throw new WorldbenchError('VM_START_TIMEOUT', `QEMU for ${workload} did not open its monitor within ${START_TIMEOUT_MS / 1000}s.`, 'The machine may be overloaded; try again.')
+      }
+      let client: QmpClient | undefined
+      try {
+        client = await QmpClient.connect(socket, { timeoutMs: 2000 })
+        await client.execute('query-status')
+        return client
+      } catch {
+        client?.close()
+        // Not listening yet, or QEMU is exiting: the next turn of the loop tells which.
+        await sleep(50)
+      }
+    }
+  }
+
+  private async shutDown(id: string, pid: number, qmpSocket: string, timeoutMs: number): Promise<void> {
+    const existing = this.clients.get(id)
+    const client = existing && !existing.isClosed ? existing : await QmpClient.connect(qmpSocket, { timeoutMs: 2000 }).catch(() => undefined)
+    if (client) {
+      const status = await client.execute<{ status: string }>('query-status').catch(() => ({ status: 'unknown' }))
+      // A paused or crashed guest cannot react to ACPI; skip straight to quit.
+      if (status.status === 'running') {
+        await client.execute('system_powerdown').catch(() => {})
+        if (await waitForExit(pid, timeoutMs)) return
+      }
+      await client.execute('quit').catch(() => {})
+      if (await waitForExit(pid, QUIT_GRACE_MS)) return
+    }
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      return
+    }
+    await waitForExit(pid, 5000)
+  }
+}
+
+/** The last n lines of a VM's serial console: what to show when it never became ready. */
+export function lastSerialLines(i: Instance, n = 20): Promise<string[]> {
+  return tailSerial(serialLogOf(i), n)
+}
+
+function serialLogOf(i: Instance): string {
+  if (!i.handle.stateDir) throw new WorldbenchError('VM_HANDLE', `${i.id} has no VM state folder.`, 'This is a bug in Worldbench.')
+  return join(i.handle.stateDir, 'serial.log')
+}
+
+function vmSpec(w: Workload): VmSpec {
+  if (!w.vm) throw new WorldbenchError('VM_CONFIG', `${w.name} has no "vm" section.`, 'Add vm: { kernel, initrd } or vm: { disk }.')
+  return w.vm
+}
+
+function bootFiles(vm: VmSpec): { role: string; path: string }[] {
+  const files: { role: string; path: string }[] = []
+  if (vm.kernel) files.push({ role: 'kernel', path: vm.kernel })
+  if (vm.initrd) files.push({ role: 'initrd', path: vm.initrd })
+  if (vm.disk) files.push({ role: 'disk', path: vm.disk })
+  if (vm.cloudInit) files.push({ role: 'cloudInit', path: vm.cloudInit })
+  if (files.length === 0) throw new WorldbenchError('VM_CONFIG', 'A vm needs a kernel (with an initrd) or a disk.', 'Set vm.kernel or vm.disk.')
+  return files
+}
+
+function chooseAccel(workload: string, requested: VmSpec['accel'], info: QemuInfo): string {
+  if (requested === 'auto') return info.accelerators[0] ?? 'tcg'
+  if (info.accelerators.includes(requested)) return requested
+  const why = info.failed[requested] ?? `QEMU here only tries ${[...info.accelerators, ...Object.keys(info.failed)].join(', ')}`
+  throw accelUnavailable(workload, requested, info.accelerators, why)
+}
+
+function instanceOf(meta: VmMeta, dir: string, state: Instance['state']): Instance {
+  return {
+    id: meta.id,
+    kind: 'vm',
+    world: meta.world,
+    workload: meta.workload,
+    state,
+    ports: meta.ports,
+    handle: { pid: meta.pid, qmpSocket: meta.qmpSocket, stateDir: dir },
+    startedAt: meta.startedAt,
+    guestMemoryBytes: meta.memoryMiB * 1024 * 1024,
+  }
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto'
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { PortBinding } from '../../../preload/api.ts'
+
+/** What a VM's state folder holds, so a later Worldbench can find and adopt it. */
+export interface VmMeta {
+  id: string
+  world: string
+  workload: string
+  ports: PortBinding[]
+  binary: string
+  accel: string
+  memoryMiB: number
+  pid: number
+  qmpSocket: string
+  startedAt: number
+}
+
+export interface VmFiles {
+  dir: string
+  meta: string
+  serialLog: string
+  stderrLog: string
+  pidFile: string
+  qmpSocket: string
+}
+
+// Unix socket paths are limited to ~104 bytes (macOS) / 108 (Linux).
+const MAX_SOCKET_PATH = 100
+
+export function vmFiles(root: string, id: string): VmFiles {
+  const dir = join(root, id)
+  let qmpSocket = join(dir, 'qmp.sock')
+  if (qmpSocket.length > MAX_SOCKET_PATH) {
+    qmpSocket = join(tmpdir(), `wb-qmp-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.sock`)
+  }
+  return {
+    dir,
+    meta: join(dir, 'meta.json'),
+    serialLog: join(dir, 'serial.log'),
+    stderrLog: join(dir, 'qemu.stderr'),
+    pidFile: join(dir, 'qemu.pid'),
+    qmpSocket,
+  }
+}
+
+export async function writeMeta(files: VmFiles, meta: VmMeta): Promise<void> {
+  await mkdir(files.dir, { recursive: true, mode: 0o700 })
+  await writeFile(files.meta, `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 })
+}
+
+// A folder without meta.json may be a start in progress; only older ones are leftovers.
+const UNFINISHED_GRACE_MS = 60_000
+
+/** Every meta.json under root; old folders without a readable one are reported as stale. */
+export async function scanMetas(root: string): Promise<{ metas: VmMeta[]; stale: string[] }> {
+  const metas: VmMeta[] = []
+  const stale: string[] = []
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => [])
+  for (const e of entries) {
+    if (!e.isDirectory()) continue
+    try {
+      const meta = JSON.parse(await readFile(join(root, e.name, 'meta.json'), 'utf8')) as VmMeta
+      if (meta.id !== e.name || typeof meta.pid !== 'number') throw new Error('bad meta')
+      metas.push(meta)
+    } catch {
+      const info = await stat(join(root, e.name)).catch(() => undefined)
+      if (!info || Date.now() - info.mtimeMs > UNFINISHED_GRACE_MS) stale.push(join(root, e.name))
+    }
+  }
+  return { metas, stale }
+}
+
+/** Removes a VM's folder, and its socket when that lives outside the folder. */
+export async function removeVmFiles(files: Pick<VmFiles, 'dir' | 'qmpSocket'>): Promise<void> {
+  await rm(files.dir, { recursive: true, force: true })
+  if (!files.qmpSocket.startsWith(files.dir) && !files.qmpSocket.startsWith('tcp:')) await rm(files.qmpSocket, { force: true })
+}

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process'
+import { readFile } from 'node:fs/promises'
+import { sleep } from '../../core/readiness.ts'
+
+/**
+ * Whether a pid is a live process. `kill(pid, 0)` also succeeds on zombies (exited, not yet
+ * reaped), so on Linux the state letter in /proc/<pid>/stat decides.
+ */
+export async function isAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0)
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  if (process.platform !== 'linux') return true
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+  return state !== '' && state !== 'Z' && state !== 'X'
+}
+
+/** Whether the live process `pid` is the QEMU that serves `qmpSocket` (pids get reused). */
+export async function isQemuWithSocket(pid: number, qmpSocket: string): Promise<boolean> {
+  if (!(await isAlive(pid))) return false
+  const cmdline = await commandLineOf(pid)
+  // Where the OS will not tell (Windows), a live pid whose QMP socket answers is accepted by the caller.
+  if (cmdline === undefined) return true
+  return cmdline.includes('qemu-system') && cmdline.includes(qmpSocket)
+}
+
+async function commandLineOf(pid: number): Promise<string | undefined> {
+  if (process.platform === 'linux') {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+    return raw.replaceAll('\0', ' ')
+  }
+  if (process.platform === 'win32') return undefined
+  return new Promise((resolve) => {
+    const ps = spawn('ps', ['-o', 'command=', '-p', String(pid)], { stdio: ['ignore', 'pipe', 'ignore'] })
+    let out = ''
+    ps.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    ps.once('error', () => resolve(''))
+    ps.once('close', () => resolve(out))
+  })
+}
+
+/** Polls until the process is gone; true if it went within timeoutMs. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (await isAlive(pid)) {
+    if (Date.now() >= deadline) return false
+    await sleep(25)
+  }
+  return true
+}

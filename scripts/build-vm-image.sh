@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Builds the sample VM image of hello-trio: Debian's cloud kernel plus a busybox initramfs
+# whose /init serves resources/worlds/hello-trio/src/hello.c as a CGI on port 80.
+#   usage: scripts/build-vm-image.sh [OUTDIR]   (default: resources/worlds/hello-trio/build/vm)
+# Output: OUTDIR/vmlinuz and OUTDIR/initrd.img. Needs Debian/Ubuntu with apt-get, dpkg,
+# gcc (+ libc6-dev), busybox-static and cpio. On macOS/Windows run it in a Linux container
+# (see resources/worlds/hello-trio/vm/README.md).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+out=${1:-$root/resources/worlds/hello-trio/build/vm}
+src=$root/resources/worlds/hello-trio/src/hello.c
+self=$root/scripts/build-vm-image.sh
+busybox=${BUSYBOX:-/bin/busybox}
+# virtio is modular in Debian's cloud kernel: load order matters. button+evdev let busybox
+# acpid see the ACPI power button, so QMP system_powerdown shuts the guest down cleanly.
+modules=(failover net_failover virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mmio virtio_net button evdev)
+
+say() { echo "build-vm-image: $*"; }
+die() { echo "build-vm-image: error: $*" >&2; exit 1; }
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+newer_than_inputs() {
+  local f
+  for f in "$out/vmlinuz" "$out/initrd.img"; do
+    [[ -s $f && $f -nt $src && $f -nt $self ]] || return 1
+  done
+}
+if newer_than_inputs; then
+  say "up to date: $out/vmlinuz, $out/initrd.img"
+  exit 0
+fi
+
+for tool in apt-get apt-cache dpkg gcc cpio gzip; do
+  command -v "$tool" >/dev/null || die "$tool not found (this script needs Debian or Ubuntu; elsewhere run it in a debian:12 container)"
+done
+[[ -x $busybox ]] || die "$busybox not found: apt-get install busybox-static"
+file_is_static() { ! LC_ALL=C ldd "$1" >/dev/null 2>&1; }
+file_is_static "$busybox" || die "$busybox is dynamically linked: install busybox-static"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/wb-vm-image.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+arch=$(dpkg --print-architecture)
+meta=linux-image-cloud-$arch
+pkg=$(apt-cache depends "$meta" 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}' || true)
+if [[ -z $pkg ]]; then
+  say "apt-cache knows no $meta: running apt-get update"
+  apt-get update -qq
+  pkg=$(apt-cache depends "$meta" | awk '/Depends: linux-image-/{print $2; exit}')
+fi
+[[ -n $pkg ]] || die "no kernel package behind $meta"
+
+say "downloading $pkg"
+(cd "$work" && apt-get download -q "$pkg" 2>&1 | grep -v 'unsandboxed' || true)
+deb=$(ls "$work"/"$pkg"_*.deb 2>/dev/null | head -n1)
+[[ -n $deb ]] || die "apt-get download $pkg produced no .deb"
+say "extracting kernel and virtio modules"
+dpkg -x "$deb" "$work/kernel"
+vmlinuz=$(ls "$work"/kernel/boot/vmlinuz-* | head -n1)
+
+rootfs=$work/rootfs
+mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,etc/acpi/PWRF,lib/modules,www/cgi-bin}
+for m in "${modules[@]}"; do
+  ko=$(find "$work/kernel/lib/modules" -name "$m.ko" | head -n1)
+  [[ -n $ko ]] || die "module $m.ko not in $pkg"
+  cp "$ko" "$rootfs/lib/modules/"
+done
+
+say "compiling hello.c (static)"
+gcc -static -Os -s -o "$rootfs/www/cgi-bin/index.cgi" "$src"
+cp "$busybox" "$rootfs/bin/busybox"
+
+# busybox acpid maps the power button to the action PWRF/00000080, run from its config dir.
+cat >"$rootfs/etc/acpi/PWRF/00000080" <<'EOF'
+#!/bin/busybox sh
+echo "WORLDBENCH-POWERDOWN" >/dev/console
+killall httpd
+sync
+poweroff -f
+EOF
+chmod 755 "$rootfs/etc/acpi/PWRF/00000080"
+
+cat >"$rootfs/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in ${modules[*]}; do
+  insmod /lib/modules/\$m.ko || echo "worldbench: insmod \$m failed"
+done
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/class/net/eth0 ] && break; sleep 0.2; done
+ip link set lo up
+ip addr add 10.0.2.15/24 dev eth0
+ip link set eth0 up
+ip route add default via 10.0.2.2
+acpid -c /etc/acpi -l /tmp/acpid.log
+httpd -p 80 -h /www
+echo "WORLDBENCH-READY" >/dev/console
+while :; do sleep 3600; done
+EOF
+chmod 755 "$rootfs/init"
+
+say "packing initramfs"
+(cd "$rootfs" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -9) >"$work/initrd.img"
+cp "$vmlinuz" "$out/vmlinuz.tmp" && mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+cp "$work/initrd.img" "$out/initrd.img.tmp" && mv "$out/initrd.img.tmp" "$out/initrd.img"
+say "done: $out/vmlinuz ($(stat -c %s "$out/vmlinuz") bytes), $out/initrd.img ($(stat -c %s "$out/initrd.img") bytes)"
