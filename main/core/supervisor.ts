@@ -30,7 +30,7 @@ export interface SupervisorOptions {
  */
 export class Supervisor {
   private readonly managed = new Map<string, Managed>()
-  private readonly launches = new Map<string, Promise<WorldStatus>>()
+  private readonly launches = new Map<string, { done: Promise<WorldStatus>; abort: AbortController }>()
   private readonly probes = new Map<Kind, Promise<EngineStatus>>()
   private readonly unwatch: (() => void)[] = []
   private readonly registry: RuntimeRegistry
@@ -71,13 +71,14 @@ export class Supervisor {
   /** Starts a world; a second launch of the same world while one runs joins it. */
   up(world: World): Promise<WorldStatus> {
     const running = this.launches.get(world.name)
-    if (running) return running
-    const launch = this.launch(world).finally(() => this.launches.delete(world.name))
-    this.launches.set(world.name, launch)
-    return launch
+    if (running) return running.done
+    const abort = new AbortController()
+    const done = this.launch(world, abort.signal).finally(() => this.launches.delete(world.name))
+    this.launches.set(world.name, { done, abort })
+    return done
   }
 
-  private async launch(world: World): Promise<WorldStatus> {
+  private async launch(world: World, signal: AbortSignal): Promise<WorldStatus> {
     this.probes.clear()
     const failed: { workload: string; error: ErrorShape }[] = []
     const started: Managed[] = []
@@ -102,7 +103,7 @@ export class Supervisor {
               { install: status.install },
             )
           }
-          const m = await this.startWorkload(w)
+          const m = await this.startWorkload(w, signal)
           started.push(m)
           return m
         }),
@@ -129,15 +130,20 @@ export class Supervisor {
   }
 
   /** Prepares, starts and waits for one workload; on any failure nothing of it is left running. */
-  async startWorkload(w: Workload): Promise<Managed> {
+  async startWorkload(w: Workload, signal?: AbortSignal): Promise<Managed> {
     const runtime = this.registry.get(w.kind)
+    const cancelled = () => {
+      if (signal?.aborted) throw new WorldbenchError('CANCELLED', `Starting ${w.name} was cancelled.`, 'The world is being stopped.')
+    }
     const scope = `${w.world}/${w.name}`
+    cancelled()
     if (w.prepare) {
       this.bus.emit('progress', { scope, step: 'build', message: `Running ${w.prepare}` })
       await runPrepareScript(w, (line) => this.bus.emit('progress', { scope, step: 'build', message: line }))
     }
     this.bus.emit('progress', { scope, step: 'prepare', message: `Preparing ${w.kind} artifact` })
     const artifact = await runtime.prepare(w, (p) => this.bus.emit('progress', { scope, ...p }))
+    cancelled()
     this.bus.emit('progress', { scope, step: 'start', message: 'Starting' })
     const instance = await runtime.start(w, artifact)
     instance.state = 'starting'
@@ -147,6 +153,7 @@ export class Supervisor {
         name: `${w.name} (${w.kind})`,
         ports: instance.ports,
         ready: readySpec(w),
+        ...(signal && { signal }),
         logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
         alive: async () => {
           if (m.instance.state === 'failed' || m.instance.state === 'stopped') {
@@ -155,9 +162,11 @@ export class Supervisor {
           }
         },
       })
+      cancelled()
     } catch (err) {
       const last = m.logs.tail(15).map((l) => l.line)
       await this.stopManaged(m).catch(() => undefined)
+      cancelled()
       if (err instanceof WorldbenchError && err.code === 'NOT_READY') {
         throw new WorldbenchError(err.code, err.message, `${err.hint}${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}`, { lastLogLines: last })
       }
@@ -170,7 +179,10 @@ export class Supervisor {
 
   /** Stops a world's instances in reverse start order. */
   async down(worldName: string): Promise<number> {
-    await this.launches.get(worldName)?.catch(() => undefined)
+    // A launch still under way is cancelled; it stops what it had started before it settles.
+    const launch = this.launches.get(worldName)
+    launch?.abort.abort()
+    await launch?.done.catch(() => undefined)
     const ms = [...this.managed.values()].filter((m) => m.instance.world === worldName)
     await this.stopAll(ms.reverse())
     return ms.length

@@ -15,6 +15,7 @@ class ScriptedRuntime implements Runtime {
   readonly kind: Kind
   readonly calls: string[]
   failStart = new Set<string>()
+  startDelayMs = 5
   available = true
 
   constructor(kind: Kind, calls: string[]) {
@@ -30,7 +31,7 @@ class ScriptedRuntime implements Runtime {
     return { kind: this.kind, ref: w.name, bytes: 1 }
   }
   async start(w: Workload): Promise<Instance> {
-    await new Promise((r) => setTimeout(r, 5))
+    await new Promise((r) => setTimeout(r, this.startDelayMs))
     if (this.failStart.has(w.name)) throw new WorldbenchError('START_FAILED', `${w.name} exploded`, 'fix it')
     this.calls.push(`start ${w.name}`)
     return { id: `${w.world}.${w.name}`, kind: this.kind, world: w.world, workload: w.name, state: 'starting', ports: [], handle: {}, startedAt: Date.now() }
@@ -111,5 +112,18 @@ describe('Supervisor', () => {
     expect(a).toBe(b)
     expect(calls.filter((c) => c.startsWith('start'))).toHaveLength(3)
     await supervisor.down('w')
+  })
+
+  it('down during a launch cancels it and stops what had already started', async () => {
+    const { calls, runtimes, supervisor } = setup()
+    runtimes.vm.startDelayMs = 200
+    const launch = supervisor.up(trio)
+    await new Promise((r) => setTimeout(r, 60))
+    await supervisor.down('w')
+    const status = await launch
+    expect(status.instances).toEqual([])
+    expect(status.failed[0]?.error.code).toBe('CANCELLED')
+    expect(calls.filter((c) => c.startsWith('start')).length).toBe(calls.filter((c) => c.startsWith('stop')).length)
+    expect(supervisor.instances()).toEqual([])
   })
 })

@@ -23,6 +23,13 @@ export async function validateCommand(file: string, opts: { json?: boolean }): P
  */
 export async function upCommand(world: string, opts: { json?: boolean }): Promise<number> {
   const conn = await connect()
+  // Ctrl-C while a local launch is under way cancels it; the Supervisor stops what had started.
+  const interrupted = conn.local ? untilInterrupted() : undefined
+  let cancelling: Promise<unknown> | undefined
+  void interrupted?.then(() => {
+    process.stderr.write('Stopping the world: everything this launch started is stopped…\n')
+    cancelling = conn.api.worldDown({ world }).catch(printError)
+  })
   const offProgress = conn.api.on('progress', (p) => {
     if (!opts.json) process.stderr.write(`  ${p.scope}: ${p.step}${p.percent !== undefined ? ` ${Math.round(p.percent)}%` : ''}${p.message ? ` ${p.message}` : ''}\n`)
   })
@@ -31,10 +38,16 @@ export async function upCommand(world: string, opts: { json?: boolean }): Promis
     status = await conn.api.worldUp({ world })
   } catch (err) {
     offProgress()
+    await cancelling
     await conn.close()
     throw err
   }
   offProgress()
+  if (cancelling) {
+    await cancelling
+    await conn.local?.close({ stopAll: true })
+    return 130
+  }
   if (opts.json) printJson(status)
   else printWorldStatus(status)
   const ok = status.failed.length === 0
@@ -43,13 +56,9 @@ export async function upCommand(world: string, opts: { json?: boolean }): Promis
     return ok ? 0 : 1
   }
   process.stderr.write(`World "${status.world}" is up. Press Ctrl-C to stop it.\n`)
-  await untilInterrupted()
+  await interrupted
   process.stderr.write(`Stopping "${status.world}"…\n`)
-  try {
-    await conn.api.worldDown({ world: status.world })
-  } catch (err) {
-    printError(err)
-  }
+  await cancelling
   await conn.local.close({ stopAll: true })
   return ok ? 0 : 1
 }
