@@ -82,6 +82,7 @@ export class Supervisor {
     this.probes.clear()
     const failed: { workload: string; error: ErrorShape }[] = []
     const started: Managed[] = []
+    const alreadyRunning: Managed[] = []
     const unavailable = new Set<string>()
     for (const wave of startWaves(world.workloads)) {
       const results = await Promise.allSettled(
@@ -92,7 +93,10 @@ export class Supervisor {
             throw new WorldbenchError('DEPENDENCY_FAILED', `${w.name} was not started: it depends on ${blockedBy}, which did not start.`, `Fix ${blockedBy} first.`)
           }
           const existing = this.findRunning(w.world, w.name)
-          if (existing) return existing
+          if (existing) {
+            alreadyRunning.push(existing)
+            return existing
+          }
           const status = await this.probe(w.kind)
           if (!status.available) {
             unavailable.add(w.name)
@@ -117,7 +121,7 @@ export class Supervisor {
         return { world: world.name, instances: [], failed }
       }
     }
-    return { world: world.name, instances: started.map((m) => this.info(m)), failed }
+    return { world: world.name, instances: [...alreadyRunning, ...started].map((m) => this.info(m)), failed }
   }
 
   private probe(kind: Kind): Promise<EngineStatus> {
