@@ -1,0 +1,296 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Workload } from '../../main/core/world/schema.ts'
+import { WorldbenchError } from '../../main/core/errors.ts'
+import { projectRoot, stateSubdir } from '../../main/core/paths.ts'
+import { waitReady } from '../../main/core/readiness.ts'
+import type { Instance } from '../../main/runtimes/runtime.ts'
+import { lastSerialLines, VmRuntime } from '../../main/runtimes/vm/index.ts'
+import { findQemuBinary } from '../../main/runtimes/vm/qemu-discovery.ts'
+import { isAlive } from '../../main/runtimes/vm/qemu-process.ts'
+import { requireEngine } from './engines.ts'
+
+// Real QEMU under whatever accelerator works here (TCG on the CI machines), booting the
+// hello-trio sample image built by scripts/build-vm-image.sh.
+const root = projectRoot()
+const imageDir = join(root, 'resources/worlds/hello-trio/build/vm')
+const kernel = join(imageDir, 'vmlinuz')
+const initrd = join(imageDir, 'initrd.img')
+
+function vmWorkload(over: Omit<Partial<Workload>, 'vm'> & { vm?: Partial<NonNullable<Workload['vm']>> } = {}): Workload {
+  const { vm, ...rest } = over
+  return {
+    name: 'hello-vm',
+    kind: 'vm',
+    world: 'vm-test',
+    ports: [{ host: 0, guest: 80, bind: '127.0.0.1' }],
+    env: {},
+    args: [],
+    limits: {},
+    restart: 'no',
+    dependsOn: [],
+    ...rest,
+    vm: { kernel, initrd, append: 'quiet', memoryMiB: 128, cpus: 1, accel: 'auto', ...vm },
+  }
+}
+
+async function errorOf(p: Promise<unknown>): Promise<WorldbenchError> {
+  try {
+    await p
+  } catch (err) {
+    if (err instanceof WorldbenchError) return err
+    throw err
+  }
+  throw new Error('expected a WorldbenchError, got success')
+}
+
+/** Every qemu-system process whose command line mentions this suite's state dir or accel probes. */
+function suiteQemuPids(): number[] {
+  const home = process.env.WORLDBENCH_HOME!
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let cmd = ''
+    try {
+      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ')
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue
+    } catch {
+      continue
+    }
+    if (cmd.includes('qemu-system') && (cmd.includes(home) || cmd.includes('wb-accel-'))) pids.push(Number(entry))
+  }
+  return pids
+}
+
+let runtime: VmRuntime
+
+beforeAll(() => {
+  requireEngine('QEMU', findQemuBinary() !== undefined, 'apt-get install qemu-system-x86')
+  const build = spawnSync('bash', [join(root, 'scripts/build-vm-image.sh'), imageDir], { encoding: 'utf8' })
+  if (build.status !== 0) throw new Error(`build-vm-image.sh failed:\n${build.stdout}\n${build.stderr}`)
+  runtime = new VmRuntime()
+}, 180_000)
+
+afterAll(async () => {
+  await runtime?.close()
+  if (process.platform === 'linux') expect(suiteQemuPids()).toEqual([])
+})
+
+describe('VmRuntime.probe', () => {
+  it('finds QEMU, its version, and which accelerators really run a guest', async () => {
+    const status = await runtime.probe()
+    expect(status.available).toBe(true)
+    expect(status.engine).toMatch(/^QEMU \d+\.\d+\.\d+$/)
+    expect(status.details.accelerators).toContain('tcg')
+    if (status.details.accelerators === 'tcg') expect(status.warnings.join(' ')).toMatch(/software emulation/)
+    // A /dev/kvm that opens is not proof: on these machines it cannot run a guest.
+    if (existsSync('/dev/kvm') && !status.details.accelerators!.includes('kvm')) expect(status.details.kvm).toMatch(/^not working/)
+  })
+
+  it('says how to install QEMU when the binary is missing', async () => {
+    const missing = new VmRuntime({ qemuBinary: '/nonexistent/qemu-system-x86_64' })
+    const status = await missing.probe()
+    expect(status.available).toBe(false)
+    expect(status.error?.code).toBe('QEMU_MISSING')
+    expect(status.install?.macos).toMatch(/brew install qemu/)
+    const err = await errorOf(missing.start(vmWorkload()))
+    expect(err.code).toBe('QEMU_MISSING')
+  })
+})
+
+describe('a VM that outlives a crash of Worldbench', () => {
+  let vm: Instance
+  let bootMs = 0
+
+  it('is started by a Worldbench process that is then killed with SIGKILL, and adopted by a new runtime', async () => {
+    const t0 = performance.now()
+    const child = spawn(process.execPath, [join(root, 'test/fixtures/vm/start-vm-then-hang.ts'), JSON.stringify(vmWorkload())], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    })
+    let out = ''
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const started = await new Promise<Instance>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString()
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as Instance)
+      })
+      child.once('exit', (code) => reject(new Error(`starter exited ${code}: ${err}`)))
+    })
+    child.kill('SIGKILL')
+    await new Promise((r) => child.once('exit', r))
+    expect(await isAlive(started.handle.pid!)).toBe(true)
+
+    const fresh = new VmRuntime()
+    const adopted = await fresh.adopt()
+    const found = adopted.find((i) => i.id === started.id)
+    expect(found).toBeDefined()
+    expect(found!.state).toBe('running')
+    expect(found!.handle.pid).toBe(started.handle.pid)
+    expect(found!.ports).toEqual(started.ports)
+    await runtime.close()
+    runtime = fresh
+    vm = found!
+    await waitReady({ name: vm.id, ports: vm.ports, ready: { http: '/', timeoutSeconds: 120 } })
+    bootMs = performance.now() - t0
+    console.log(`VM: start (in a separate process) → first HTTP 200 in ${Math.round(bootMs)} ms`)
+  })
+
+  it('serves the hello handler through the port forwarded on 127.0.0.1', async () => {
+    const url = vm.ports[0]!.url
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+    const res = await fetch(`${url}?from=test`)
+    expect(res.status).toBe(200)
+    const body = await res.text()
+    expect(body).toContain('Hello from Worldbench!')
+    expect(body).toContain('method: GET')
+    expect(body).toContain('query: from=test')
+  })
+
+  it('answers query-status over QMP', async () => {
+    const qmp = runtime.qmpOf(vm)
+    expect(qmp).toBeDefined()
+    const status = await qmp!.execute<{ status: string; running: boolean }>('query-status')
+    expect(status).toMatchObject({ status: 'running', running: true })
+  })
+
+  it('samples the QEMU process with the guest memory alongside', async () => {
+    await runtime.sample(vm)
+    await new Promise((r) => setTimeout(r, 300))
+    const s = await runtime.sample(vm)
+    expect(s.memoryBytes).toBeGreaterThan(10 * 1024 * 1024)
+    expect(s.guestMemoryBytes).toBe(128 * 1024 * 1024)
+    expect(s.cpuPercent).toBeGreaterThanOrEqual(0)
+    console.log(`VM: QEMU RSS ${(s.memoryBytes / 2 ** 20).toFixed(0)} MiB, CPU ${s.cpuPercent.toFixed(1)}%`)
+  })
+
+  it('reads the serial console as its log', async () => {
+    const lines: string[] = []
+    for await (const l of runtime.logs(vm, { tail: 50 })) {
+      expect(l.stream).toBe('serial')
+      lines.push(l.line)
+    }
+    expect(lines).toContain('WORLDBENCH-READY')
+    expect(await lastSerialLines(vm, 5)).toContain('WORLDBENCH-READY')
+    // A followed log ends when its signal aborts, while the VM keeps running.
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(), 300)
+    const t0 = performance.now()
+    let n = 0
+    for await (const _ of runtime.logs(vm, { tail: 2, follow: true, signal: ac.signal })) n++
+    expect(n).toBeGreaterThanOrEqual(1)
+    expect(performance.now() - t0).toBeLessThan(2000)
+  })
+
+  it('powers down cleanly over ACPI, leaving no process and no state folder', async () => {
+    const ac = new AbortController()
+    const followed: string[] = []
+    const following = (async () => {
+      for await (const l of runtime.logs(vm, { tail: 1, follow: true, signal: ac.signal })) followed.push(l.line)
+    })()
+    const powerdown = runtime.qmpOf(vm)!.waitForEvent('POWERDOWN', 20_000)
+    const shutdown = runtime.qmpOf(vm)!.waitForEvent('SHUTDOWN', 20_000)
+    const t0 = performance.now()
+    await runtime.stop(vm, { timeoutMs: 20_000 })
+    const stopMs = performance.now() - t0
+    // The follow ends by itself once QEMU is gone, after the last lines (no abort needed).
+    const ended = await Promise.race([following.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))])
+    ac.abort()
+    expect(ended).toBe(true)
+    console.log(`VM: ACPI powerdown → process gone in ${Math.round(stopMs)} ms; serial: ${JSON.stringify(followed)}`)
+    // The guest's acpid ran its power-button hook: a clean shutdown, not a quit or a kill.
+    expect(followed).toContain('WORLDBENCH-POWERDOWN')
+    await powerdown
+    expect((await shutdown).data).toMatchObject({ guest: true, reason: 'guest-shutdown' })
+    expect(stopMs).toBeLessThan(15_000)
+    expect(await isAlive(vm.handle.pid!)).toBe(false)
+    expect(existsSync(vm.handle.stateDir!)).toBe(false)
+    expect(await runtime.adopt()).toEqual([])
+  })
+})
+
+describe('VM start errors', () => {
+  it('names a missing kernel', async () => {
+    const err = await errorOf(runtime.start(vmWorkload({ vm: { kernel: '/nonexistent/vmlinuz' } })))
+    expect(err.code).toBe('VM_FILE_MISSING')
+    expect(err.message).toContain('/nonexistent/vmlinuz')
+    const prep = await errorOf(runtime.prepare(vmWorkload({ vm: { disk: '/nonexistent/disk.qcow2', kernel: undefined, initrd: undefined } }), () => {}))
+    expect(prep.message).toContain('/nonexistent/disk.qcow2')
+  })
+
+  it('shows QEMU stderr when it exits early (a corrupt kernel) and leaves nothing behind', async () => {
+    const dir = stateSubdir('test-bad-kernel')
+    const bad = join(dir, 'vmlinuz')
+    writeFileSync(bad, Buffer.alloc(8192, 0x5a))
+    const err = await errorOf(runtime.start(vmWorkload({ vm: { kernel: bad } })))
+    expect(err.code).toBe('VM_EARLY_EXIT')
+    expect(err.message).toMatch(/invalid kernel header|kernel/i)
+    expect(String(err.details?.stderr)).not.toBe('')
+    expect(readdirSync(stateSubdir('vms'))).toEqual([])
+  })
+
+  it('shows QEMU stderr when the memory size cannot be had', async () => {
+    const err = await errorOf(runtime.start(vmWorkload({ vm: { memoryMiB: 100_000_000 } })))
+    expect(err.code).toBe('VM_EARLY_EXIT')
+    expect(err.message).toMatch(/memory/i)
+  })
+
+  it('refuses a fixed host port that is already in use', async () => {
+    const server: Server = createServer()
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const port = (server.address() as { port: number }).port
+    try {
+      const err = await errorOf(runtime.start(vmWorkload({ ports: [{ host: port, guest: 80, bind: '127.0.0.1' }] })))
+      expect(err.code).toBe('PORT_IN_USE')
+      expect(err.message).toContain(String(port))
+    } finally {
+      server.close()
+    }
+  })
+
+  it('refuses an accelerator this machine does not have', async () => {
+    const accel = process.platform === 'darwin' ? 'whpx' : 'hvf'
+    const err = await errorOf(runtime.start(vmWorkload({ vm: { accel } })))
+    expect(err.code).toBe('VM_ACCEL_UNAVAILABLE')
+    expect(err.message).toContain(accel)
+    expect(err.hint).toMatch(/tcg/)
+  })
+
+  it('cleans up the files of a VM that died while Worldbench was away', async () => {
+    // A fake of a dead VM: a state folder whose pid has exited (a real, reaped process).
+    const gone = spawnSync('true').pid
+    const dir = join(stateSubdir('vms'), 'vm-test.dead-vm.000000')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ id: 'vm-test.dead-vm.000000', world: 'vm-test', workload: 'dead-vm', ports: [], binary: 'qemu-system-x86_64', accel: 'tcg', memoryMiB: 128, pid: gone, qmpSocket: join(dir, 'qmp.sock'), startedAt: 0 }))
+    expect(await runtime.adopt()).toEqual([])
+    expect(existsSync(dir)).toBe(false)
+  })
+})
+
+describe('a VM that never becomes ready', () => {
+  it('times out, shows the last serial lines, and is stopped with nothing left running', async () => {
+    // The guest boots, but nothing listens on guest port 8081.
+    const w = vmWorkload({ name: 'never-ready', ports: [{ host: 0, guest: 8081, bind: '127.0.0.1' }] })
+    const vm = await runtime.start(w)
+    let failure: WorldbenchError | undefined
+    try {
+      await waitReady({ name: vm.id, ports: vm.ports, ready: { http: '/', timeoutSeconds: 10 } })
+    } catch (err) {
+      if (!(err instanceof WorldbenchError)) throw err
+      failure = new WorldbenchError(err.code, err.message, err.hint, { ...err.details, serial: await lastSerialLines(vm, 10) })
+    } finally {
+      await runtime.stop(vm, { timeoutMs: 10_000 })
+    }
+    expect(failure?.code).toBe('NOT_READY')
+    const serial = failure?.details?.serial as string[]
+    expect(serial.length).toBeGreaterThan(0)
+    console.log(`VM never ready: last serial lines:\n${serial.join('\n')}`)
+    expect(await isAlive(vm.handle.pid!)).toBe(false)
+    expect(existsSync(vm.handle.stateDir!)).toBe(false)
+  })
+})
