@@ -1,0 +1,73 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createService } from '../../main/create-service.ts'
+import type { WorldbenchService } from '../../main/service.ts'
+import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
+import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
+import { VmRuntime } from '../../main/runtimes/vm/index.ts'
+import { WasmRuntime } from '../../main/runtimes/wasm/index.ts'
+import { runPrepareScript } from '../../main/core/prepare-script.ts'
+import { loadWorld } from '../../main/core/world/load.ts'
+import { sampleWorldFiles } from '../../main/core/world/catalog.ts'
+import { labelledContainers } from './helpers.ts'
+
+const QUICK = { repeats: 2, warmups: 0, loadSeconds: 1, idleSeconds: 0.5, connections: 4 }
+
+describe('bench', () => {
+  let service: WorldbenchService
+
+  beforeAll(async () => {
+    service = createService()
+    // The delayed fixture builds FROM hello-trio's image, made offline by hello-trio's prepare script.
+    const trio = await loadWorld(sampleWorldFiles().get('hello-trio')!)
+    const container = trio.workloads.find((w) => w.kind === 'container')!
+    await runPrepareScript(container, () => {})
+    const runtime = service.registry.get('container')
+    await runtime.prepare(container, () => {})
+  })
+  afterAll(async () => {
+    await service.close({ stopAll: true })
+    expect(await labelledContainers('io.worldbench.world=delayed-start')).toEqual([])
+  })
+
+  it('reports a cold start that contains a known 1.5 s readiness delay', async () => {
+    const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'delayed-start', 'world.yaml')
+    const report = await service.handlers.benchRun({ world, kinds: ['container'], ...QUICK })
+    const late = report.results[0]!
+    expect(late.error).toBeUndefined()
+    expect(late.runs).toHaveLength(2)
+    for (const run of late.runs) {
+      expect(run.coldStartMs).toBeGreaterThanOrEqual(1500)
+      expect(run.firstResponseMs).toBeGreaterThanOrEqual(run.coldStartMs!)
+    }
+    expect(late.metrics.coldStartMs!.min).toBeGreaterThanOrEqual(1500)
+    expect(late.metrics.requestsPerSecond!.median).toBeGreaterThan(0)
+    expect(late.metrics.idleMemoryBytes!.median).toBeGreaterThan(0)
+    // Saved in the store, listed, and read back whole.
+    expect((await service.handlers.benchList(undefined)).map((r) => r.id)).toContain(report.id)
+    expect((await service.handlers.benchGet({ id: report.id })).results[0]!.runs).toHaveLength(2)
+  })
+
+  it('reports a kind whose engine is missing as failed, with its reason, and completes the others', async () => {
+    const registry = new RuntimeRegistry()
+      .register(new ContainerRuntime({ socketPath: '/nonexistent/docker.sock' }))
+      .register(new VmRuntime())
+      .register(new WasmRuntime())
+    const partial = createService({ registry })
+    try {
+      const report = await partial.handlers.benchRun({ world: 'hello-trio', kinds: ['container', 'wasm'], ...QUICK })
+      const [container, wasm] = report.results
+      expect(container!.kind).toBe('container')
+      expect(container!.error?.code).toBe('ENGINE_UNAVAILABLE')
+      expect(container!.error?.message).toContain('/nonexistent/docker.sock')
+      expect(wasm!.error).toBeUndefined()
+      expect(wasm!.runs).toHaveLength(2)
+      expect(wasm!.metrics.coldStartMs!.median).toBeGreaterThan(0)
+      expect(wasm!.metrics.artifactBytes!.median).toBeGreaterThan(1000)
+      expect(report.environment.host.cores).toBeGreaterThan(0)
+      expect(report.environment.wasmEngine).toContain(process.versions.v8)
+    } finally {
+      await partial.close({ stopAll: true })
+    }
+  })
+})
