@@ -63,10 +63,17 @@ vmlinuz=$(ls "$work"/kernel/boot/vmlinuz-* | head -n1)
 
 rootfs=$work/rootfs
 mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,etc/acpi/PWRF,lib/modules,www/cgi-bin}
+loaded=()
 for m in "${modules[@]}"; do
   ko=$(find "$work/kernel/lib/modules" -name "$m.ko" | head -n1)
-  [[ -n $ko ]] || die "module $m.ko not in $pkg"
-  cp "$ko" "$rootfs/lib/modules/"
+  if [[ -n $ko ]]; then
+    cp "$ko" "$rootfs/lib/modules/"
+    loaded+=("$m")
+  elif grep -qs "/$m.ko\$" "$work"/kernel/lib/modules/*/modules.builtin; then
+    say "$m is built into this kernel"
+  else
+    die "module $m.ko not in $pkg"
+  fi
 done
 
 say "compiling hello.c (static)"
@@ -90,7 +97,7 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-for m in ${modules[*]}; do
+for m in ${loaded[*]}; do
   insmod /lib/modules/\$m.ko || echo "worldbench: insmod \$m failed"
 done
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/class/net/eth0 ] && break; sleep 0.2; done

@@ -272,6 +272,21 @@ describe('VM start errors', () => {
   })
 })
 
+describe('a VM that exits on its own', () => {
+  it('is reported through watch() with the reason, and stop() still cleans up', async () => {
+    const events: { instanceId: string; state: string; reason?: string }[] = []
+    const unwatch = runtime.watch((e) => events.push(e))
+    const vm = await runtime.start(vmWorkload({ name: 'killed-outside' }))
+    // What a user's `kill` in a terminal does.
+    process.kill(vm.handle.pid!, 'SIGTERM')
+    for (let i = 0; i < 100 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 50))
+    unwatch()
+    expect(events).toEqual([{ instanceId: vm.id, state: 'stopped', reason: 'QEMU shut down (host-signal)' }])
+    await runtime.stop(vm)
+    expect(existsSync(vm.handle.stateDir!)).toBe(false)
+  })
+})
+
 describe('a VM that never becomes ready', () => {
   it('times out, shows the last serial lines, and is stopped with nothing left running', async () => {
     // The guest boots, but nothing listens on guest port 8081.

@@ -180,7 +180,7 @@ export class VmRuntime implements Runtime {
 
   async adopt(): Promise<Instance[]> {
     const { metas, stale } = await scanMetas(this.root())
-    for (const dir of stale) await removeVmFiles({ dir, qmpSocket: join(dir, 'qmp.sock') })
+    for (const dir of stale) await this.reapUnfinished(dir)
     const found: Instance[] = []
     for (const meta of metas) {
       const dir = join(this.root(), meta.id)
@@ -218,6 +218,17 @@ export class VmRuntime implements Runtime {
     for (const c of this.clients.values()) c.close()
     this.clients.clear()
     this.listeners.clear()
+  }
+
+  /** A folder without meta.json: a start cut short by a crash. Its QEMU, if any, must not linger unseen. */
+  private async reapUnfinished(dir: string): Promise<void> {
+    const qmpSocket = join(dir, 'qmp.sock')
+    const pid = Number((await readFile(join(dir, 'qemu.pid'), 'utf8').catch(() => '')).trim())
+    if (pid > 0 && (await isQemuWithSocket(pid, qmpSocket))) {
+      process.kill(pid, 'SIGKILL')
+      await waitForExit(pid, 5000)
+    }
+    await removeVmFiles({ dir, qmpSocket })
   }
 
   private root(): string {
