@@ -28,7 +28,11 @@ beforeEach(async () => {
   requireEngine('QEMU', binary !== undefined, 'apt-get install qemu-system-x86')
   dir = mkdtempSync(join(tmpdir(), 'wb-qmp-'))
   socket = join(dir, 'qmp.sock')
-  qemu = spawn(binary!, ['-M', 'none', '-nodefaults', '-display', 'none', '-qmp', `unix:${socket},server=on,wait=off`], { stdio: 'ignore' })
+  qemu = spawn(
+    binary!,
+    ['-M', 'none', '-nodefaults', '-display', 'none', '-qmp', `unix:${socket},server=on,wait=off`],
+    { stdio: 'ignore' },
+  )
   client = await connectWhenListening(socket)
 })
 
@@ -98,7 +102,9 @@ describe('QmpClient', () => {
   })
 
   it('fails clearly when nothing listens on the socket', async () => {
-    const err = await QmpClient.connect(join(dir, 'nothing.sock'), { timeoutMs: 1000 }).catch((e: unknown) => e)
+    const err = await QmpClient.connect(join(dir, 'nothing.sock'), { timeoutMs: 1000 }).catch(
+      (e: unknown) => e,
+    )
     expect((err as WorldbenchError).code).toBe('QMP_CONNECT')
     expect((err as WorldbenchError).message).toContain('nothing.sock')
   })

@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Workload } from '../../main/core/world/schema.ts'
 import { WorldbenchError } from '../../main/core/errors.ts'
 import { projectRoot, stateSubdir } from '../../main/core/paths.ts'
 import { waitReady } from '../../main/core/readiness.ts'
+import type { Workload } from '../../main/core/world/schema.ts'
 import type { Instance } from '../../main/runtimes/runtime.ts'
 import { lastSerialLines, VmRuntime } from '../../main/runtimes/vm/index.ts'
 import { findQemuBinary } from '../../main/runtimes/vm/qemu-discovery.ts'
@@ -20,7 +20,9 @@ const imageDir = join(root, 'resources/worlds/hello-trio/build/vm')
 const kernel = join(imageDir, 'vmlinuz')
 const initrd = join(imageDir, 'initrd.img')
 
-function vmWorkload(over: Omit<Partial<Workload>, 'vm'> & { vm?: Partial<NonNullable<Workload['vm']>> } = {}): Workload {
+function vmWorkload(
+  over: Omit<Partial<Workload>, 'vm'> & { vm?: Partial<NonNullable<Workload['vm']>> } = {},
+): Workload {
   const { vm, ...rest } = over
   return {
     name: 'hello-vm',
@@ -61,7 +63,8 @@ function suiteQemuPids(): number[] {
     } catch {
       continue
     }
-    if (cmd.includes('qemu-system') && (cmd.includes(home) || cmd.includes('wb-accel-'))) pids.push(Number(entry))
+    if (cmd.includes('qemu-system') && (cmd.includes(home) || cmd.includes('wb-accel-')))
+      pids.push(Number(entry))
   }
   return pids
 }
@@ -88,7 +91,8 @@ describe('VmRuntime.probe', () => {
     expect(status.details.accelerators).toContain('tcg')
     if (status.details.accelerators === 'tcg') expect(status.warnings.join(' ')).toMatch(/software emulation/)
     // A /dev/kvm that opens is not proof: on these machines it cannot run a guest.
-    if (existsSync('/dev/kvm') && !status.details.accelerators!.includes('kvm')) expect(status.details.kvm).toMatch(/^not working/)
+    if (existsSync('/dev/kvm') && !status.details.accelerators!.includes('kvm'))
+      expect(status.details.kvm).toMatch(/^not working/)
   })
 
   it('says how to install QEMU when the binary is missing', async () => {
@@ -108,10 +112,14 @@ describe('a VM that outlives a crash of Worldbench', () => {
 
   it('is started by a Worldbench process that is then killed with SIGKILL, and adopted by a new runtime', async () => {
     const t0 = performance.now()
-    const child = spawn(process.execPath, [join(root, 'test/fixtures/vm/start-vm-then-hang.ts'), JSON.stringify(vmWorkload())], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
-    })
+    const child = spawn(
+      process.execPath,
+      [join(root, 'test/fixtures/vm/start-vm-then-hang.ts'), JSON.stringify(vmWorkload())],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: process.env,
+      },
+    )
     let out = ''
     let err = ''
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
@@ -191,7 +199,8 @@ describe('a VM that outlives a crash of Worldbench', () => {
     const ac = new AbortController()
     const followed: string[] = []
     const following = (async () => {
-      for await (const l of runtime.logs(vm, { tail: 1, follow: true, signal: ac.signal })) followed.push(l.line)
+      for await (const l of runtime.logs(vm, { tail: 1, follow: true, signal: ac.signal }))
+        followed.push(l.line)
     })()
     const powerdown = runtime.qmpOf(vm)!.waitForEvent('POWERDOWN', 20_000)
     const shutdown = runtime.qmpOf(vm)!.waitForEvent('SHUTDOWN', 20_000)
@@ -199,10 +208,15 @@ describe('a VM that outlives a crash of Worldbench', () => {
     await runtime.stop(vm, { timeoutMs: 20_000 })
     const stopMs = performance.now() - t0
     // The follow ends by itself once QEMU is gone, after the last lines (no abort needed).
-    const ended = await Promise.race([following.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))])
+    const ended = await Promise.race([
+      following.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 3000)),
+    ])
     ac.abort()
     expect(ended).toBe(true)
-    console.log(`VM: ACPI powerdown → process gone in ${Math.round(stopMs)} ms; serial: ${JSON.stringify(followed)}`)
+    console.log(
+      `VM: ACPI powerdown → process gone in ${Math.round(stopMs)} ms; serial: ${JSON.stringify(followed)}`,
+    )
     // The guest's acpid ran its power-button hook: a clean shutdown, not a quit or a kill.
     expect(followed).toContain('WORLDBENCH-POWERDOWN')
     await powerdown
@@ -219,7 +233,12 @@ describe('VM start errors', () => {
     const err = await errorOf(runtime.start(vmWorkload({ vm: { kernel: '/nonexistent/vmlinuz' } })))
     expect(err.code).toBe('VM_FILE_MISSING')
     expect(err.message).toContain('/nonexistent/vmlinuz')
-    const prep = await errorOf(runtime.prepare(vmWorkload({ vm: { disk: '/nonexistent/disk.qcow2', kernel: undefined, initrd: undefined } }), () => {}))
+    const prep = await errorOf(
+      runtime.prepare(
+        vmWorkload({ vm: { disk: '/nonexistent/disk.qcow2', kernel: undefined, initrd: undefined } }),
+        () => {},
+      ),
+    )
     expect(prep.message).toContain('/nonexistent/disk.qcow2')
   })
 
@@ -245,7 +264,9 @@ describe('VM start errors', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
     const port = (server.address() as { port: number }).port
     try {
-      const err = await errorOf(runtime.start(vmWorkload({ ports: [{ host: port, guest: 80, bind: '127.0.0.1' }] })))
+      const err = await errorOf(
+        runtime.start(vmWorkload({ ports: [{ host: port, guest: 80, bind: '127.0.0.1' }] })),
+      )
       expect(err.code).toBe('PORT_IN_USE')
       expect(err.message).toContain(String(port))
     } finally {
@@ -266,7 +287,21 @@ describe('VM start errors', () => {
     const gone = spawnSync('true').pid
     const dir = join(stateSubdir('vms'), 'vm-test.dead-vm.000000')
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'meta.json'), JSON.stringify({ id: 'vm-test.dead-vm.000000', world: 'vm-test', workload: 'dead-vm', ports: [], binary: 'qemu-system-x86_64', accel: 'tcg', memoryMiB: 128, pid: gone, qmpSocket: join(dir, 'qmp.sock'), startedAt: 0 }))
+    writeFileSync(
+      join(dir, 'meta.json'),
+      JSON.stringify({
+        id: 'vm-test.dead-vm.000000',
+        world: 'vm-test',
+        workload: 'dead-vm',
+        ports: [],
+        binary: 'qemu-system-x86_64',
+        accel: 'tcg',
+        memoryMiB: 128,
+        pid: gone,
+        qmpSocket: join(dir, 'qmp.sock'),
+        startedAt: 0,
+      }),
+    )
     expect(await runtime.adopt()).toEqual([])
     expect(existsSync(dir)).toBe(false)
   })
@@ -297,7 +332,10 @@ describe('a VM that never becomes ready', () => {
       await waitReady({ name: vm.id, ports: vm.ports, ready: { http: '/', timeoutSeconds: 10 } })
     } catch (err) {
       if (!(err instanceof WorldbenchError)) throw err
-      failure = new WorldbenchError(err.code, err.message, err.hint, { ...err.details, serial: await lastSerialLines(vm, 10) })
+      failure = new WorldbenchError(err.code, err.message, err.hint, {
+        ...err.details,
+        serial: await lastSerialLines(vm, 10),
+      })
     } finally {
       await runtime.stop(vm, { timeoutMs: 10_000 })
     }

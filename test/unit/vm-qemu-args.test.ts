@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { diskFormatOf, kernelCommandLine, qemuArgs, type QemuLaunch } from '../../main/runtimes/vm/qemu-args.ts'
+import {
+  diskFormatOf,
+  kernelCommandLine,
+  type QemuLaunch,
+  qemuArgs,
+} from '../../main/runtimes/vm/qemu-args.ts'
 import { serialLines } from '../../main/runtimes/vm/serial-log.ts'
 
 const base: QemuLaunch = {
@@ -20,48 +25,63 @@ const base: QemuLaunch = {
   name: 'worldbench:vm1',
 }
 
-function valueOf(args: string[], flag: string): string[] {
+function argValues(args: string[], flag: string): string[] {
   return args.flatMap((a, i) => (a === flag ? [args[i + 1]!] : []))
 }
 
 describe('qemuArgs', () => {
   it('boots a kernel with memory, cpus, accel, forwards on 127.0.0.1, serial file, QMP and pidfile', () => {
     const args = qemuArgs(base)
-    expect(valueOf(args, '-accel')).toEqual(['tcg'])
-    expect(valueOf(args, '-m')).toEqual(['128'])
-    expect(valueOf(args, '-smp')).toEqual(['2'])
-    expect(valueOf(args, '-kernel')).toEqual(['/img/vmlinuz'])
-    expect(valueOf(args, '-initrd')).toEqual(['/img/initrd.img'])
-    expect(valueOf(args, '-append')).toEqual(['console=ttyS0 panic=-1 quiet'])
-    expect(valueOf(args, '-netdev')).toEqual(['user,id=n0,hostfwd=tcp:127.0.0.1:40001-:80,hostfwd=tcp:127.0.0.1:40002-:22'])
-    expect(valueOf(args, '-serial')).toEqual(['file:/state/vm1/serial.log'])
-    expect(valueOf(args, '-qmp')).toEqual(['unix:/state/vm1/qmp.sock,server=on,wait=off'])
-    expect(valueOf(args, '-pidfile')).toEqual(['/state/vm1/qemu.pid'])
+    expect(argValues(args, '-accel')).toEqual(['tcg'])
+    expect(argValues(args, '-m')).toEqual(['128'])
+    expect(argValues(args, '-smp')).toEqual(['2'])
+    expect(argValues(args, '-kernel')).toEqual(['/img/vmlinuz'])
+    expect(argValues(args, '-initrd')).toEqual(['/img/initrd.img'])
+    expect(argValues(args, '-append')).toEqual(['console=ttyS0 panic=-1 quiet'])
+    expect(argValues(args, '-netdev')).toEqual([
+      'user,id=n0,hostfwd=tcp:127.0.0.1:40001-:80,hostfwd=tcp:127.0.0.1:40002-:22',
+    ])
+    expect(argValues(args, '-serial')).toEqual(['file:/state/vm1/serial.log'])
+    expect(argValues(args, '-qmp')).toEqual(['unix:/state/vm1/qmp.sock,server=on,wait=off'])
+    expect(argValues(args, '-pidfile')).toEqual(['/state/vm1/qemu.pid'])
     expect(args).toContain('-no-reboot')
   })
 
   it('boots a disk over virtio, with the format from the name, and a read-only cloud-init seed', () => {
-    const args = qemuArgs({ ...base, kernel: undefined, initrd: undefined, disk: '/img/a,b.qcow2', cloudInitSeed: '/img/seed.img' })
-    expect(valueOf(args, '-drive')).toEqual(['file=/img/a,,b.qcow2,if=virtio,format=qcow2', 'file=/img/seed.img,if=virtio,format=raw,readonly=on'])
+    const args = qemuArgs({
+      ...base,
+      kernel: undefined,
+      initrd: undefined,
+      disk: '/img/a,b.qcow2',
+      cloudInitSeed: '/img/seed.img',
+    })
+    expect(argValues(args, '-drive')).toEqual([
+      'file=/img/a,,b.qcow2,if=virtio,format=qcow2',
+      'file=/img/seed.img,if=virtio,format=raw,readonly=on',
+    ])
     expect(args).not.toContain('-kernel')
     expect(args).not.toContain('-append')
   })
 
   it('uses the virt machine and the host CPU on arm64 when accelerated', () => {
     const args = qemuArgs({ ...base, arch: 'aarch64', accel: 'hvf' })
-    expect(valueOf(args, '-M')).toEqual(['virt'])
-    expect(valueOf(args, '-cpu')).toEqual(['host'])
-    expect(valueOf(args, '-append')[0]).toMatch(/^console=ttyAMA0 /)
+    expect(argValues(args, '-M')).toEqual(['virt'])
+    expect(argValues(args, '-cpu')).toEqual(['host'])
+    expect(argValues(args, '-append')[0]).toMatch(/^console=ttyAMA0 /)
   })
 
   it('speaks QMP over TCP where there are no unix sockets', () => {
-    expect(valueOf(qemuArgs({ ...base, qmpSocket: 'tcp:127.0.0.1:4444' }), '-qmp')).toEqual(['tcp:127.0.0.1:4444,server=on,wait=off'])
+    expect(argValues(qemuArgs({ ...base, qmpSocket: 'tcp:127.0.0.1:4444' }), '-qmp')).toEqual([
+      'tcp:127.0.0.1:4444,server=on,wait=off',
+    ])
   })
 })
 
 describe('kernelCommandLine', () => {
   it('keeps a console and panic setting the workload chose', () => {
-    expect(kernelCommandLine('x86_64', 'console=tty0 panic=10 init=/bin/sh')).toBe('console=tty0 panic=10 init=/bin/sh')
+    expect(kernelCommandLine('x86_64', 'console=tty0 panic=10 init=/bin/sh')).toBe(
+      'console=tty0 panic=10 init=/bin/sh',
+    )
     expect(kernelCommandLine('x86_64')).toBe('console=ttyS0 panic=-1')
   })
 })

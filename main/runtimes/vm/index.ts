@@ -50,16 +50,36 @@ export class VmRuntime implements Runtime {
     try {
       info = await this.qemu()
     } catch (err) {
-      return { kind: 'vm', available: false, details: {}, warnings: [], error: toErrorShape(err), install: QEMU_INSTALL }
+      return {
+        kind: 'vm',
+        available: false,
+        details: {},
+        warnings: [],
+        error: toErrorShape(err),
+        install: QEMU_INSTALL,
+      }
     }
-    const details: Record<string, string> = { binary: info.binary, arch: info.arch, accelerators: info.accelerators.join(', ') }
+    const details: Record<string, string> = {
+      binary: info.binary,
+      arch: info.arch,
+      accelerators: info.accelerators.join(', '),
+    }
     for (const [accel, why] of Object.entries(info.failed)) details[`${accel}`] = `not working: ${why}`
     const warnings: string[] = []
     if (info.accelerators[0] === 'tcg') {
       const tried = Object.keys(info.failed)
-      warnings.push(`software emulation: VMs are 10–50× slower${tried.length ? ` (${tried.join(', ')} did not work here)` : ''}`)
+      warnings.push(
+        `software emulation: VMs are 10–50× slower${tried.length ? ` (${tried.join(', ')} did not work here)` : ''}`,
+      )
     }
-    return { kind: 'vm', available: true, engine: `QEMU ${info.version}`, version: info.version, details, warnings }
+    return {
+      kind: 'vm',
+      available: true,
+      engine: `QEMU ${info.version}`,
+      version: info.version,
+      details,
+      warnings,
+    }
   }
 
   async prepare(w: Workload, progress: Progress): Promise<Artifact> {
@@ -120,7 +140,11 @@ export class VmRuntime implements Runtime {
     })
     const stderrFd = openSync(files.stderrLog, 'w')
     // Detached: the VM outlives a crash of Worldbench and is adopted when it comes back.
-    const child = spawn(info.binary, argv, { detached: true, stdio: ['ignore', 'ignore', stderrFd], windowsHide: true })
+    const child = spawn(info.binary, argv, {
+      detached: true,
+      stdio: ['ignore', 'ignore', stderrFd],
+      windowsHide: true,
+    })
     closeSync(stderrFd)
     try {
       const client = await this.connectWhileStarting(child, files.qmpSocket, w.name, ports, files.stderrLog)
@@ -150,10 +174,16 @@ export class VmRuntime implements Runtime {
 
   async stop(i: Instance, opts: { timeoutMs?: number } = {}): Promise<void> {
     const { pid, qmpSocket, stateDir } = i.handle
-    if (!stateDir || !qmpSocket) throw new WorldbenchError('VM_HANDLE', `${i.id} has no VM state folder.`, 'This is a bug in Worldbench.')
+    if (!stateDir || !qmpSocket)
+      throw new WorldbenchError(
+        'VM_HANDLE',
+        `${i.id} has no VM state folder.`,
+        'This is a bug in Worldbench.',
+      )
     this.stopping.add(i.id)
     try {
-      if (pid && (await isQemuWithSocket(pid, qmpSocket))) await this.shutDown(i.id, pid, qmpSocket, opts.timeoutMs ?? DEFAULT_STOP_MS)
+      if (pid && (await isQemuWithSocket(pid, qmpSocket)))
+        await this.shutDown(i.id, pid, qmpSocket, opts.timeoutMs ?? DEFAULT_STOP_MS)
     } finally {
       this.clients.get(i.id)?.close()
       this.clients.delete(i.id)
@@ -165,7 +195,11 @@ export class VmRuntime implements Runtime {
   async sample(i: Instance): Promise<Sample> {
     const pid = i.handle.pid
     if (!pid || !(await isAlive(pid))) {
-      throw new WorldbenchError('VM_GONE', `The QEMU process of ${i.id} is not running.`, 'The VM exited; see its serial log.')
+      throw new WorldbenchError(
+        'VM_GONE',
+        `The QEMU process of ${i.id} is not running.`,
+        'The VM exited; see its serial log.',
+      )
     }
     const stats = await processStats(pid)
     const sample: Sample = { t: Date.now(), cpuPercent: stats.cpuPercent, memoryBytes: stats.rssBytes }
@@ -189,14 +223,22 @@ export class VmRuntime implements Runtime {
         continue
       }
       const existing = this.clients.get(meta.id)
-      const client = existing && !existing.isClosed ? existing : await QmpClient.connect(meta.qmpSocket).catch(() => undefined)
+      const client =
+        existing && !existing.isClosed
+          ? existing
+          : await QmpClient.connect(meta.qmpSocket).catch(() => undefined)
       if (!client) {
         // Alive and ours, but its monitor does not answer: still shown, so it can be stopped (killed).
-        found.push({ ...instanceOf(meta, dir, 'unknown'), reason: 'QEMU is running but its QMP socket does not answer' })
+        found.push({
+          ...instanceOf(meta, dir, 'unknown'),
+          reason: 'QEMU is running but its QMP socket does not answer',
+        })
         continue
       }
       this.track(meta.id, client)
-      const status = await client.execute<{ status: string }>('query-status').catch(() => ({ status: 'unknown' }))
+      const status = await client
+        .execute<{ status: string }>('query-status')
+        .catch(() => ({ status: 'unknown' }))
       const inst = instanceOf(meta, dir, status.status === 'running' ? 'running' : 'unknown')
       if (status.status !== 'running') inst.reason = `QEMU status: ${status.status}`
       found.push(inst)
@@ -265,12 +307,27 @@ export class VmRuntime implements Runtime {
     child.once('error', (e) => (spawnError = e))
     const deadline = Date.now() + START_TIMEOUT_MS
     while (true) {
-      if (spawnError) throw new WorldbenchError('VM_SPAWN', `Could not run QEMU for ${workload}: ${spawnError.message}`, 'Check the QEMU binary (see Doctor).')
+      if (spawnError)
+        throw new WorldbenchError(
+          'VM_SPAWN',
+          `Could not run QEMU for ${workload}: ${spawnError.message}`,
+          'Check the QEMU binary (see Doctor).',
+        )
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw earlyExit(workload, await readFile(stderrLog, 'utf8').catch(() => ''), child.exitCode, child.signalCode, ports)
+        throw earlyExit(
+          workload,
+          await readFile(stderrLog, 'utf8').catch(() => ''),
+          child.exitCode,
+          child.signalCode,
+          ports,
+        )
       }
       if (Date.now() > deadline) {
-        throw new WorldbenchError('VM_START_TIMEOUT', `QEMU for ${workload} did not open its monitor within ${START_TIMEOUT_MS / 1000}s.`, 'The machine may be overloaded; try again.')
+        throw new WorldbenchError(
+          'VM_START_TIMEOUT',
+          `QEMU for ${workload} did not open its monitor within ${START_TIMEOUT_MS / 1000}s.`,
+          'The machine may be overloaded; try again.',
+        )
       }
       let client: QmpClient | undefined
       try {
@@ -287,9 +344,14 @@ export class VmRuntime implements Runtime {
 
   private async shutDown(id: string, pid: number, qmpSocket: string, timeoutMs: number): Promise<void> {
     const existing = this.clients.get(id)
-    const client = existing && !existing.isClosed ? existing : await QmpClient.connect(qmpSocket, { timeoutMs: 2000 }).catch(() => undefined)
+    const client =
+      existing && !existing.isClosed
+        ? existing
+        : await QmpClient.connect(qmpSocket, { timeoutMs: 2000 }).catch(() => undefined)
     if (client) {
-      const status = await client.execute<{ status: string }>('query-status').catch(() => ({ status: 'unknown' }))
+      const status = await client
+        .execute<{ status: string }>('query-status')
+        .catch(() => ({ status: 'unknown' }))
       // A paused or crashed guest cannot react to ACPI; skip straight to quit.
       if (status.status === 'running') {
         await client.execute('system_powerdown').catch(() => {})
@@ -313,12 +375,18 @@ export function lastSerialLines(i: Instance, n = 20): Promise<string[]> {
 }
 
 function serialLogOf(i: Instance): string {
-  if (!i.handle.stateDir) throw new WorldbenchError('VM_HANDLE', `${i.id} has no VM state folder.`, 'This is a bug in Worldbench.')
+  if (!i.handle.stateDir)
+    throw new WorldbenchError('VM_HANDLE', `${i.id} has no VM state folder.`, 'This is a bug in Worldbench.')
   return join(i.handle.stateDir, 'serial.log')
 }
 
 function vmSpec(w: Workload): VmSpec {
-  if (!w.vm) throw new WorldbenchError('VM_CONFIG', `${w.name} has no "vm" section.`, 'Add vm: { kernel, initrd } or vm: { disk }.')
+  if (!w.vm)
+    throw new WorldbenchError(
+      'VM_CONFIG',
+      `${w.name} has no "vm" section.`,
+      'Add vm: { kernel, initrd } or vm: { disk }.',
+    )
   return w.vm
 }
 
@@ -328,14 +396,21 @@ function bootFiles(vm: VmSpec): { role: string; path: string }[] {
   if (vm.initrd) files.push({ role: 'initrd', path: vm.initrd })
   if (vm.disk) files.push({ role: 'disk', path: vm.disk })
   if (vm.cloudInit) files.push({ role: 'cloudInit', path: vm.cloudInit })
-  if (files.length === 0) throw new WorldbenchError('VM_CONFIG', 'A vm needs a kernel (with an initrd) or a disk.', 'Set vm.kernel or vm.disk.')
+  if (files.length === 0)
+    throw new WorldbenchError(
+      'VM_CONFIG',
+      'A vm needs a kernel (with an initrd) or a disk.',
+      'Set vm.kernel or vm.disk.',
+    )
   return files
 }
 
 function chooseAccel(workload: string, requested: VmSpec['accel'], info: QemuInfo): string {
   if (requested === 'auto') return info.accelerators[0] ?? 'tcg'
   if (info.accelerators.includes(requested)) return requested
-  const why = info.failed[requested] ?? `QEMU here only tries ${[...info.accelerators, ...Object.keys(info.failed)].join(', ')}`
+  const why =
+    info.failed[requested] ??
+    `QEMU here only tries ${[...info.accelerators, ...Object.keys(info.failed)].join(', ')}`
   throw accelUnavailable(workload, requested, info.accelerators, why)
 }
 

@@ -76,5 +76,6 @@ export async function scanMetas(root: string): Promise<{ metas: VmMeta[]; stale:
 /** Removes a VM's folder, and its socket when that lives outside the folder. */
 export async function removeVmFiles(files: Pick<VmFiles, 'dir' | 'qmpSocket'>): Promise<void> {
   await rm(files.dir, { recursive: true, force: true })
-  if (!files.qmpSocket.startsWith(files.dir) && !files.qmpSocket.startsWith('tcp:')) await rm(files.qmpSocket, { force: true })
+  if (!files.qmpSocket.startsWith(files.dir) && !files.qmpSocket.startsWith('tcp:'))
+    await rm(files.qmpSocket, { force: true })
 }

@@ -33,12 +33,19 @@ export function qemuArgs(l: QemuLaunch): string[] {
     // A guest reboot or panic (panic=-1) ends QEMU instead of looping forever.
     args.push('-no-reboot')
   }
-  if (l.disk) args.push('-drive', `file=${driveValue(l.disk)},if=virtio,format=${l.diskFormat ?? diskFormatOf(l.disk)}`)
-  if (l.cloudInitSeed) args.push('-drive', `file=${driveValue(l.cloudInitSeed)},if=virtio,format=raw,readonly=on`)
+  if (l.disk)
+    args.push('-drive', `file=${driveValue(l.disk)},if=virtio,format=${l.diskFormat ?? diskFormatOf(l.disk)}`)
+  if (l.cloudInitSeed)
+    args.push('-drive', `file=${driveValue(l.cloudInitSeed)},if=virtio,format=raw,readonly=on`)
   const fwd = l.forwards.map((p) => `,hostfwd=tcp:${p.bind}:${p.host}-:${p.guest}`).join('')
   args.push('-netdev', `user,id=n0${fwd}`, '-device', 'virtio-net-pci,netdev=n0')
   args.push('-serial', `file:${l.serialLog}`)
-  args.push('-qmp', l.qmpSocket.startsWith('tcp:') ? `${l.qmpSocket},server=on,wait=off` : `unix:${l.qmpSocket},server=on,wait=off`)
+  args.push(
+    '-qmp',
+    l.qmpSocket.startsWith('tcp:')
+      ? `${l.qmpSocket},server=on,wait=off`
+      : `unix:${l.qmpSocket},server=on,wait=off`,
+  )
   args.push('-pidfile', l.pidFile)
   return args
 }

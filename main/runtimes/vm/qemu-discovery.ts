@@ -20,9 +20,11 @@ export interface QemuInfo {
 export type QemuArch = 'x86_64' | 'aarch64'
 
 export const QEMU_INSTALL: InstallHint = {
-  linux: 'sudo apt-get install qemu-system-x86 (Debian/Ubuntu), sudo dnf install qemu-system-x86 (Fedora), or qemu-system-aarch64 on ARM',
+  linux:
+    'sudo apt-get install qemu-system-x86 (Debian/Ubuntu), sudo dnf install qemu-system-x86 (Fedora), or qemu-system-aarch64 on ARM',
   macos: 'brew install qemu',
-  windows: 'winget install SoftwareFreedomConservancy.QEMU (or the installer from qemu.org), then restart Worldbench',
+  windows:
+    'winget install SoftwareFreedomConservancy.QEMU (or the installer from qemu.org), then restart Worldbench',
 }
 
 export function hostQemuArch(): QemuArch {
@@ -63,7 +65,8 @@ export function discoverQemu(binary: string, arch: QemuArch = hostQemuArch()): P
 async function probeBinary(binary: string, arch: QemuArch): Promise<QemuInfo> {
   const out = await run(binary, ['--version'], 5000)
   const m = /version (\d+\.\d+\.\d+)/.exec(out.stdout)
-  if (out.code !== 0 || !m) throw new Error(`${binary} --version failed: ${(out.stderr || out.stdout).trim()}`)
+  if (out.code !== 0 || !m)
+    throw new Error(`${binary} --version failed: ${(out.stderr || out.stdout).trim()}`)
   const accelerators: string[] = []
   const failed: Record<string, string> = {}
   // Software emulation first: it is the yardstick a hardware accelerator must beat.
@@ -95,17 +98,35 @@ const MIN_ACCEL_BUDGET_MS = 1500
  * accelerator slower than its budget is no use, so it fails too.
  * Returns the time taken, or why it failed.
  */
-async function tryAccelerator(binary: string, arch: QemuArch, accel: string, budgetMs: number): Promise<{ ms?: number; why?: string }> {
+async function tryAccelerator(
+  binary: string,
+  arch: QemuArch,
+  accel: string,
+  budgetMs: number,
+): Promise<{ ms?: number; why?: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'wb-accel-'))
   const args =
     arch === 'x86_64'
-      ? ['-M', 'pc', '-m', '16', '-kernel', join(dir, 'probe.bin'), '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
+      ? [
+          '-M',
+          'pc',
+          '-m',
+          '16',
+          '-kernel',
+          join(dir, 'probe.bin'),
+          '-device',
+          'isa-debug-exit,iobase=0xf4,iosize=0x04',
+        ]
       : ['-M', 'virt', '-cpu', accel === 'tcg' ? 'max' : 'host', '-m', '32', '-S']
   if (arch === 'x86_64') await writeFile(join(dir, 'probe.bin'), Buffer.from(X86_PROBE_GUEST, 'base64'))
   const started = performance.now()
-  const child = spawn(binary, ['-accel', accel, '-nodefaults', '-display', 'none', '-no-user-config', '-no-reboot', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const child = spawn(
+    binary,
+    ['-accel', accel, '-nodefaults', '-display', 'none', '-no-user-config', '-no-reboot', ...args],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  )
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   let exit: number | null | undefined
@@ -123,7 +144,9 @@ async function tryAccelerator(binary: string, arch: QemuArch, accel: string, bud
       if (arch !== 'x86_64' && performance.now() - started > 500) return { ms: performance.now() - started }
     }
     const note = firstLine(stderr)
-    return { why: `the test guest did not finish within ${(budgetMs / 1000).toFixed(1)}s${note ? ` (${note})` : ''}` }
+    return {
+      why: `the test guest did not finish within ${(budgetMs / 1000).toFixed(1)}s${note ? ` (${note})` : ''}`,
+    }
   } finally {
     if (exit === undefined) {
       child.kill('SIGKILL')
@@ -138,10 +161,19 @@ const X86_PROBE_GUEST =
   'ArCtGwAAAQD+T1HkAAAQAAAAEAAAAAAAAAAAACAAEAD6vwAABwC5AAwAADHA86vHBQAABwADEAcAxwUAEAcAAyAHAMcFACAHAIMAAAAPIOCDyCAPIuC4AAAHAA8i2LmAAADADzINAAEAAA8wDyDADQEAAIAPIsAPARWgABAA6oUAEAAIALAq5vT06/0PH0AAAAAAAAAAAAD//wAAAJqvAA8AkAAQAA=='
 
 function firstLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !/warning: host doesn't support/.test(l))[0] ?? ''
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/warning: host doesn't support/.test(l))[0] ?? ''
+  )
 }
 
-function run(bin: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  bin: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs })
     let stdout = ''

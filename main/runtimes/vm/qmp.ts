@@ -86,7 +86,10 @@ export class QmpClient extends EventEmitter {
       }
       const onEvent = (ev: QmpEvent) => done(undefined, ev)
       const onClose = () => done(qmpClosed(`waiting for ${name}`))
-      const timer = setTimeout(() => done(new WorldbenchError('QMP_TIMEOUT', `QEMU sent no ${name} event within ${timeoutMs} ms.`)), timeoutMs)
+      const timer = setTimeout(
+        () => done(new WorldbenchError('QMP_TIMEOUT', `QEMU sent no ${name} event within ${timeoutMs} ms.`)),
+        timeoutMs,
+      )
       this.on(name, onEvent)
       this.once('close', onClose)
     })
@@ -98,12 +101,9 @@ export class QmpClient extends EventEmitter {
 
   private feed(text: string): void {
     this.buffer += text
-    let nl: number
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, nl).trim()
-      this.buffer = this.buffer.slice(nl + 1)
-      if (line) this.onMessage(line)
-    }
+    const lines = this.buffer.split('\n')
+    this.buffer = lines.pop() ?? ''
+    for (const line of lines) if (line.trim()) this.onMessage(line.trim())
   }
 
   private onMessage(line: string): void {
@@ -127,7 +127,12 @@ export class QmpClient extends EventEmitter {
     else {
       const err = (msg.error ?? {}) as { class?: string; desc?: string }
       waiter.reject(
-        new WorldbenchError('QMP_ERROR', `QEMU refused "${waiter.command}": ${err.desc ?? 'unknown error'}`, undefined, { class: err.class }),
+        new WorldbenchError(
+          'QMP_ERROR',
+          `QEMU refused "${waiter.command}": ${err.desc ?? 'unknown error'}`,
+          undefined,
+          { class: err.class },
+        ),
       )
     }
   }
@@ -146,7 +151,11 @@ function openSocket(address: QmpAddress): Socket {
   return tcp ? connect({ host: tcp[1]!, port: Number(tcp[2]) }) : connect({ path: address })
 }
 
-function readGreeting(socket: Socket, address: string, timeoutMs: number): Promise<{ greeting: QmpGreeting; rest: string }> {
+function readGreeting(
+  socket: Socket,
+  address: string,
+  timeoutMs: number,
+): Promise<{ greeting: QmpGreeting; rest: string }> {
   return new Promise((resolve, reject) => {
     let buffer = ''
     const fail = (err: Error) => {
@@ -164,13 +173,36 @@ function readGreeting(socket: Socket, address: string, timeoutMs: number): Promi
         cleanup()
         resolve({ greeting: msg.QMP, rest: buffer.slice(nl + 1) })
       } catch {
-        fail(new WorldbenchError('QMP_PROTOCOL', `${address} does not speak QMP.`, 'Is this really a QEMU monitor socket?'))
+        fail(
+          new WorldbenchError(
+            'QMP_PROTOCOL',
+            `${address} does not speak QMP.`,
+            'Is this really a QEMU monitor socket?',
+          ),
+        )
       }
     }
     const onError = (err: NodeJS.ErrnoException) =>
-      fail(new WorldbenchError('QMP_CONNECT', `Cannot connect to the QEMU monitor at ${address}: ${err.code ?? err.message}.`, 'The VM may have exited.'))
-    const onClose = () => fail(new WorldbenchError('QMP_CONNECT', `The QEMU monitor at ${address} closed before greeting.`, 'The VM may have exited.'))
-    const timer = setTimeout(() => fail(new WorldbenchError('QMP_TIMEOUT', `No QMP greeting from ${address} within ${timeoutMs} ms.`)), timeoutMs)
+      fail(
+        new WorldbenchError(
+          'QMP_CONNECT',
+          `Cannot connect to the QEMU monitor at ${address}: ${err.code ?? err.message}.`,
+          'The VM may have exited.',
+        ),
+      )
+    const onClose = () =>
+      fail(
+        new WorldbenchError(
+          'QMP_CONNECT',
+          `The QEMU monitor at ${address} closed before greeting.`,
+          'The VM may have exited.',
+        ),
+      )
+    const timer = setTimeout(
+      () =>
+        fail(new WorldbenchError('QMP_TIMEOUT', `No QMP greeting from ${address} within ${timeoutMs} ms.`)),
+      timeoutMs,
+    )
     const cleanup = () => {
       clearTimeout(timer)
       socket.off('data', onData)
@@ -184,5 +216,9 @@ function readGreeting(socket: Socket, address: string, timeoutMs: number): Promi
 }
 
 function qmpClosed(command: string): WorldbenchError {
-  return new WorldbenchError('QMP_CLOSED', `The QEMU monitor closed before answering "${command}".`, 'The VM has exited.')
+  return new WorldbenchError(
+    'QMP_CLOSED',
+    `The QEMU monitor closed before answering "${command}".`,
+    'The VM has exited.',
+  )
 }

@@ -3,10 +3,14 @@ import type { LogLine } from '../../../preload/api.ts'
 import { sleep } from '../../core/readiness.ts'
 
 const POLL_MS = 100
+const ANSI_ESCAPE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g')
 
 /** The serial console, as text lines (a guest writes \r\n; escape sequences are dropped). */
 export function serialLines(text: string): string[] {
-  const lines = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/).map((l) => l.replace(/\r/g, ''))
+  const lines = text
+    .replace(ANSI_ESCAPE, '')
+    .split(/\r?\n/)
+    .map((l) => l.replace(/\r/g, ''))
   if (lines.at(-1) === '') lines.pop()
   return lines
 }

@@ -3,7 +3,9 @@ import { portInUse } from '../../core/ports.ts'
 import { QEMU_INSTALL } from './qemu-discovery.ts'
 
 export function qemuMissing(binary?: string): WorldbenchError {
-  const where = binary ? `${binary} does not exist` : 'No qemu-system binary was found on PATH or in the usual install folders'
+  const where = binary
+    ? `${binary} does not exist`
+    : 'No qemu-system binary was found on PATH or in the usual install folders'
   return new WorldbenchError(
     'QEMU_MISSING',
     `${where}, so VM workloads cannot run.`,
@@ -12,16 +14,28 @@ export function qemuMissing(binary?: string): WorldbenchError {
   )
 }
 
-export function vmFileMissing(workload: string, role: string, path: string, canBuild: boolean): WorldbenchError {
+export function vmFileMissing(
+  workload: string,
+  role: string,
+  path: string,
+  canBuild: boolean,
+): WorldbenchError {
   return new WorldbenchError(
     'VM_FILE_MISSING',
     `The ${role} of ${workload} does not exist: ${path}`,
-    canBuild ? 'Its build script ran but did not produce it; check the script output.' : `Fix the vm.${role} path, or add a vm.build script that creates it (for the sample: bash scripts/build-vm-image.sh).`,
+    canBuild
+      ? 'Its build script ran but did not produce it; check the script output.'
+      : `Fix the vm.${role} path, or add a vm.build script that creates it (for the sample: bash scripts/build-vm-image.sh).`,
     { path, role },
   )
 }
 
-export function accelUnavailable(workload: string, accel: string, working: string[], why?: string): WorldbenchError {
+export function accelUnavailable(
+  workload: string,
+  accel: string,
+  working: string[],
+  why?: string,
+): WorldbenchError {
   return new WorldbenchError(
     'VM_ACCEL_UNAVAILABLE',
     `${workload} asks for the ${accel} accelerator, which does not work on this machine${why ? ` (${why})` : ''}.`,
@@ -31,7 +45,13 @@ export function accelUnavailable(workload: string, accel: string, working: strin
 }
 
 /** QEMU quit during start-up: its stderr says why. */
-export function earlyExit(workload: string, stderr: string, code: number | null, signal: string | null, ports: { host: number; bind: string }[]): WorldbenchError {
+export function earlyExit(
+  workload: string,
+  stderr: string,
+  code: number | null,
+  signal: string | null,
+  ports: { host: number; bind: string }[],
+): WorldbenchError {
   const text = stderr.trim()
   if (/Could not set up host forwarding rule/.test(text)) {
     const m = /hostfwd=tcp:([^:]+):(\d+)/.exec(text)
@@ -48,5 +68,9 @@ export function earlyExit(workload: string, stderr: string, code: number | null,
 }
 
 function lastLines(text: string, n: number): string {
-  return text.split('\n').filter((l) => !/warning: host doesn't support requested feature/.test(l)).slice(-n).join('\n')
+  return text
+    .split('\n')
+    .filter((l) => !/warning: host doesn't support requested feature/.test(l))
+    .slice(-n)
+    .join('\n')
 }
