@@ -4,11 +4,11 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ProgressEvent, RuntimeEvent } from '../../main/runtimes/runtime.ts'
-import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
-import { WorkloadSchema, type Workload, type WorkloadInput } from '../../main/core/world/schema.ts'
 import { WorldbenchError } from '../../main/core/errors.ts'
 import { sleep } from '../../main/core/readiness.ts'
+import { type Workload, type WorkloadInput, WorkloadSchema } from '../../main/core/world/schema.ts'
+import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
+import type { ProgressEvent, RuntimeEvent } from '../../main/runtimes/runtime.ts'
 import { requireEngine } from './engines.ts'
 import { IsolatedDockerd } from './isolated-dockerd.ts'
 
@@ -18,12 +18,30 @@ const world = `ctest${process.pid}`
 let ctx: string
 let rt: ContainerRuntime
 
-function workload(over: Partial<Omit<WorkloadInput, 'container'>> & { container?: Partial<NonNullable<WorkloadInput['container']>> } = {}): Workload {
+function workload(
+  over: Partial<Omit<WorkloadInput, 'container'>> & {
+    container?: Partial<NonNullable<WorkloadInput['container']>>
+  } = {},
+): Workload {
   const { container, ...rest } = over
-  return { ...WorkloadSchema.parse({ name: 'hello', kind: 'container', ports: [{ guest: 8080 }], ...rest, container: { image: tag, build: ctx, ...container } }), world }
+  return {
+    ...WorkloadSchema.parse({
+      name: 'hello',
+      kind: 'container',
+      ports: [{ guest: 8080 }],
+      ...rest,
+      container: { image: tag, build: ctx, ...container },
+    }),
+    world,
+  }
 }
 
-const labelled = () => execFileSync('docker', ['ps', '-aq', '--filter', `label=io.worldbench.world=${world}`], { encoding: 'utf8' }).split('\n').filter(Boolean)
+const labelled = () =>
+  execFileSync('docker', ['ps', '-aq', '--filter', `label=io.worldbench.world=${world}`], {
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(Boolean)
 
 async function rejection(p: Promise<unknown>): Promise<WorldbenchError> {
   const err = await p.then(
@@ -117,7 +135,8 @@ describe('container runtime on the real engine', () => {
       // A followed stream sees a new request, then ends when its signal aborts.
       const ac = new AbortController()
       const seen = (async () => {
-        for await (const l of rt.logs(i, { follow: true, tail: 0, signal: ac.signal })) if (l.line.includes('url:/followed')) return l
+        for await (const l of rt.logs(i, { follow: true, tail: 0, signal: ac.signal }))
+          if (l.line.includes('url:/followed')) return l
         return undefined
       })()
       await sleep(200)
@@ -145,10 +164,18 @@ describe('container runtime on the real engine', () => {
     const fresh = new ContainerRuntime()
     try {
       const adopted = (await fresh.adopt()).find((a) => a.id === i.id)
-      expect(adopted).toMatchObject({ world, workload: 'hello', state: 'running', handle: { containerId: i.handle.containerId } })
+      expect(adopted).toMatchObject({
+        world,
+        workload: 'hello',
+        state: 'running',
+        handle: { containerId: i.handle.containerId },
+      })
       expect(adopted!.ports).toEqual(i.ports)
       const all = await fresh.listAll()
-      expect(all.find((c) => c.id === i.handle.containerId)).toMatchObject({ external: false, instanceId: i.id })
+      expect(all.find((c) => c.id === i.handle.containerId)).toMatchObject({
+        external: false,
+        instanceId: i.id,
+      })
       expect(all.every((c) => c.external === !c.instanceId)).toBe(true)
       expect((await fresh.listImages()).some((img) => img.tags.includes(tag))).toBe(true)
       expect((await fetch(adopted!.ports[0]!.url)).status).toBe(200)
@@ -187,8 +214,16 @@ describe('container runtime errors', () => {
   it('a failing Dockerfile shows the failing step and its output', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'wb-bad-'))
     try {
-      writeFileSync(join(bad, 'Dockerfile'), `FROM ${tag}\nRUN ["/bin/busybox", "sh", "-c", "echo about to fail; exit 3"]\n`)
-      const e = await rejection(rt.prepare(workload({ container: { image: `worldbench/bad-test:${process.pid}`, build: bad } }), () => {}))
+      writeFileSync(
+        join(bad, 'Dockerfile'),
+        `FROM ${tag}\nRUN ["/bin/busybox", "sh", "-c", "echo about to fail; exit 3"]\n`,
+      )
+      const e = await rejection(
+        rt.prepare(
+          workload({ container: { image: `worldbench/bad-test:${process.pid}`, build: bad } }),
+          () => {},
+        ),
+      )
       expect(e.code).toBe('BUILD_FAILED')
       expect(e.message).toMatch(/Step 2\/2 : RUN/)
       expect(e.message).toMatch(/code: 3/)
@@ -240,20 +275,26 @@ describe('container runtime across an engine restart', () => {
       expect((await fetch(first.ports[0]!.url)).status).toBe(200)
 
       await d.stop()
-      await until('unknown while the engine is down', 10_000, () => events.find((e) => e.instanceId === first.id && e.state === 'unknown'))
+      await until('unknown while the engine is down', 10_000, () =>
+        events.find((e) => e.instanceId === first.id && e.state === 'unknown'),
+      )
       expect((await iso.probe()).error?.code).toBe('ENGINE_NOT_RUNNING')
 
       const before = events.length
       await d.start()
       // dockerd stopped its containers on the way down; the resync reads that back.
-      const resynced = await until('a resync after the engine came back', 15_000, () => events.slice(before).find((e) => e.instanceId === first.id && e.state !== 'unknown'))
+      const resynced = await until('a resync after the engine came back', 15_000, () =>
+        events.slice(before).find((e) => e.instanceId === first.id && e.state !== 'unknown'),
+      )
       expect(['stopped', 'failed']).toContain(resynced.state)
 
       // The reopened event stream carries what happens next.
       const second = await iso.start(w, await iso.prepare(w, () => {}))
       expect((await fetch(second.ports[0]!.url)).status).toBe(200)
       d.docker('stop', '-t', '2', second.handle.containerId!)
-      await until('stop event after reconnect', 5000, () => events.find((e) => e.instanceId === second.id && e.state === 'stopped'))
+      await until('stop event after reconnect', 5000, () =>
+        events.find((e) => e.instanceId === second.id && e.state === 'stopped'),
+      )
       await iso.stop(second)
       await iso.stop(first)
       expect(d.docker('ps', '-aq', '--filter', 'label=io.worldbench.instance').trim()).toBe('')

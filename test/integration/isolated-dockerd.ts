@@ -33,7 +33,20 @@ export class IsolatedDockerd {
     const log = openSync(join(this.dir, 'dockerd.log'), 'a')
     this.proc = spawn(
       'dockerd',
-      ['--host', `unix://${this.socket}`, '--data-root', join(this.dir, 'data'), '--exec-root', join(this.dir, 'exec'), '--pidfile', join(this.dir, 'd.pid'), '--bridge', this.bridge, '--iptables=false', '--ip-masq=false'],
+      [
+        '--host',
+        `unix://${this.socket}`,
+        '--data-root',
+        join(this.dir, 'data'),
+        '--exec-root',
+        join(this.dir, 'exec'),
+        '--pidfile',
+        join(this.dir, 'd.pid'),
+        '--bridge',
+        this.bridge,
+        '--iptables=false',
+        '--ip-masq=false',
+      ],
       { stdio: ['ignore', log, log] },
     )
     const deadline = Date.now() + 30_000

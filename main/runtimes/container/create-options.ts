@@ -7,7 +7,12 @@ export const LABEL_WORLD = 'io.worldbench.world'
 export const LABEL_WORKLOAD = 'io.worldbench.workload'
 
 /** The engine's create request for a workload: env, command + args, ports on their bind address, limits, labels. */
-export function createOptions(w: Workload, instanceId: string, image: string, ports: PortBinding[]): Docker.ContainerCreateOptions {
+export function createOptions(
+  w: Workload,
+  instanceId: string,
+  image: string,
+  ports: PortBinding[],
+): Docker.ContainerCreateOptions {
   const c = w.container
   const cmd = [...(c?.command ?? []), ...w.args]
   const exposed: Record<string, object> = {}
@@ -15,7 +20,7 @@ export function createOptions(w: Workload, instanceId: string, image: string, po
   for (const p of ports) {
     const key = `${p.guest}/tcp`
     exposed[key] = {}
-    ;(bindings[key] ??= []).push({ HostIp: p.bind, HostPort: String(p.host) })
+    bindings[key] = [...(bindings[key] ?? []), { HostIp: p.bind, HostPort: String(p.host) }]
   }
   const host: Docker.HostConfig = { PortBindings: bindings, Init: c?.init ?? true }
   if (w.limits.memoryMiB) {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 
@@ -82,7 +82,9 @@ export function explicitEndpoint(input: DiscoveryInput): Endpoint | undefined {
 /** The sockets tried in order when nothing explicit is set. */
 export function wellKnownEndpoints(input: DiscoveryInput): Endpoint[] {
   if (input.platform === 'win32') return [unix(WINDOWS_PIPE, 'Docker Desktop named pipe', 'npipe:')]
-  const runtimeDir = input.env.XDG_RUNTIME_DIR || (input.uid !== undefined && input.uid !== 0 ? `/run/user/${input.uid}` : undefined)
+  const runtimeDir =
+    input.env.XDG_RUNTIME_DIR ||
+    (input.uid !== undefined && input.uid !== 0 ? `/run/user/${input.uid}` : undefined)
   const out = [
     unix('/var/run/docker.sock', 'default socket'),
     unix(join(input.home, '.docker', 'run', 'docker.sock'), 'Docker Desktop socket'),
@@ -140,10 +142,19 @@ export function parseHost(value: string, source: string): Endpoint {
     }
     const host = url.hostname
     const port = Number(url.port || 2375)
-    if (host === '127.0.0.1' || host === 'localhost') return { host: '127.0.0.1', port, address: `tcp://127.0.0.1:${port}`, source }
-    return { address: value, source, unsupported: 'Worldbench only talks to a TCP engine on 127.0.0.1 (no TLS, no remote hosts)' }
+    if (host === '127.0.0.1' || host === 'localhost')
+      return { host: '127.0.0.1', port, address: `tcp://127.0.0.1:${port}`, source }
+    return {
+      address: value,
+      source,
+      unsupported: 'Worldbench only talks to a TCP engine on 127.0.0.1 (no TLS, no remote hosts)',
+    }
   }
-  return { address: value, source, unsupported: 'only unix://, npipe:// and tcp://127.0.0.1 engine addresses are supported' }
+  return {
+    address: value,
+    source,
+    unsupported: 'only unix://, npipe:// and tcp://127.0.0.1 engine addresses are supported',
+  }
 }
 
 function unix(path: string, source: string, scheme = 'unix:'): Endpoint {

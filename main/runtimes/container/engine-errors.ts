@@ -1,10 +1,12 @@
 import type { InstallHint } from '../../../preload/api.ts'
-import { WorldbenchError, isErrnoCode } from '../../core/errors.ts'
+import { isErrnoCode, WorldbenchError } from '../../core/errors.ts'
 import type { Endpoint } from './discovery.ts'
 
 export const INSTALL_HINT: InstallHint = {
-  linux: 'Install Docker ("sudo apt-get install docker.io", then "sudo systemctl start docker") or Podman ("sudo apt-get install podman", then "systemctl --user start podman.socket").',
-  macos: 'Install Docker Desktop, Colima ("brew install colima docker && colima start") or Podman Desktop, and start it.',
+  linux:
+    'Install Docker ("sudo apt-get install docker.io", then "sudo systemctl start docker") or Podman ("sudo apt-get install podman", then "systemctl --user start podman.socket").',
+  macos:
+    'Install Docker Desktop, Colima ("brew install colima docker && colima start") or Podman Desktop, and start it.',
   windows: 'Install Docker Desktop (WSL 2 backend) or Podman Desktop, and start it.',
 }
 
@@ -13,7 +15,17 @@ const START_HINT =
 
 /** True for the errors that mean "no engine there", as opposed to an engine that said no. */
 export function isConnectionError(err: unknown): boolean {
-  return ['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTSOCK', 'ENGINE_TIMEOUT'].some((c) => isErrnoCode(err, c))
+  return [
+    'ENOENT',
+    'ECONNREFUSED',
+    'EACCES',
+    'EPERM',
+    'ECONNRESET',
+    'EPIPE',
+    'ETIMEDOUT',
+    'ENOTSOCK',
+    'ENGINE_TIMEOUT',
+  ].some((c) => isErrnoCode(err, c))
 }
 
 /** Turns a failed connection into an error that names the socket and says what to do. */
@@ -21,7 +33,12 @@ export function engineUnreachable(endpoint: Endpoint, err: unknown): WorldbenchE
   const where = `${endpoint.address} (${endpoint.source})`
   const details = { socket: endpoint.address, source: endpoint.source, cause: errText(err) }
   if (endpoint.unsupported) {
-    return new WorldbenchError('ENGINE_UNSUPPORTED_ADDRESS', `The container engine address ${where} is not supported: ${endpoint.unsupported}.`, 'Use a local socket: unset DOCKER_HOST or switch context ("docker context use default"), or set the "container.socket" setting.', details)
+    return new WorldbenchError(
+      'ENGINE_UNSUPPORTED_ADDRESS',
+      `The container engine address ${where} is not supported: ${endpoint.unsupported}.`,
+      'Use a local socket: unset DOCKER_HOST or switch context ("docker context use default"), or set the "container.socket" setting.',
+      details,
+    )
   }
   if (isErrnoCode(err, 'EACCES') || isErrnoCode(err, 'EPERM')) {
     return new WorldbenchError(
@@ -32,10 +49,24 @@ export function engineUnreachable(endpoint: Endpoint, err: unknown): WorldbenchE
     )
   }
   if (isErrnoCode(err, 'ENGINE_TIMEOUT')) {
-    return new WorldbenchError('ENGINE_NOT_RESPONDING', `The container engine at ${where} accepted the connection but did not answer.`, 'The engine may be starting or stuck: wait a moment, or restart it (Docker Desktop: Restart; Linux: "sudo systemctl restart docker").', details)
+    return new WorldbenchError(
+      'ENGINE_NOT_RESPONDING',
+      `The container engine at ${where} accepted the connection but did not answer.`,
+      'The engine may be starting or stuck: wait a moment, or restart it (Docker Desktop: Restart; Linux: "sudo systemctl restart docker").',
+      details,
+    )
   }
-  const what = isErrnoCode(err, 'ENOENT') ? 'there is no socket there' : isErrnoCode(err, 'ECONNREFUSED') ? 'nothing listens on it' : errText(err)
-  return new WorldbenchError('ENGINE_NOT_RUNNING', `No container engine answers at ${where}: ${what}.`, START_HINT, details)
+  const what = isErrnoCode(err, 'ENOENT')
+    ? 'there is no socket there'
+    : isErrnoCode(err, 'ECONNREFUSED')
+      ? 'nothing listens on it'
+      : errText(err)
+  return new WorldbenchError(
+    'ENGINE_NOT_RUNNING',
+    `No container engine answers at ${where}: ${what}.`,
+    START_HINT,
+    details,
+  )
 }
 
 export function errText(err: unknown): string {

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode'
 import { sleep } from '../../core/readiness.ts'
 import { LABEL_INSTANCE } from './create-options.ts'
+import { lineSplitter } from './line-splitter.ts'
 
 /** One message of the engine's /events stream (the parts we read). */
 export interface EngineEvent {
@@ -55,7 +56,9 @@ export class EventLoop {
     let down = false
     while (!this.stopped) {
       try {
-        const stream = (await this.docker.getEvents({ filters: { type: ['container'], label: [LABEL_INSTANCE] } })) as NodeJS.ReadableStream & { destroy?: () => void }
+        const stream = (await this.docker.getEvents({
+          filters: { type: ['container'], label: [LABEL_INSTANCE] },
+        })) as NodeJS.ReadableStream & { destroy?: () => void }
         if (this.stopped) {
           stream.destroy?.()
           break
@@ -83,21 +86,15 @@ export class EventLoop {
 
   private read(stream: NodeJS.ReadableStream): Promise<void> {
     return new Promise((resolve) => {
-      let buf = ''
-      stream.on('data', (chunk: Buffer) => {
-        buf += chunk.toString('utf8')
-        let nl: number
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl).trim()
-          buf = buf.slice(nl + 1)
-          if (!line) continue
-          try {
-            this.hooks.onEvent(JSON.parse(line) as EngineEvent)
-          } catch {
-            // A partial or foreign line: skip it.
-          }
+      const lines = lineSplitter((line) => {
+        if (!line.trim()) return
+        try {
+          this.hooks.onEvent(JSON.parse(line) as EngineEvent)
+        } catch {
+          // A partial or foreign line: skip it.
         }
       })
+      stream.on('data', (chunk: Buffer) => lines.push(chunk))
       stream.once('end', () => resolve())
       stream.once('close', () => resolve())
       stream.once('error', () => resolve())

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
 import type Docker from 'dockerode'
-import type { Workload } from '../../core/world/schema.ts'
 import { WorldbenchError } from '../../core/errors.ts'
+import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Progress } from '../runtime.ts'
 import { BuildTracker, PullTracker, type StreamMessage } from './build-progress.ts'
 import { engineMessage, statusOf } from './engine-errors.ts'
@@ -10,7 +10,12 @@ import { engineMessage, statusOf } from './engine-errors.ts'
 /** A local image if there is one; else build it from the workload's context; else pull it. */
 export async function prepareImage(docker: Docker, w: Workload, progress: Progress): Promise<Artifact> {
   const c = w.container
-  if (!c) throw new WorldbenchError('BAD_WORKLOAD', `${w.name} has no "container" section.`, 'Add one with at least an "image".')
+  if (!c)
+    throw new WorldbenchError(
+      'BAD_WORKLOAD',
+      `${w.name} has no "container" section.`,
+      'Add one with at least an "image".',
+    )
   const local = await inspectImage(docker, c.image)
   if (local) {
     progress({ step: 'image', percent: 100, message: `Using local image ${c.image}` })
@@ -22,23 +27,43 @@ export async function prepareImage(docker: Docker, w: Workload, progress: Progre
     await pullImage(docker, c.image, progress)
   }
   const built = await inspectImage(docker, c.image)
-  if (!built) throw new WorldbenchError('IMAGE_NOT_FOUND', `Image ${c.image} is still missing after ${c.build ? 'building' : 'pulling'} it.`, 'Check the engine log; try "docker images".')
+  if (!built)
+    throw new WorldbenchError(
+      'IMAGE_NOT_FOUND',
+      `Image ${c.image} is still missing after ${c.build ? 'building' : 'pulling'} it.`,
+      'Check the engine log; try "docker images".',
+    )
   return built
 }
 
 export async function inspectImage(docker: Docker, name: string): Promise<Artifact | undefined> {
   try {
     const info = await docker.getImage(name).inspect()
-    return { kind: 'container', ref: info.Id, bytes: info.Size, details: { image: name, created: info.Created } }
+    return {
+      kind: 'container',
+      ref: info.Id,
+      bytes: info.Size,
+      details: { image: name, created: info.Created },
+    }
   } catch (err) {
     if (statusOf(err) === 404) return undefined
     throw err
   }
 }
 
-async function buildImage(docker: Docker, tag: string, context: string, dockerfile: string | undefined, progress: Progress): Promise<void> {
+async function buildImage(
+  docker: Docker,
+  tag: string,
+  context: string,
+  dockerfile: string | undefined,
+  progress: Progress,
+): Promise<void> {
   if (!existsSync(context) || !statSync(context).isDirectory()) {
-    throw new WorldbenchError('BUILD_CONTEXT_MISSING', `The build context ${context} of image ${tag} is not a folder.`, 'Fix "container.build" in the world file (it is relative to the world file).')
+    throw new WorldbenchError(
+      'BUILD_CONTEXT_MISSING',
+      `The build context ${context} of image ${tag} is not a folder.`,
+      'Fix "container.build" in the world file (it is relative to the world file).',
+    )
   }
   progress({ step: 'build', percent: 0, message: `Building ${tag} from ${context}` })
   const tracker = new BuildTracker()
@@ -85,7 +110,11 @@ async function pullImage(docker: Docker, image: string, progress: Progress): Pro
   if (tracker.error !== undefined) throw notFound(tracker.error)
 }
 
-function follow(docker: Docker, stream: NodeJS.ReadableStream, onMessage: (m: StreamMessage) => void): Promise<void> {
+function follow(
+  docker: Docker,
+  stream: NodeJS.ReadableStream,
+  onMessage: (m: StreamMessage) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     // Transport errors end here; the engine's own errors arrive as JSON messages in onMessage.
     docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()), onMessage)

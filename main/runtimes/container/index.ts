@@ -6,8 +6,8 @@ import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
 import { httpOk, sleep } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
-import { LABEL_INSTANCE, LABEL_WORKLOAD, LABEL_WORLD, createOptions } from './create-options.ts'
-import { type Endpoint, discoverEndpoint, parseHost } from './discovery.ts'
+import { createOptions, LABEL_INSTANCE, LABEL_WORKLOAD, LABEL_WORLD } from './create-options.ts'
+import { discoverEndpoint, type Endpoint, parseHost } from './discovery.ts'
 import { engineMessage, engineUnreachable, isConnectionError, statusOf } from './engine-errors.ts'
 import { type EngineEvent, EventLoop } from './events.ts'
 import { prepareImage } from './image.ts'
@@ -66,8 +66,15 @@ export class ContainerRuntime implements Runtime {
   private events: EventLoop | undefined
 
   constructor(opts: ContainerRuntimeOptions = {}) {
-    this.endpoint = opts.socketPath ? parseHost(opts.socketPath.includes('://') ? opts.socketPath : `unix://${opts.socketPath}`, 'container.socket setting') : discoverEndpoint()
-    this.docker = this.endpoint.host ? new Docker({ host: this.endpoint.host, port: this.endpoint.port ?? 2375, protocol: 'http' }) : new Docker({ socketPath: this.endpoint.socketPath ?? '/var/run/docker.sock' })
+    this.endpoint = opts.socketPath
+      ? parseHost(
+          opts.socketPath.includes('://') ? opts.socketPath : `unix://${opts.socketPath}`,
+          'container.socket setting',
+        )
+      : discoverEndpoint()
+    this.docker = this.endpoint.host
+      ? new Docker({ host: this.endpoint.host, port: this.endpoint.port ?? 2375, protocol: 'http' })
+      : new Docker({ socketPath: this.endpoint.socketPath ?? '/var/run/docker.sock' })
     this.exitCheckMs = opts.exitCheckMs ?? 500
     this.reconnect = opts.reconnect ?? {}
   }
@@ -104,12 +111,23 @@ export class ContainerRuntime implements Runtime {
       throw new WorldbenchError(
         'CONTAINER_EXITED',
         `Container ${id} (${image}) exited at once with code ${exited.code}.`,
-        last.length ? `Its last log lines:\n${last.join('\n')}` : 'It printed nothing; check the image\'s entrypoint, command and args.',
+        last.length
+          ? `Its last log lines:\n${last.join('\n')}`
+          : "It printed nothing; check the image's entrypoint, command and args.",
         { exitCode: exited.code, lastLogLines: last },
       )
     }
     this.tracked.set(id, created.id)
-    const instance: Instance = { id, kind: 'container', world: w.world, workload: w.name, state: 'starting', ports, handle: { containerId: created.id }, startedAt: Date.now() }
+    const instance: Instance = {
+      id,
+      kind: 'container',
+      world: w.world,
+      workload: w.name,
+      state: 'starting',
+      ports,
+      handle: { containerId: created.id },
+      startedAt: Date.now(),
+    }
     if (w.limits.memoryMiB) instance.guestMemoryBytes = w.limits.memoryMiB * 1024 * 1024
     return instance
   }
@@ -124,16 +142,28 @@ export class ContainerRuntime implements Runtime {
         return new WorldbenchError(e.code, e.message, e.hint, { ...e.details, engine: msg })
       }
     }
-    return new WorldbenchError('CONTAINER_START_FAILED', `Container ${id} (${w.container?.image}) could not start: ${msg}`, 'Check the image\'s entrypoint, command and args, and the engine log.', { engine: msg })
+    return new WorldbenchError(
+      'CONTAINER_START_FAILED',
+      `Container ${id} (${w.container?.image}) could not start: ${msg}`,
+      "Check the image's entrypoint, command and args, and the engine log.",
+      { engine: msg },
+    )
   }
 
   /**
    * Waits a moment for the container to die at once (bad flag, missing file). A workload that
    * already answers its HTTP readiness path on 127.0.0.1 is up, so cold starts pay nothing extra.
    */
-  private async exitedAtOnce(c: Docker.Container, w: Workload, ports: PortBinding[]): Promise<{ code: number } | undefined> {
+  private async exitedAtOnce(
+    c: Docker.Container,
+    w: Workload,
+    ports: PortBinding[],
+  ): Promise<{ code: number } | undefined> {
     const settled = { done: false }
-    const waited = c.wait({ condition: 'not-running' }).then((r: { StatusCode?: number }) => ({ code: r.StatusCode ?? -1 })).catch(() => undefined)
+    const waited = c
+      .wait({ condition: 'not-running' })
+      .then((r: { StatusCode?: number }) => ({ code: r.StatusCode ?? -1 }))
+      .catch(() => undefined)
     const answered = async (): Promise<undefined> => {
       const port = ports[0]
       const path = w.ready?.http
@@ -190,12 +220,22 @@ export class ContainerRuntime implements Runtime {
     if (!s || s.ended) {
       s?.close()
       const cid = i.handle.containerId
-      if (!cid) throw new WorldbenchError('NO_CONTAINER', `${i.id} has no container id.`, 'Stop it and start it again.')
+      if (!cid)
+        throw new WorldbenchError(
+          'NO_CONTAINER',
+          `${i.id} has no container id.`,
+          'Stop it and start it again.',
+        )
       s = await this.engine(() => StatsStream.open(this.docker, cid))
       this.stats.set(i.id, s)
     }
     const reading = await s.reading()
-    if (!reading) throw new WorldbenchError('NO_STATS', `The engine sent no stats for ${i.id}.`, 'Is the container still running? See "worldbench ps".')
+    if (!reading)
+      throw new WorldbenchError(
+        'NO_STATS',
+        `The engine sent no stats for ${i.id}.`,
+        'Is the container still running? See "worldbench ps".',
+      )
     return toSample(reading, i.guestMemoryBytes)
   }
 
@@ -206,7 +246,9 @@ export class ContainerRuntime implements Runtime {
   }
 
   async adopt(): Promise<Instance[]> {
-    const rows = await this.engine(() => this.docker.listContainers({ all: true, filters: { label: [LABEL_INSTANCE] } }))
+    const rows = await this.engine(() =>
+      this.docker.listContainers({ all: true, filters: { label: [LABEL_INSTANCE] } }),
+    )
     const out: Instance[] = []
     for (const r of rows) {
       const labels = r.Labels ?? {}
@@ -221,7 +263,16 @@ export class ContainerRuntime implements Runtime {
         // Listed a moment ago; if it is gone now the listing is still the best we know.
       }
       const st = stateFromListing(r.State, r.Status)
-      const instance: Instance = { id, kind: 'container', world: labels[LABEL_WORLD] ?? '', workload: labels[LABEL_WORKLOAD] ?? '', state: st.state, ports: portsOf(r.Ports), handle: { containerId: r.Id }, startedAt }
+      const instance: Instance = {
+        id,
+        kind: 'container',
+        world: labels[LABEL_WORLD] ?? '',
+        workload: labels[LABEL_WORKLOAD] ?? '',
+        state: st.state,
+        ports: portsOf(r.Ports),
+        handle: { containerId: r.Id },
+        startedAt,
+      }
       if (st.reason) instance.reason = st.reason
       if (limit) instance.guestMemoryBytes = limit
       this.tracked.set(id, r.Id)
@@ -235,7 +286,15 @@ export class ContainerRuntime implements Runtime {
     const rows = await this.engine(() => this.docker.listContainers({ all: true }))
     return rows.map((r) => {
       const instanceId = r.Labels?.[LABEL_INSTANCE]
-      const c: EngineContainer = { id: r.Id, name: (r.Names[0] ?? r.Id).replace(/^\//, ''), image: r.Image, state: r.State, status: r.Status, ports: portsOf(r.Ports), external: !instanceId }
+      const c: EngineContainer = {
+        id: r.Id,
+        name: (r.Names[0] ?? r.Id).replace(/^\//, ''),
+        image: r.Image,
+        state: r.State,
+        status: r.Status,
+        ports: portsOf(r.Ports),
+        external: !instanceId,
+      }
       if (instanceId) c.instanceId = instanceId
       return c
     })
@@ -244,13 +303,26 @@ export class ContainerRuntime implements Runtime {
   /** Every image on the engine. */
   async listImages(): Promise<EngineImage[]> {
     const rows = await this.engine(() => this.docker.listImages())
-    return rows.map((r) => ({ id: r.Id, tags: (r.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), bytes: r.Size, created: r.Created * 1000 }))
+    return rows.map((r) => ({
+      id: r.Id,
+      tags: (r.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      bytes: r.Size,
+      created: r.Created * 1000,
+    }))
   }
 
   watch(listener: (e: RuntimeEvent) => void): () => void {
     this.listeners.add(listener)
     if (!this.events) {
-      this.events = new EventLoop(this.docker, { onEvent: (e) => this.onEngineEvent(e), onDown: () => this.onEngineDown(), onUp: () => this.resync() }, this.reconnect)
+      this.events = new EventLoop(
+        this.docker,
+        {
+          onEvent: (e) => this.onEngineEvent(e),
+          onDown: () => this.onEngineDown(),
+          onUp: () => this.resync(),
+        },
+        this.reconnect,
+      )
       this.events.start()
     }
     return () => {
@@ -287,7 +359,11 @@ export class ContainerRuntime implements Runtime {
         const code = Number(attrs.exitCode ?? 0)
         const stoppedOnPurpose = this.killed.delete(instanceId)
         const state = code === 0 || stoppedOnPurpose ? 'stopped' : 'failed'
-        this.emit({ instanceId, state, reason: `${stoppedOnPurpose ? 'stopped outside Worldbench; ' : ''}exited with code ${code}` })
+        this.emit({
+          instanceId,
+          state,
+          reason: `${stoppedOnPurpose ? 'stopped outside Worldbench; ' : ''}exited with code ${code}`,
+        })
         break
       }
       case 'stop':
@@ -301,7 +377,12 @@ export class ContainerRuntime implements Runtime {
   }
 
   private onEngineDown(): void {
-    for (const instanceId of this.tracked.keys()) this.emit({ instanceId, state: 'unknown', reason: `the container engine at ${this.endpoint.address} is not answering` })
+    for (const instanceId of this.tracked.keys())
+      this.emit({
+        instanceId,
+        state: 'unknown',
+        reason: `the container engine at ${this.endpoint.address} is not answering`,
+      })
   }
 
   /** After an outage: ask the engine about every instance we know, since events were lost. */
@@ -314,7 +395,11 @@ export class ContainerRuntime implements Runtime {
       } catch (err) {
         if (statusOf(err) === 404) {
           this.tracked.delete(instanceId)
-          this.emit({ instanceId, state: 'stopped', reason: 'container was removed while the engine was away' })
+          this.emit({
+            instanceId,
+            state: 'stopped',
+            reason: 'container was removed while the engine was away',
+          })
         }
       }
     }
@@ -333,7 +418,8 @@ export class ContainerRuntime implements Runtime {
     try {
       return await fn()
     } catch (err) {
-      if (!(err instanceof WorldbenchError) && isConnectionError(err)) throw engineUnreachable(this.endpoint, err)
+      if (!(err instanceof WorldbenchError) && isConnectionError(err))
+        throw engineUnreachable(this.endpoint, err)
       throw err
     }
   }
@@ -349,7 +435,12 @@ function portsOf(ports: Docker.Port[] | undefined): PortBinding[] {
     const key = `${p.PublicPort}/${p.PrivatePort}`
     if (seen.has(key)) continue
     seen.add(key)
-    out.push({ host: p.PublicPort, guest: p.PrivatePort, bind: bind === '::' ? '0.0.0.0' : bind, url: urlFor(bind, p.PublicPort) })
+    out.push({
+      host: p.PublicPort,
+      guest: p.PrivatePort,
+      bind: bind === '::' ? '0.0.0.0' : bind,
+      url: urlFor(bind, p.PublicPort),
+    })
   }
   return out
 }

@@ -2,17 +2,29 @@ import { PassThrough, Readable } from 'node:stream'
 import type Docker from 'dockerode'
 import type { LogLine } from '../../../preload/api.ts'
 import type { LogOptions } from '../runtime.ts'
+import { lineSplitter } from './line-splitter.ts'
 
 /**
  * A container's stdout and stderr, demultiplexed by the engine's 8-byte frame headers, one
  * LogLine per line with the engine's own timestamp. Ends with the container, or when the
  * signal aborts.
  */
-export async function* containerLogs(docker: Docker, containerId: string, opts: LogOptions = {}): AsyncIterable<LogLine> {
+export async function* containerLogs(
+  docker: Docker,
+  containerId: string,
+  opts: LogOptions = {},
+): AsyncIterable<LogLine> {
   if (opts.signal?.aborted) return
-  const base = { stdout: true, stderr: true, timestamps: true, ...(opts.tail !== undefined ? { tail: opts.tail } : {}) }
+  const base = {
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+    ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+  }
   const c = docker.getContainer(containerId)
-  const raw: NodeJS.ReadableStream = opts.follow ? await c.logs({ ...base, follow: true }) : Readable.from([await c.logs({ ...base, follow: false })])
+  const raw: NodeJS.ReadableStream = opts.follow
+    ? await c.logs({ ...base, follow: true })
+    : Readable.from([await c.logs({ ...base, follow: false })])
 
   const queue: LogLine[] = []
   let done = false
@@ -23,19 +35,13 @@ export async function* containerLogs(docker: Docker, containerId: string, opts: 
   }
   const sink = (stream: 'stdout' | 'stderr') => {
     const pt = new PassThrough()
-    let partial = ''
+    const lines = lineSplitter((line) => queue.push(parseLine(line, stream)))
     pt.on('data', (chunk: Buffer) => {
-      partial += chunk.toString('utf8')
-      let nl: number
-      while ((nl = partial.indexOf('\n')) >= 0) {
-        queue.push(parseLine(partial.slice(0, nl), stream))
-        partial = partial.slice(nl + 1)
-      }
+      lines.push(chunk)
       notify()
     })
     pt.on('finish', () => {
-      if (partial) queue.push(parseLine(partial, stream))
-      partial = ''
+      lines.flush()
       notify()
     })
     return pt

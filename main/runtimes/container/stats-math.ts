@@ -54,7 +54,13 @@ export function netBytes(s: StatsJson): { rx: number; tx: number } {
 export function toSample(s: StatsJson, limitBytes?: number): Sample {
   const t = s.read ? Date.parse(s.read) : Date.now()
   const net = netBytes(s)
-  const sample: Sample = { t: Number.isFinite(t) && t > 0 ? t : Date.now(), cpuPercent: cpuPercent(s), memoryBytes: memoryBytes(s), netRxBytes: net.rx, netTxBytes: net.tx }
+  const sample: Sample = {
+    t: Number.isFinite(t) && t > 0 ? t : Date.now(),
+    cpuPercent: cpuPercent(s),
+    memoryBytes: memoryBytes(s),
+    netRxBytes: net.rx,
+    netTxBytes: net.tx,
+  }
   if (limitBytes) sample.guestMemoryBytes = limitBytes
   return sample
 }

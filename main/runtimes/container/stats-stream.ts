@@ -1,4 +1,5 @@
 import type Docker from 'dockerode'
+import { lineSplitter } from './line-splitter.ts'
 import type { StatsJson } from './stats-math.ts'
 
 /**
@@ -10,15 +11,17 @@ export class StatsStream {
   ended = false
   private stream: NodeJS.ReadableStream | undefined
   private waiters: (() => void)[] = []
-  private buf = ''
+  private readonly lines = lineSplitter((line) => this.onLine(line))
 
   private constructor() {}
 
   static async open(docker: Docker, containerId: string): Promise<StatsStream> {
     const s = new StatsStream()
-    const stream = (await docker.getContainer(containerId).stats({ stream: true })) as unknown as NodeJS.ReadableStream
+    const stream = (await docker
+      .getContainer(containerId)
+      .stats({ stream: true })) as unknown as NodeJS.ReadableStream
     s.stream = stream
-    stream.on('data', (chunk: Buffer) => s.onData(chunk))
+    stream.on('data', (chunk: Buffer) => s.lines.push(chunk))
     const end = () => s.finish()
     stream.on('end', end)
     stream.on('close', end)
@@ -26,20 +29,14 @@ export class StatsStream {
     return s
   }
 
-  private onData(chunk: Buffer): void {
-    this.buf += chunk.toString('utf8')
-    let nl: number
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl).trim()
-      this.buf = this.buf.slice(nl + 1)
-      if (!line) continue
-      try {
-        this.latest = JSON.parse(line) as StatsJson
-      } catch {
-        continue
-      }
-      for (const w of this.waiters.splice(0)) w()
+  private onLine(line: string): void {
+    if (!line.trim()) return
+    try {
+      this.latest = JSON.parse(line) as StatsJson
+    } catch {
+      return
     }
+    for (const w of this.waiters.splice(0)) w()
   }
 
   private finish(): void {

@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type DiscoveryInput, discoverEndpoint, machineDiscoveryInput, parseHost } from '../../../main/runtimes/container/discovery.ts'
+import {
+  type DiscoveryInput,
+  discoverEndpoint,
+  machineDiscoveryInput,
+  parseHost,
+} from '../../../main/runtimes/container/discovery.ts'
 
 // Real files in a temp dir stand in for $HOME and the runtime dir; /var/run and /run are
 // redirected into it too, so the machine's own sockets do not leak into the test.
@@ -58,15 +63,27 @@ describe('container engine discovery, in the Docker CLI order', () => {
     touch(join(root, 'sys/var/run/docker.sock'))
     mkdirSync(join(home, '.docker/contexts/meta/abc123'), { recursive: true })
     writeFileSync(join(home, '.docker/config.json'), JSON.stringify({ currentContext: 'colima' }))
-    writeFileSync(join(home, '.docker/contexts/meta/abc123/meta.json'), JSON.stringify({ Name: 'colima', Endpoints: { docker: { Host: `unix://${home}/.colima/default/docker.sock` } } }))
-    expect(discoverEndpoint(input())).toMatchObject({ socketPath: `${home}/.colima/default/docker.sock`, source: 'docker context "colima"' })
+    writeFileSync(
+      join(home, '.docker/contexts/meta/abc123/meta.json'),
+      JSON.stringify({
+        Name: 'colima',
+        Endpoints: { docker: { Host: `unix://${home}/.colima/default/docker.sock` } },
+      }),
+    )
+    expect(discoverEndpoint(input())).toMatchObject({
+      socketPath: `${home}/.colima/default/docker.sock`,
+      source: 'docker context "colima"',
+    })
     // DOCKER_CONTEXT=default turns it off again, as with the CLI.
     expect(discoverEndpoint(input({ DOCKER_CONTEXT: 'default' })).address).toBe('unix:///var/run/docker.sock')
   })
 
   it('then the first well-known socket that exists', () => {
     touch(join(runtimeDir, 'podman/podman.sock'))
-    expect(discoverEndpoint(input())).toMatchObject({ socketPath: join(runtimeDir, 'podman/podman.sock'), source: 'rootless Podman socket' })
+    expect(discoverEndpoint(input())).toMatchObject({
+      socketPath: join(runtimeDir, 'podman/podman.sock'),
+      source: 'rootless Podman socket',
+    })
     touch(join(runtimeDir, 'docker.sock'))
     expect(discoverEndpoint(input()).source).toBe('rootless Docker socket')
     touch(join(home, '.docker/run/docker.sock'))

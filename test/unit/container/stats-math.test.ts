@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cpuPercent, memoryBytes, netBytes, toSample, type StatsJson } from '../../../main/runtimes/container/stats-math.ts'
+import {
+  cpuPercent,
+  memoryBytes,
+  netBytes,
+  type StatsJson,
+  toSample,
+} from '../../../main/runtimes/container/stats-math.ts'
 
 // Real readings from Docker 20.10 on cgroup v1 (see test/fixtures/container/README.md).
-const fixture = (name: string) => JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/container', name), 'utf8')) as StatsJson[]
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/container', name), 'utf8')) as StatsJson[]
 const underLoad = fixture('stats-v1-httpd-under-load.json')
 const pageCache = fixture('stats-v1-page-cache.json')
 
@@ -12,7 +19,7 @@ describe('docker stats math on real engine output', () => {
   it('CPU % = cpu delta / system delta × online CPUs × 100', () => {
     // (311641832 − 243185525) / (5681340000000 − 5679420000000) × 2 × 100
     expect(cpuPercent(underLoad[1]!)).toBeCloseTo(7.1309, 3)
-    expect(cpuPercent(underLoad[0]!)).toBeCloseTo(9.7320, 3)
+    expect(cpuPercent(underLoad[0]!)).toBeCloseTo(9.732, 3)
   })
 
   it('memory = usage − total_inactive_file on cgroup v1', () => {
@@ -28,12 +35,19 @@ describe('docker stats math on real engine output', () => {
   })
 
   it('gives 0 % CPU for the first reading, which has no previous one', () => {
-    const first: StatsJson = { ...underLoad[1]!, precpu_stats: { cpu_usage: { total_usage: 0 }, system_cpu_usage: 0 } }
+    const first: StatsJson = {
+      ...underLoad[1]!,
+      precpu_stats: { cpu_usage: { total_usage: 0 }, system_cpu_usage: 0 },
+    }
     expect(cpuPercent(first)).toBe(0)
   })
 
   it('uses inactive_file on cgroup v2 (hand-made reading: this machine runs cgroup v1)', () => {
-    expect(memoryBytes({ memory_stats: { usage: 10_000_000, stats: { inactive_file: 4_000_000, active_file: 1 } } })).toBe(6_000_000)
+    expect(
+      memoryBytes({
+        memory_stats: { usage: 10_000_000, stats: { inactive_file: 4_000_000, active_file: 1 } },
+      }),
+    ).toBe(6_000_000)
   })
 
   it('stamps the sample with the engine read time', () => {
