@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -305,6 +305,45 @@ describe('VM start errors', () => {
     )
     expect(await runtime.adopt()).toEqual([])
     expect(existsSync(dir)).toBe(false)
+  })
+})
+
+describe('VM artifacts and disks', () => {
+  it('prepare() reports the bytes the VM boots from', async () => {
+    const a = await runtime.prepare(vmWorkload(), () => {})
+    expect(a.kind).toBe('vm')
+    expect(a.ref).toBe(kernel)
+    expect(a.bytes).toBe(statSync(kernel).size + statSync(initrd).size)
+  })
+
+  it('prepare() runs vm.build when the files are missing', async () => {
+    const out = stateSubdir('test-build')
+    const steps: string[] = []
+    const w = vmWorkload({
+      vm: {
+        kernel: join(out, 'vmlinuz'),
+        initrd: join(out, 'initrd.img'),
+        build: join(root, 'scripts/build-vm-image.sh'),
+      },
+    })
+    const a = await runtime.prepare(w, (p) => steps.push(p.message ?? p.step))
+    expect(a.bytes).toBeGreaterThan(1_000_000)
+    expect(steps.some((l) => l.includes('packing initramfs'))).toBe(true)
+  })
+
+  it('attaches a raw disk over virtio, and stop() falls back to quit when the guest ignores ACPI', async () => {
+    const disk = join(stateSubdir('test-disk'), 'data.img')
+    writeFileSync(disk, Buffer.alloc(1024 * 1024))
+    const vm = await runtime.start(vmWorkload({ name: 'with-disk', vm: { disk } }))
+    const blocks = await runtime
+      .qmpOf(vm)!
+      .execute<{ inserted?: { file: string; drv: string } }[]>('query-block')
+    expect(blocks.map((b) => b.inserted)).toContainEqual(expect.objectContaining({ file: disk, drv: 'raw' }))
+    // Right after start the guest has no acpid yet: powerdown is ignored, quit ends QEMU.
+    const t0 = performance.now()
+    await runtime.stop(vm, { timeoutMs: 300 })
+    expect(performance.now() - t0).toBeLessThan(4000)
+    expect(await isAlive(vm.handle.pid!)).toBe(false)
   })
 })
 
