@@ -1,0 +1,87 @@
+import type { BenchMetric, BenchReport } from '../../preload/api.ts'
+
+export interface MetricInfo {
+  key: BenchMetric
+  label: string
+  unit: 'ms' | 'bytes' | '%' | 'req/s' | 'count'
+  /** For the reader: is a larger number better? */
+  higherIsBetter: boolean
+}
+
+export const METRICS: MetricInfo[] = [
+  { key: 'coldStartMs', label: 'Cold start', unit: 'ms', higherIsBetter: false },
+  { key: 'firstResponseMs', label: 'First response', unit: 'ms', higherIsBetter: false },
+  { key: 'idleMemoryBytes', label: 'Idle memory', unit: 'bytes', higherIsBetter: false },
+  { key: 'requestsPerSecond', label: 'Requests/s', unit: 'req/s', higherIsBetter: true },
+  { key: 'latencyP50Ms', label: 'Latency p50', unit: 'ms', higherIsBetter: false },
+  { key: 'latencyP99Ms', label: 'Latency p99', unit: 'ms', higherIsBetter: false },
+  { key: 'loadMemoryBytes', label: 'Memory under load', unit: 'bytes', higherIsBetter: false },
+  { key: 'loadCpuPercent', label: 'CPU under load', unit: '%', higherIsBetter: false },
+  { key: 'idleCpuPercent', label: 'Idle CPU', unit: '%', higherIsBetter: false },
+  { key: 'artifactBytes', label: 'Artifact size', unit: 'bytes', higherIsBetter: false },
+  { key: 'stopMs', label: 'Stop', unit: 'ms', higherIsBetter: false },
+  { key: 'loadErrors', label: 'Errors under load', unit: 'count', higherIsBetter: false },
+]
+
+export function formatValue(v: number, unit: MetricInfo['unit']): string {
+  if (!Number.isFinite(v)) return '–'
+  switch (unit) {
+    case 'ms':
+      return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 2 : 0)} ms`
+    case 'bytes': {
+      const units = ['B', 'KiB', 'MiB', 'GiB']
+      let x = v
+      let u = 0
+      while (x >= 1024 && u < units.length - 1) {
+        x /= 1024
+        u++
+      }
+      return `${x.toFixed(u === 0 ? 0 : 1)} ${units[u]}`
+    }
+    case '%':
+      return `${v.toFixed(1)}%`
+    case 'req/s':
+      return v.toFixed(0)
+    case 'count':
+      return String(Math.round(v))
+  }
+}
+
+/** One row per kind × metric: every number a spreadsheet needs. */
+export function benchToCsv(r: BenchReport): string {
+  const rows = [['kind', 'workload', 'metric', 'median', 'p95', 'min', 'max', 'ci95_low', 'ci95_high', 'ci_coverage', 'noisy', 'samples']]
+  for (const k of r.results) {
+    for (const m of METRICS) {
+      const s = k.metrics[m.key]
+      if (!s) continue
+      rows.push([k.kind, k.workload, m.key, s.median, s.p95, s.min, s.max, s.ci95[0], s.ci95[1], s.ciCoverage, s.noisy, s.samples.join(' ')].map(String))
+    }
+  }
+  return `${rows.map((row) => row.map(csvCell).join(',')).join('\n')}\n`
+}
+
+function csvCell(v: string): string {
+  return /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v
+}
+
+/** A Markdown table of medians with their intervals, plus what the numbers depend on. */
+export function benchToMarkdown(r: BenchReport): string {
+  const head = `| metric | ${r.results.map((k) => `${k.kind} (${k.workload})`).join(' | ')} |`
+  const sep = `| --- | ${r.results.map(() => '---:').join(' | ')} |`
+  const lines = METRICS.filter((m) => r.results.some((k) => k.metrics[m.key])).map((m) => {
+    const cells = r.results.map((k) => {
+      const s = k.metrics[m.key]
+      return s ? `${formatValue(s.median, m.unit)} (${formatValue(s.ci95[0], m.unit)}–${formatValue(s.ci95[1], m.unit)})${s.noisy ? ' ⚠' : ''}` : '–'
+    })
+    return `| ${m.label} | ${cells.join(' | ')} |`
+  })
+  const env = r.environment
+  const notes = [
+    `${r.options.repeats} repeats (+${r.options.warmups} warm-up), kinds interleaved; median (interval of the median).`,
+    `Host: ${env.host.cpuModel}, ${env.host.cores} cores, ${formatValue(env.host.memoryBytes, 'bytes')}, ${env.host.os}. Load at start ${env.loadAtStart[0].toFixed(2)}. Power: ${env.power}.`,
+    ...env.engines.map((e) => `${e.kind}: ${e.engine}`),
+    ...env.warnings.map((w) => `**Warning:** ${w}`),
+    ...r.results.filter((k) => k.error).map((k) => `**${k.kind} failed:** ${k.error!.message}`),
+  ]
+  return `# ${r.title}\n\n${head}\n${sep}\n${lines.join('\n')}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`
+}
