@@ -1,0 +1,38 @@
+import { expect, test } from './fixtures.ts'
+
+test('launch a sample world from the Worlds page, see every workload ready, then stop it', async ({ app }) => {
+  await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
+  await app.getByRole('button', { name: 'Launch hello-trio' }).click()
+  const status = app.getByTestId('world-status-hello-trio')
+  await expect(status).toBeVisible({ timeout: 200_000 })
+  await expect(status.getByText('running')).toHaveCount(3)
+  for (const name of ['hello-wasm', 'hello-container', 'hello-vm']) await expect(status).toContainText(name)
+  await app.screenshot({ path: 'test-results/e2e/worlds.png', fullPage: true })
+
+  // The dashboard shows the same world, across the three kinds.
+  await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
+  for (const kind of ['vm', 'container', 'wasm']) await expect(app.getByTestId(`summary-${kind}`)).toContainText('1')
+
+  await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
+  await app.getByRole('button', { name: 'Stop hello-trio' }).click()
+  await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
+  await expect(app.getByText('Nothing running')).toBeVisible({ timeout: 60_000 })
+})
+
+test('run a small benchmark from the Bench page and read its charts and table', async ({ app }) => {
+  await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bench' }).click()
+  await app.getByLabel('World').selectOption('hello-trio')
+  // Wasm and container only, one repeat, one second of load: the page, not the numbers, is under test.
+  await app.getByRole('checkbox').nth(2).uncheck()
+  await app.getByLabel('Repeats').fill('1')
+  await app.getByLabel('Load seconds').fill('1')
+  await app.getByRole('button', { name: 'Run benchmark' }).click()
+  await expect(app.getByTestId('bench-progress')).toBeVisible()
+  await expect(app.getByTestId('bench-results')).toBeVisible({ timeout: 180_000 })
+  await expect(app.getByTestId('bench-chart-Cold start').locator('canvas')).toBeVisible()
+  await expect(app.getByTestId('bench-table')).toContainText('Requests/s')
+  await expect(app.getByTestId('bench-table')).toContainText('wasm')
+  await expect(app.getByTestId('bench-table')).toContainText('container')
+  await expect(app.getByRole('button', { name: 'Open' })).toHaveCount(1)
+  await app.screenshot({ path: 'test-results/e2e/bench.png', fullPage: true })
+})
