@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
@@ -264,7 +264,7 @@ export class VmRuntime implements Runtime {
 
   /** A folder without meta.json: a start cut short by a crash. Its QEMU, if any, must not linger unseen. */
   private async reapUnfinished(dir: string): Promise<void> {
-    const qmpSocket = join(dir, 'qmp.sock')
+    const { qmpSocket } = vmFiles(this.root(), basename(dir))
     const pid = Number((await readFile(join(dir, 'qemu.pid'), 'utf8').catch(() => '')).trim())
     if (pid > 0 && (await isQemuWithSocket(pid, qmpSocket))) {
       process.kill(pid, 'SIGKILL')
