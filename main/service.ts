@@ -101,7 +101,7 @@ export class WorldbenchService {
         if (record) this.store.setWorld(name, record.file, 'down')
         return { stopped }
       },
-      listInstances: async () => this.listInstances(),
+      listInstances: async (params) => [...this.listInstances(), ...(params?.includeExternal ? await this.listExternal() : [])],
       stopInstance: async ({ id }) => {
         await this.supervisor.stopInstance(id)
         return { ok: true as const }
@@ -145,6 +145,29 @@ export class WorldbenchService {
         ...(last && { last }),
       }
     })
+  }
+
+  /** What the engines run that Worldbench did not start, shown in a group of its own. */
+  async listExternal(): Promise<InstanceInfo[]> {
+    const out: InstanceInfo[] = []
+    for (const runtime of this.registry.all()) {
+      if (!runtime.listAll) continue
+      const all = await runtime.listAll().catch(() => [])
+      for (const c of all.filter((x) => x.external)) {
+        out.push({
+          id: `external:${c.id.slice(0, 12)}`,
+          kind: runtime.kind,
+          world: 'external',
+          workload: c.name,
+          state: c.state === 'running' ? 'running' : c.state === 'exited' || c.state === 'created' ? 'stopped' : 'unknown',
+          ports: c.ports,
+          startedAt: 0,
+          external: true,
+          image: c.image,
+        })
+      }
+    }
+    return out
   }
 
   listWorlds(): WorldSummary[] {

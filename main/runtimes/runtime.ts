@@ -64,6 +64,8 @@ export interface Runtime {
   adopt(): Promise<Instance[]>
   /** Optional: state changes made outside Worldbench. Returns an unsubscribe function. */
   watch?(listener: (e: RuntimeEvent) => void): () => void
+  /** Optional: everything on the engine, Worldbench's or not (`docker ps -a`), so users see their whole machine. */
+  listAll?(): Promise<{ id: string; name: string; image: string; state: string; ports: PortBinding[]; external: boolean }[]>
   /** Optional: release sockets, streams and timers held by the runtime object itself. */
   close?(): Promise<void>
 }

@@ -16,10 +16,21 @@ export function useLiveInstances(): LiveInstances {
   const [state, setState] = useState<LiveInstances>({ instances: [], history: {} })
   useEffect(() => {
     let alive = true
-    api
-      .listInstances({})
-      .then((instances) => alive && setState((s) => ({ ...s, instances })))
-      .catch((e: Error) => alive && setState((s) => ({ ...s, error: e.message })))
+    // External containers (not started by Worldbench) have no events of ours: refresh them every few seconds.
+    const refresh = () =>
+      api
+        .listInstances({ includeExternal: true })
+        .then((all) =>
+          alive &&
+          setState((s) => {
+            const ours = new Map(s.instances.filter((i) => !i.external).map((i) => [i.id, i]))
+            for (const i of all.filter((x) => !x.external)) ours.set(i.id, { ...i, ...ours.get(i.id) })
+            return { ...s, instances: [...ours.values(), ...all.filter((x) => x.external)], error: undefined }
+          }),
+        )
+        .catch((e: Error) => alive && setState((s) => ({ ...s, error: e.message })))
+    void refresh()
+    const timer = setInterval(() => void refresh(), 5000)
     const offs = [
       onEvent('instance', (i) =>
         setState((s) => {
@@ -49,6 +60,7 @@ export function useLiveInstances(): LiveInstances {
       ),
     ]
     return () => {
+      clearInterval(timer)
       alive = false
       for (const off of offs) off()
     }

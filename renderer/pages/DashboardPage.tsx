@@ -32,7 +32,7 @@ export function DashboardPage() {
       {error && <ErrorBox error={error} />}
       <div className="mb-4 grid gap-4 md:grid-cols-4">
         {KINDS.map((k) => {
-          const of = live.instances.filter((i) => i.kind === k && i.state === 'running')
+          const of = live.instances.filter((i) => i.kind === k && i.state === 'running' && !i.external)
           return (
             <Card key={k}>
               <div className="flex items-center justify-between" data-testid={`summary-${k}`}><KindBadge kind={k} /><span className="text-2xl font-semibold">{of.length}</span></div>
@@ -46,25 +46,24 @@ export function DashboardPage() {
           <p className="text-xs text-slate-500">Sampler cost: {live.tick ? `${live.tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}</p>
         </Card>
       </div>
-      {shown.length === 0 ? (
+      {!shown.some((i) => !i.external) && (
         <Empty>Nothing running: launch a sample world from <a className="text-indigo-600 underline" href={href('worlds')}>Worlds</a>.</Empty>
-      ) : (
-        Object.entries(byWorld).map(([world, instances]) => (
-          <Card key={world} className="mb-4">
-            <h2 className="mb-2 font-semibold">{world}</h2>
-            <table className="w-full text-sm">
-              <thead className="text-left text-xs text-slate-500">
-                <tr><th className="py-1">Workload</th><th>Kind</th><th>State</th><th>URL</th><th>CPU</th><th>Memory</th><th><span className="sr-only">Actions</span></th></tr>
-              </thead>
-              <tbody>
-                {instances.map((i) => (
-                  <InstanceRow key={i.id} instance={i} history={live.history[i.id] ?? []} onStop={() => act(() => api.stopInstance({ id: i.id }))} onRestart={() => act(() => api.restartInstance({ id: i.id }))} />
-                ))}
-              </tbody>
-            </table>
-          </Card>
-        ))
       )}
+      {Object.entries(byWorld).map(([world, instances]) => (
+        <Card key={world} className="mb-4 mt-4">
+          <h2 className="mb-2 font-semibold">{world === 'external' ? 'External containers (not started by Worldbench)' : world}</h2>
+          <table className="w-full text-sm">
+            <thead className="text-left text-xs text-slate-500">
+              <tr><th className="py-1">Workload</th><th>Kind</th><th>State</th><th>URL</th><th>CPU</th><th>Memory</th><th><span className="sr-only">Actions</span></th></tr>
+            </thead>
+            <tbody>
+              {instances.map((i) => (
+                <InstanceRow key={i.id} instance={i} history={live.history[i.id] ?? []} onStop={() => act(() => api.stopInstance({ id: i.id }))} onRestart={() => act(() => api.restartInstance({ id: i.id }))} />
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      ))}
     </div>
   )
 }
@@ -75,13 +74,19 @@ function InstanceRow({ instance: i, history, onStop, onRestart }: { instance: In
   const mem = useMemo(() => history.map((s) => s.memoryBytes), [history])
   return (
     <tr className="border-t border-slate-100 dark:border-slate-800" data-testid={`instance-row-${i.workload}`}>
-      <td className="py-1.5"><a className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" href={href('instance', i.id)}>{i.workload}</a></td>
+      <td className="py-1.5">{i.external ? <span className="font-medium">{i.workload}</span> : <a className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" href={href('instance', i.id)}>{i.workload}</a>}</td>
       <td><KindBadge kind={i.kind} /></td>
       <td><StateBadge state={i.state} /></td>
       <td>{i.ports[0] ? <a className="font-mono text-xs text-indigo-600 underline" href={i.ports[0].url} target="_blank" rel="noreferrer">{i.ports[0].url}</a> : '–'}</td>
       <td><div className="flex items-center gap-2"><Sparkline times={times} values={cpu} /><span className="w-14 text-right font-mono text-xs">{i.last ? `${i.last.cpuPercent.toFixed(1)}%` : '–'}</span></div></td>
       <td><div className="flex items-center gap-2"><Sparkline times={times} values={mem} color="#0ea5e9" /><span className="w-20 text-right font-mono text-xs" data-testid="memory">{formatBytes(i.last?.memoryBytes)}</span></div></td>
-      <td className="text-right"><div className="flex justify-end gap-1"><Button onClick={onRestart} label={`Restart ${i.workload}`}>Restart</Button><Button variant="danger" onClick={onStop} label={`Stop ${i.workload}`}>Stop</Button></div></td>
+      <td className="text-right">
+        {i.external ? (
+          <span className="text-xs text-slate-500">{i.image}</span>
+        ) : (
+          <div className="flex justify-end gap-1"><Button onClick={onRestart} label={`Restart ${i.workload}`}>Restart</Button><Button variant="danger" onClick={onStop} label={`Stop ${i.workload}`}>Stop</Button></div>
+        )}
+      </td>
     </tr>
   )
 }

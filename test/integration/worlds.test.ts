@@ -6,7 +6,11 @@ import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
 import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
 import { VmRuntime } from '../../main/runtimes/vm/index.ts'
 import { WasmRuntime } from '../../main/runtimes/wasm/index.ts'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { httpGet, labelledContainers, qemuProcesses } from './helpers.ts'
+
+const docker = (args: string[]) => promisify(execFile)('docker', args)
 
 describe('hello-trio: one handler as a VM, a container and Wasm', () => {
   let service: WorldbenchService
@@ -75,6 +79,19 @@ describe('hello-trio: one handler as a VM, a container and Wasm', () => {
       await partial.close({ stopAll: true })
     }
     expect(await qemuProcesses('hello-trio')).toEqual([])
+  })
+
+  it('lists containers Worldbench did not start as external, so the whole machine is visible', async () => {
+    const name = `wb-external-${process.pid}`
+    await docker(['run', '-d', '--name', name, '--init', 'worldbench/hello-trio:1'])
+    try {
+      const all = await service.handlers.listInstances({ includeExternal: true })
+      const ext = all.find((i) => i.workload === name)
+      expect(ext).toMatchObject({ external: true, kind: 'container', world: 'external', state: 'running', image: 'worldbench/hello-trio:1' })
+      expect((await service.handlers.listInstances({ includeExternal: false })).find((i) => i.workload === name)).toBeUndefined()
+    } finally {
+      await docker(['rm', '-f', name])
+    }
   })
 
   it('refuses a malformed world before starting anything, naming file, line and field', async () => {
