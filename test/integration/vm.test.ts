@@ -1,5 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -344,6 +352,38 @@ describe('VM artifacts and disks', () => {
     await runtime.stop(vm, { timeoutMs: 300 })
     expect(performance.now() - t0).toBeLessThan(4000)
     expect(await isAlive(vm.handle.pid!)).toBe(false)
+  })
+})
+
+describe('a start cut short by a crash', () => {
+  it('has its QEMU reaped by adopt() instead of left running unseen', async () => {
+    // QEMU started as start() does, but "Worldbench died" before meta.json was written.
+    const dir = join(stateSubdir('vms'), 'vm-test.half-started.000000')
+    mkdirSync(dir, { recursive: true })
+    const sock = join(dir, 'qmp.sock')
+    const pidFile = join(dir, 'qemu.pid')
+    const q = spawn(
+      findQemuBinary()!,
+      [
+        '-M',
+        'none',
+        '-nodefaults',
+        '-display',
+        'none',
+        '-qmp',
+        `unix:${sock},server=on,wait=off`,
+        '-pidfile',
+        pidFile,
+      ],
+      { detached: true, stdio: 'ignore' },
+    )
+    for (let i = 0; i < 100 && !(existsSync(pidFile) && existsSync(sock)); i++)
+      await new Promise((r) => setTimeout(r, 20))
+    const old = new Date(Date.now() - 120_000)
+    utimesSync(dir, old, old)
+    expect(await runtime.adopt()).toEqual([])
+    expect(await isAlive(q.pid!)).toBe(false)
+    expect(existsSync(dir)).toBe(false)
   })
 })
 
