@@ -9,6 +9,8 @@ import { waitReady, type ReadySpec } from './readiness.ts'
 import { startWaves } from './world/order.ts'
 import type { Kind, Workload, World } from './world/schema.ts'
 
+const RESTART_LIMIT = 5
+
 interface Managed {
   instance: Instance
   workload: Workload | undefined
@@ -33,6 +35,7 @@ export class Supervisor {
   private readonly launches = new Map<string, { done: Promise<WorldStatus>; abort: AbortController }>()
   private readonly probes = new Map<Kind, Promise<EngineStatus>>()
   private readonly unwatch: (() => void)[] = []
+  private readonly restarts = new Map<string, number[]>()
   private readonly registry: RuntimeRegistry
   private readonly bus: EventBus
   private readonly stopTimeoutMs: number
@@ -46,6 +49,7 @@ export class Supervisor {
         const m = this.managed.get(e.instanceId)
         if (!m || m.stopping) return
         this.setState(m, e.state, e.reason)
+        if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m)
       })
       if (off) this.unwatch.push(off)
     }
@@ -94,6 +98,8 @@ export class Supervisor {
           }
           const existing = this.findRunning(w.world, w.name)
           if (existing) {
+            // An adopted instance learns its definition again, so restart and its policy work.
+            existing.workload ??= w
             alreadyRunning.push(existing)
             return existing
           }
@@ -204,6 +210,29 @@ export class Supervisor {
     const w = m.workload
     await this.stopManaged(m)
     return this.info(await this.startWorkload(w))
+  }
+
+  /**
+   * `restart: always` brings an instance back whenever it ends on its own, `on-failure` only when
+   * it failed; at most RESTART_LIMIT times a minute, so a crash loop ends as failed with its reason.
+   */
+  private applyRestartPolicy(m: Managed): void {
+    const w = m.workload
+    if (!w || w.restart === 'no' || (w.restart === 'on-failure' && m.instance.state !== 'failed')) return
+    const key = `${w.world}/${w.name}`
+    const now = Date.now()
+    const recent = (this.restarts.get(key) ?? []).filter((t) => now - t < 60_000)
+    if (recent.length >= RESTART_LIMIT) {
+      this.setState(m, 'failed', `restarted ${RESTART_LIMIT} times within a minute; giving up (${m.instance.reason ?? 'no reason given'})`)
+      return
+    }
+    this.restarts.set(key, [...recent, now])
+    const delayMs = 250 * 2 ** recent.length
+    setTimeout(() => {
+      if (this.managed.get(m.instance.id) !== m || m.stopping) return
+      this.bus.emit('progress', { scope: key, step: 'restart', message: `Restarting (policy "${w.restart}")` })
+      void this.restartInstance(m.instance.id).catch((err) => this.setState(m, 'failed', toErrorShape(err).message))
+    }, delayMs).unref()
   }
 
   private async stopAll(ms: Managed[]): Promise<void> {

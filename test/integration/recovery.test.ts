@@ -1,0 +1,72 @@
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { createService } from '../../main/create-service.ts'
+import { runPrepareScript } from '../../main/core/prepare-script.ts'
+import { sampleWorldFiles } from '../../main/core/world/catalog.ts'
+import { loadWorld } from '../../main/core/world/load.ts'
+import { sleep } from '../../main/core/readiness.ts'
+import { httpGet, labelledContainers, qemuProcesses } from './helpers.ts'
+
+const docker = (args: string[]) => promisify(execFile)('docker', args)
+
+describe('recovery', () => {
+  it('after a crash of Worldbench, adopts the container and the VM and starts the Wasm workload again', async () => {
+    const first = createService()
+    const status = await first.handlers.worldUp({ world: 'hello-trio' })
+    expect(status.failed).toEqual([])
+    const before = Object.fromEntries(status.instances.map((i) => [i.kind, i.id]))
+    // A crash: the process's Wasm hosts die with it; containers and VMs live on.
+    await first.close({ stopAll: false })
+
+    const second = createService()
+    try {
+      await second.start({ restoreWorlds: true })
+      const deadline = Date.now() + 60_000
+      let instances = second.listInstances()
+      while (instances.filter((i) => i.state === 'running').length < 3 && Date.now() < deadline) {
+        await sleep(200)
+        instances = second.listInstances()
+      }
+      const byKind = Object.fromEntries(instances.map((i) => [i.kind, i]))
+      expect(byKind.container?.id).toBe(before.container)
+      expect(byKind.vm?.id).toBe(before.vm)
+      expect(byKind.wasm?.id).not.toBe(before.wasm)
+      for (const i of instances) {
+        expect(i.state, i.kind).toBe('running')
+        expect((await httpGet(i.ports[0]!.url)).status, i.kind).toBe(200)
+      }
+      await second.handlers.worldDown({ world: 'hello-trio' })
+    } finally {
+      await second.close({ stopAll: true })
+    }
+    expect(await labelledContainers('io.worldbench.world=hello-trio')).toEqual([])
+    expect(await qemuProcesses('hello-trio')).toEqual([])
+  })
+
+  it('restart: always brings back a container killed from outside', async () => {
+    const trio = await loadWorld(sampleWorldFiles().get('hello-trio')!)
+    await runPrepareScript(trio.workloads.find((w) => w.kind === 'container')!, () => {})
+    const service = createService()
+    try {
+      await service.registry.get('container').prepare(trio.workloads.find((w) => w.kind === 'container')!, () => {})
+      const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'restart-always', 'world.yaml')
+      const status = await service.handlers.worldUp({ world })
+      const killed = status.instances[0]!
+      await docker(['kill', killed.id])
+      const deadline = Date.now() + 30_000
+      let back = service.listInstances().find((i) => i.workload === 'phoenix' && i.id !== killed.id && i.state === 'running')
+      while (!back && Date.now() < deadline) {
+        await sleep(200)
+        back = service.listInstances().find((i) => i.workload === 'phoenix' && i.id !== killed.id && i.state === 'running')
+      }
+      expect(back, JSON.stringify(service.listInstances())).toBeDefined()
+      expect((await httpGet(back!.ports[0]!.url)).status).toBe(200)
+      await service.handlers.worldDown({ world: 'restart-always' })
+    } finally {
+      await service.close({ stopAll: true })
+    }
+    expect(await labelledContainers('io.worldbench.world=restart-always')).toEqual([])
+  })
+})
