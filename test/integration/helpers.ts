@@ -27,9 +27,15 @@ export function labelledContainers(label: string): Promise<string[]> {
   )
 }
 
-/** Command lines of running QEMU processes of one world (their -name is worldbench:<world>.<workload>.<id>). */
+/**
+ * Command lines of running QEMU processes of one world (their -name is worldbench:<world>.<workload>.<id>)
+ * started with this test run's state dir (so another run on the same machine is not counted).
+ */
 export function qemuProcesses(world: string): Promise<string[]> {
+  const home = process.env.WORLDBENCH_HOME ?? ''
   return new Promise((resolve) =>
-    execFile('pgrep', ['-af', 'qemu-system'], (_err, out) => resolve(out.split('\n').filter((l) => l.includes(`-name worldbench:${world}.`)))),
+    execFile('pgrep', ['-af', 'qemu-system'], (_err, out) =>
+      resolve(out.split('\n').filter((l) => l.includes(`-name worldbench:${world}.`) && l.includes(home))),
+    ),
   )
 }
