@@ -33,6 +33,8 @@ export interface Sample {
   cpuPercent: number
   /** Host-side memory: cgroup usage minus inactive file cache for containers, RSS for processes. */
   memoryBytes: number
+  /** Proportional set size of a process (Linux): shared pages split between their sharers. */
+  pssBytes?: number
   guestMemoryBytes?: number
   netRxBytes?: number
   netTxBytes?: number

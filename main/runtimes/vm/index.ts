@@ -203,6 +203,7 @@ export class VmRuntime implements Runtime {
     }
     const stats = await processStats(pid)
     const sample: Sample = { t: Date.now(), cpuPercent: stats.cpuPercent, memoryBytes: stats.rssBytes }
+    if (stats.pssBytes !== undefined) sample.pssBytes = stats.pssBytes
     if (i.guestMemoryBytes !== undefined) sample.guestMemoryBytes = i.guestMemoryBytes
     return sample
   }

@@ -108,7 +108,13 @@ export class WasmRuntime implements Runtime {
     const host = this.hosts.get(i.id)
     if (!host || host.state === 'stopped' || host.state === 'failed') return { t: Date.now(), cpuPercent: 0, memoryBytes: 0, guestMemoryBytes: 0 }
     const [ps, stats] = await Promise.all([processStats(host.process.pid), host.stats()])
-    return { t: Date.now(), cpuPercent: ps.cpuPercent, memoryBytes: ps.rssBytes, guestMemoryBytes: stats.guestMemoryBytes }
+    return {
+      t: Date.now(),
+      cpuPercent: ps.cpuPercent,
+      memoryBytes: ps.rssBytes,
+      ...(ps.pssBytes !== undefined && { pssBytes: ps.pssBytes }),
+      guestMemoryBytes: stats.guestMemoryBytes,
+    }
   }
 
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine> {
