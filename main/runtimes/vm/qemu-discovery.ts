@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { existsSync, statSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { InstallHint } from '../../../preload/api.ts'
 import { sleep } from '../../core/readiness.ts'
+import { stateSubdir } from '../../core/paths.ts'
 
 /** Where QEMU was found, what it is, and which accelerators really ran a guest here. */
 export interface QemuInfo {
@@ -51,14 +53,44 @@ export function findQemuBinary(arch: QemuArch = hostQemuArch()): string | undefi
 
 const cache = new Map<string, Promise<QemuInfo>>()
 
-/** Version and working accelerators of one QEMU binary; probed once per binary per process. */
+/**
+ * Version and working accelerators of one QEMU binary: probed once per binary per process, and
+ * kept a day on disk (keyed by the binary's size and mtime and the accelerator device nodes), so
+ * each CLI command does not pay the seconds a failing accelerator takes to prove it fails.
+ */
 export function discoverQemu(binary: string, arch: QemuArch = hostQemuArch()): Promise<QemuInfo> {
   let info = cache.get(binary)
   if (!info) {
-    info = probeBinary(binary, arch)
+    info = fromDiskCache(binary, arch).then(async (hit) => hit ?? toDiskCache(binary, arch, await probeBinary(binary, arch)))
     info.catch(() => cache.delete(binary))
     cache.set(binary, info)
   }
+  return info
+}
+
+const DISK_CACHE_MS = 24 * 60 * 60 * 1000
+
+function diskCacheKey(binary: string, arch: QemuArch): string {
+  const st = statSync(binary)
+  return JSON.stringify([binary, arch, st.size, st.mtimeMs, hardwareCandidates(), existsSync('/dev/kvm')])
+}
+
+function diskCacheFile(binary: string): string {
+  return join(stateSubdir('cache'), `qemu-${createHash('sha256').update(binary).digest('hex').slice(0, 16)}.json`)
+}
+
+async function fromDiskCache(binary: string, arch: QemuArch): Promise<QemuInfo | undefined> {
+  try {
+    const saved = JSON.parse(await readFile(diskCacheFile(binary), 'utf8')) as { key: string; at: number; info: QemuInfo }
+    if (saved.key === diskCacheKey(binary, arch) && Date.now() - saved.at < DISK_CACHE_MS) return saved.info
+  } catch {
+    // No cache yet, or an unreadable one: probe.
+  }
+  return undefined
+}
+
+async function toDiskCache(binary: string, arch: QemuArch, info: QemuInfo): Promise<QemuInfo> {
+  await writeFile(diskCacheFile(binary), JSON.stringify({ key: diskCacheKey(binary, arch), at: Date.now(), info })).catch(() => undefined)
   return info
 }
 
