@@ -39,8 +39,8 @@ export async function runCli(argv: string[]): Promise<number> {
   program.command('down <world>').description('Stop a world').option('--json', 'machine-readable output').action(run(downCommand))
   program.command('ps').description('List instances with state, URL, CPU and memory').option('--json', 'machine-readable output').action(run(psCommand))
   program
-    .command('logs <id>')
-    .description('Show the logs of an instance')
+    .command('logs <instance>')
+    .description('Show the logs of an instance (its workload name, world/workload, or id)')
     .option('-n, --tail <lines>', 'lines from the end', '200')
     .option('-f, --follow', 'keep printing new lines')
     .action(run(logsCommand))

@@ -1,5 +1,6 @@
 import type { InstanceInfo, WorldStatus } from '../../../preload/api.ts'
 import { formatIssue } from '../../core/world/load.ts'
+import { WorldbenchError } from '../../core/errors.ts'
 import { connect } from '../connect.ts'
 import { printError, printJson, untilInterrupted } from '../output.ts'
 import { formatBytes, formatPercent, table } from '../table.ts'
@@ -114,9 +115,22 @@ export function formatPs(instances: InstanceInfo[]): string {
   return table(['WORLD', 'WORKLOAD', 'KIND', 'STATE', 'URL', 'CPU', 'MEMORY', 'ID'], rows)
 }
 
-export async function logsCommand(id: string, opts: { tail: string; follow?: boolean }): Promise<number> {
+/** An instance named by id, by workload name, or as world/workload; ambiguity is an error that lists the ids. */
+export function resolveInstance(ref: string, instances: InstanceInfo[]): InstanceInfo {
+  const exact = instances.find((i) => i.id === ref)
+  if (exact) return exact
+  const matches = instances.filter((i) => i.workload === ref || `${i.world}/${i.workload}` === ref)
+  if (matches.length === 1) return matches[0]!
+  if (matches.length > 1) {
+    throw new WorldbenchError('AMBIGUOUS_INSTANCE', `"${ref}" names ${matches.length} instances.`, `Use one of: ${matches.map((i) => i.id).join(', ')} (or world/workload).`)
+  }
+  throw new WorldbenchError('NO_SUCH_INSTANCE', `No running instance is named "${ref}".`, 'List them with "worldbench ps".')
+}
+
+export async function logsCommand(ref: string, opts: { tail: string; follow?: boolean }): Promise<number> {
   const conn = await connect()
   try {
+    const id = resolveInstance(ref, await conn.api.listInstances()).id
     const tail = Number(opts.tail)
     if (conn.local) {
       // No service holds a log buffer: read straight from the engine.
