@@ -8,12 +8,14 @@ export interface Series {
 }
 
 /** A time-series chart on uPlot; drag to zoom, double-click to reset. Data updates in place. */
-export function TimeChart({ title, times, series, format, height = 180 }: {
+export function TimeChart({ title, times, series, format, height = 180, minTop = 1 }: {
   title: string
   times: number[]
   series: Series[]
   format: (v: number) => string
   height?: number
+  /** The lowest top of the y axis, so near-zero data does not get ticks that all read "0.0%". */
+  minTop?: number
 }) {
   const ref = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
@@ -27,9 +29,9 @@ export function TimeChart({ title, times, series, format, height = 180 }: {
         title,
         width,
         height,
-        axes: [{ stroke: '#94a3b8' }, { stroke: '#94a3b8', values: (_u, vals) => vals.map((v) => format(v)), size: 70 }],
+        axes: [{ stroke: '#94a3b8' }, { stroke: '#94a3b8', values: (_u, vals) => vals.map((v) => format(v)), size: 84 }],
         series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, value: (_u: uPlot, v: number | null) => (v == null ? '–' : format(v)) }))],
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(max, 1e-9) * 1.1] } },
+        scales: { y: { range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max * 1.1 : 0, minTop)] } },
       },
       [times, ...series.map((s) => s.values)],
       ref.current,
@@ -41,7 +43,7 @@ export function TimeChart({ title, times, series, format, height = 180 }: {
       plot.current?.destroy()
       plot.current = null
     }
-  }, [labels, title, height])
+  }, [labels, title, height, minTop])
   useEffect(() => {
     plot.current?.setData([times, ...series.map((s) => s.values)], false)
     plot.current?.setScale('x', { min: times[0] ?? 0, max: times[times.length - 1] ?? 1 })

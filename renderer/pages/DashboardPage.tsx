@@ -46,8 +46,12 @@ export function DashboardPage() {
           <p className="text-xs text-slate-500">Sampler cost: {live.tick ? `${live.tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}</p>
         </Card>
       </div>
-      {!shown.some((i) => !i.external) && (
+      {!live.instances.some((i) => !i.external) ? (
         <Empty>Nothing running: launch a sample world from <a className="text-indigo-600 underline" href={href('worlds')}>Worlds</a>.</Empty>
+      ) : (
+        !shown.some((i) => !i.external) && (
+          <Empty>No {kindFilter} instance is running. <button type="button" className="text-indigo-600 underline" onClick={() => setKindFilter('all')}>Show all kinds</button></Empty>
+        )
       )}
       {Object.entries(byWorld).map(([world, instances]) => (
         <Card key={world} className="mb-4 mt-4">

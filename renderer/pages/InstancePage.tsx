@@ -55,8 +55,8 @@ export function InstancePage({ id }: { id: string }) {
       </p>
       <div className="grid gap-4 xl:grid-cols-3">
         <Card><TimeChart title="CPU" times={times} series={cpu} format={(v) => `${v.toFixed(1)}%`} /></Card>
-        <Card><TimeChart title="Memory" times={times} series={mem} format={formatBytes} /></Card>
-        <Card><TimeChart title="Network" times={times} series={net} format={formatBytes} /></Card>
+        <Card><TimeChart title="Memory" times={times} series={mem} format={formatBytes} minTop={1 << 20} /></Card>
+        <Card><TimeChart title="Network" times={times} series={net} format={formatBytes} minTop={1 << 20} /></Card>
       </div>
       <LogView id={id} />
     </div>

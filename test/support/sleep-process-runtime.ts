@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import type { EngineStatus, LogLine, Sample } from '../../preload/api.ts'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { newInstanceId } from '../../main/core/ids.ts'
 import { processStats } from '../../main/core/metrics/process-stats.ts'
 import type { Kind, Workload, World } from '../../main/core/world/schema.ts'
 import type { Artifact, Instance, Runtime } from '../../main/runtimes/runtime.ts'
+import type { EngineStatus, LogLine, Sample } from '../../preload/api.ts'
 
 /**
  * A STAND-IN runtime whose instances are plain `sleep` OS processes. It exists to load the
@@ -19,7 +19,13 @@ export class SleepProcessRuntime implements Runtime {
   }
 
   async probe(): Promise<EngineStatus> {
-    return { kind: this.kind, available: true, engine: 'sleep processes (stand-in)', details: {}, warnings: [] }
+    return {
+      kind: this.kind,
+      available: true,
+      engine: 'sleep processes (stand-in)',
+      details: {},
+      warnings: [],
+    }
   }
 
   async prepare(w: Workload): Promise<Artifact> {
@@ -34,7 +40,16 @@ export class SleepProcessRuntime implements Runtime {
     })
     const id = newInstanceId(w)
     this.children.set(id, child)
-    return { id, kind: this.kind, world: w.world, workload: w.name, state: 'starting', ports: [], handle: { pid: child.pid! }, startedAt: Date.now() }
+    return {
+      id,
+      kind: this.kind,
+      world: w.world,
+      workload: w.name,
+      state: 'starting',
+      ports: [],
+      handle: { pid: child.pid! },
+      startedAt: Date.now(),
+    }
   }
 
   async stop(i: Instance): Promise<void> {

@@ -6,7 +6,9 @@ export interface CpuCounters {
   total: number
 }
 
-export function cpuCounters(cores: { times: { user: number; nice: number; sys: number; irq: number; idle: number } }[] = cpus()): CpuCounters {
+export function cpuCounters(
+  cores: { times: { user: number; nice: number; sys: number; irq: number; idle: number } }[] = cpus(),
+): CpuCounters {
   let busy = 0
   let total = 0
   for (const { times: t } of cores) {
@@ -28,7 +30,11 @@ export function busyPercent(before: CpuCounters, after: CpuCounters): number {
 }
 
 /** CPU % of one core used by a process: CPU time spent (µs, user + system) over wall time elapsed (ms). */
-export function cpuPercentOfOneCore(before: NodeJS.CpuUsage, after: NodeJS.CpuUsage, elapsedMs: number): number {
+export function cpuPercentOfOneCore(
+  before: NodeJS.CpuUsage,
+  after: NodeJS.CpuUsage,
+  elapsedMs: number,
+): number {
   if (elapsedMs <= 0) return 0
   const usedMicros = after.user - before.user + (after.system - before.system)
   return Math.max(0, usedMicros / 1000 / elapsedMs) * 100

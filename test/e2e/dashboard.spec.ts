@@ -1,0 +1,119 @@
+import { execFileSync, spawn } from 'node:child_process'
+import type { Locator } from '@playwright/test'
+import { expect, test } from './fixtures.ts'
+
+// One Wasm and one container workload (hello-trio's handler, built into the fixture's own folder).
+const WORLD = 'test/fixtures/worlds/dash/world.yaml'
+const WASM = 'dash-wasm'
+const CONTAINER = 'dash-container'
+
+/** `worldbench up` from a terminal: it reaches the running `serve` through its control socket. */
+function cliUp(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/worldbench.mjs', 'up', WORLD, '--json'], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (err += d))
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`worldbench up exited with ${code}: ${err}${out}`)),
+    )
+  })
+}
+
+async function points(sparkline: Locator): Promise<number> {
+  return Number(await sparkline.getAttribute('data-points'))
+}
+
+test.afterAll(() => {
+  // Whatever the test left running (it stops both from the UI when it passes).
+  try {
+    execFileSync(process.execPath, ['bin/worldbench.mjs', 'down', WORLD], {
+      env: process.env,
+      stdio: 'ignore',
+      timeout: 60_000,
+    })
+  } catch {
+    // nothing was running
+  }
+})
+
+test('dashboard: a Wasm and a container row with moving sparklines, the instance page, stop from the UI', async ({
+  app,
+}) => {
+  const nav = app.getByRole('navigation', { name: 'Main' })
+  await nav.getByRole('link', { name: 'Dashboard' }).click()
+  await expect(app.getByText('Nothing running: launch a sample world from Worlds.')).toBeVisible()
+  await expect(app.getByRole('link', { name: 'Worlds' }).last()).toHaveAttribute('href', /worlds/)
+
+  // Launched from a terminal while the page is open: the rows arrive through the event stream.
+  const launched = cliUp()
+  const wasmRow = app.getByTestId(`instance-row-${WASM}`)
+  const containerRow = app.getByTestId(`instance-row-${CONTAINER}`)
+  await launched
+  await expect(wasmRow).toBeVisible()
+  await expect(containerRow).toBeVisible()
+  await expect(wasmRow.getByText('running')).toBeVisible()
+  await expect(containerRow.getByText('running')).toBeVisible()
+  await expect(wasmRow.getByRole('link', { name: /^http:\/\/127\.0\.0\.1:\d+/ })).toBeVisible()
+  await expect(app.getByTestId('summary-wasm')).toContainText('1')
+  await expect(app.getByTestId('summary-container')).toContainText('1')
+  await expect(app.getByText('Nothing running')).toHaveCount(0)
+
+  // The sparklines move: one more point a second.
+  for (const row of [wasmRow, containerRow]) {
+    const spark = row.locator('.sparkline').first()
+    await expect.poll(() => points(spark)).toBeGreaterThan(0)
+    const before = await points(spark)
+    await expect.poll(() => points(spark), { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 2)
+    await expect(spark.locator('canvas')).toBeVisible()
+  }
+  await expect(wasmRow.getByTestId('memory')).toHaveText(/\d/)
+  await expect(containerRow.getByTestId('memory')).toHaveText(/\d/)
+
+  // Kind filter: one kind at a time, and an empty state that says how to get back.
+  const filter = app.getByLabel('Filter by kind')
+  await filter.selectOption('wasm')
+  await expect(wasmRow).toBeVisible()
+  await expect(containerRow).toHaveCount(0)
+  await filter.selectOption('container')
+  await expect(containerRow).toBeVisible()
+  await expect(wasmRow).toHaveCount(0)
+  await filter.selectOption('vm')
+  await expect(wasmRow).toHaveCount(0)
+  await expect(containerRow).toHaveCount(0)
+  await expect(app.getByText('No vm instance is running.')).toBeVisible()
+  await expect(app.getByText('Nothing running')).toHaveCount(0)
+  await app.getByRole('button', { name: 'Show all kinds' }).click()
+  await expect(filter).toHaveValue('all')
+  await expect(wasmRow).toBeVisible()
+  await expect(containerRow).toBeVisible()
+  await app.screenshot({ path: 'test-results/e2e/dashboard.png', fullPage: true })
+
+  // The instance page: charts over time and the log stream.
+  await wasmRow.getByRole('link', { name: WASM }).click()
+  await expect(app).toHaveURL(/#\/?instance\//)
+  await expect(app.getByRole('heading', { name: new RegExp(WASM) })).toBeVisible()
+  const charts = app.locator('[data-testid^=chart-]')
+  await expect(charts).toHaveCount(3)
+  await expect(app.getByTestId('chart-CPU').locator('canvas')).toBeVisible()
+  await expect(app.getByTestId('chart-Memory').locator('canvas')).toBeVisible()
+  const logs = app.getByTestId('logs')
+  await expect(logs.locator('div').first()).toBeVisible()
+  await expect(logs).toContainText('sandbox')
+  await app.screenshot({ path: 'test-results/e2e/instance.png', fullPage: true })
+
+  // Stop both from the dashboard and see them leave.
+  await nav.getByRole('link', { name: 'Dashboard' }).click()
+  await app.getByRole('button', { name: `Stop ${WASM}` }).click()
+  await expect(wasmRow).toHaveCount(0, { timeout: 60_000 })
+  await expect(containerRow).toBeVisible()
+  await app.getByRole('button', { name: `Stop ${CONTAINER}` }).click()
+  await expect(containerRow).toHaveCount(0, { timeout: 60_000 })
+  await expect(app.getByText('Nothing running: launch a sample world from Worlds.')).toBeVisible()
+  await expect(app.getByTestId('summary-wasm')).toContainText('0')
+  await expect(app.getByTestId('summary-container')).toContainText('0')
+})
