@@ -7,6 +7,7 @@ import { LogBuffer } from './log-buffer.ts'
 import { runPrepareScript } from './prepare-script.ts'
 import { waitReady, type ReadySpec } from './readiness.ts'
 import { startWaves } from './world/order.ts'
+import { withResolvedRefs } from './world/refs.ts'
 import type { Kind, Workload, World } from './world/schema.ts'
 
 const RESTART_LIMIT = 5
@@ -155,7 +156,9 @@ export class Supervisor {
     const artifact = await runtime.prepare(w, (p) => this.bus.emit('progress', { scope, ...p }))
     cancelled()
     this.bus.emit('progress', { scope, step: 'start', message: 'Starting' })
-    const instance = await runtime.start(w, artifact)
+    // ${workloads.NAME.url} references are filled from the running dependencies at each start.
+    const resolved = withResolvedRefs(w, (name) => this.findRunning(w.world, name)?.instance.ports[0]?.url)
+    const instance = await runtime.start(resolved, artifact)
     instance.state = 'starting'
     const m = this.track(instance, w, runtime)
     try {

@@ -6,6 +6,7 @@ import type { ValidationIssue } from '../../../preload/api.ts'
 import { WorldbenchError } from '../errors.ts'
 import { WorldSchema, type World, type WorldInput } from './schema.ts'
 import { dependencyCycle } from './order.ts'
+import { refsIn } from './refs.ts'
 
 /** Reads and checks a world file; every problem is reported with file, line, column and field path. */
 export async function validateWorldFile(file: string): Promise<{ world?: World; issues: ValidationIssue[] }> {
@@ -29,7 +30,12 @@ export function checkWorldText(file: string, text: string): { world?: World; iss
   }
   if (doc.errors.length > 0) {
     return {
-      issues: doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML: ${e.message.split('\n')[0]}` })),
+      issues: doc.errors.map((e) => ({
+        file,
+        ...at(e.pos[0]),
+        path: '',
+        message: `YAML: ${e.message.split('\n')[0]}`,
+      })),
     }
   }
   const parsed = WorldSchema.safeParse(doc.toJS())
@@ -61,7 +67,8 @@ type Locate = (path: (string | number)[]) => { line?: number; column?: number }
 
 function semanticIssues(file: string, world: WorldInput, lineCol: Locate): ValidationIssue[] {
   const issues: ValidationIssue[] = []
-  const issue = (path: (string | number)[], message: string) => issues.push({ file, ...lineCol(path), path: path.join('.'), message })
+  const issue = (path: (string | number)[], message: string) =>
+    issues.push({ file, ...lineCol(path), path: path.join('.'), message })
   const names = new Map<string, number>()
   world.workloads.forEach((w, i) => {
     if (names.has(w.name)) issue(['workloads', i, 'name'], `duplicate workload name "${w.name}"`)
@@ -70,24 +77,49 @@ function semanticIssues(file: string, world: WorldInput, lineCol: Locate): Valid
   const hostPorts = new Map<string, string>()
   world.workloads.forEach((w, i) => {
     w.dependsOn.forEach((d, j) => {
-      if (!names.has(d)) issue(['workloads', i, 'dependsOn', j], `"${w.name}" depends on "${d}", which is not a workload of this world`)
+      if (!names.has(d))
+        issue(
+          ['workloads', i, 'dependsOn', j],
+          `"${w.name}" depends on "${d}", which is not a workload of this world`,
+        )
       if (d === w.name) issue(['workloads', i, 'dependsOn', j], `"${w.name}" depends on itself`)
     })
     w.ports.forEach((p, j) => {
       if (p.host === 0) return
       const key = `${p.bind}:${p.host}`
       const other = hostPorts.get(key)
-      if (other) issue(['workloads', i, 'ports', j, 'host'], `host port ${p.host} is used by both "${other}" and "${w.name}"`)
+      if (other)
+        issue(
+          ['workloads', i, 'ports', j, 'host'],
+          `host port ${p.host} is used by both "${other}" and "${w.name}"`,
+        )
       hostPorts.set(key, w.name)
     })
+    for (const [path, value] of referencingValues(w)) {
+      const { names, invalid } = refsIn(value)
+      for (const r of invalid)
+        issue(
+          ['workloads', i, ...path],
+          `"${r}" is not a reference Worldbench knows; use \${workloads.NAME.url}`,
+        )
+      for (const n of names) {
+        if (!w.dependsOn.includes(n))
+          issue(
+            ['workloads', i, ...path],
+            `"${w.name}" refers to \${workloads.${n}.url}, so it must list "${n}" in dependsOn`,
+          )
+      }
+    }
     for (const [path, value] of artifactPaths(w)) {
       const abs = resolve(dirname(file), value)
       const rel = relative(dirname(file), abs)
-      if (isAbsolute(value) || rel.startsWith('..')) issue(['workloads', i, ...path], `path "${value}" escapes the world's folder`)
+      if (isAbsolute(value) || rel.startsWith('..'))
+        issue(['workloads', i, ...path], `path "${value}" escapes the world's folder`)
     }
   })
   const cycle = dependencyCycle(world.workloads)
-  if (cycle) issue(['workloads', names.get(cycle[0]!) ?? 0, 'dependsOn'], `dependency cycle: ${cycle.join(' → ')}`)
+  if (cycle)
+    issue(['workloads', names.get(cycle[0]!) ?? 0, 'dependsOn'], `dependency cycle: ${cycle.join(' → ')}`)
   return issues
 }
 
@@ -100,8 +132,17 @@ function artifactPaths(w: WorldInput['workloads'][number]): [(string | number)[]
   for (const f of ['kernel', 'initrd', 'disk', 'cloudInit', 'build'] as const) add(['vm', f], w.vm?.[f])
   add(['wasm', 'module'], w.wasm?.module)
   add(['wasm', 'build'], w.wasm?.build)
+  for (const [iface, path] of Object.entries(w.wasm?.link ?? {})) add(['wasm', 'link', iface], path)
   add(['prepare'], w.prepare)
   return out
+}
+
+/** Values that may hold \${workloads.NAME.url} references, with their field paths. */
+function referencingValues(w: WorldInput['workloads'][number]): [(string | number)[], string][] {
+  return [
+    ...Object.entries(w.env).map(([k, v]): [(string | number)[], string] => [['env', k], v]),
+    ...(w.wasm?.allowHttp ?? []).map((v, j): [(string | number)[], string] => [['wasm', 'allowHttp', j], v]),
+  ]
 }
 
 /** Resolves every path against the world's folder and names the world on each workload. */
@@ -117,12 +158,27 @@ function place(file: string, input: WorldInput): World {
       ...w,
       world: input.name,
       ...(w.prepare !== undefined && { prepare: abs(w.prepare) }),
-      ...(w.container && { container: { ...w.container, build: abs(w.container.build), dockerfile: w.container.dockerfile } }),
+      ...(w.container && {
+        container: { ...w.container, build: abs(w.container.build), dockerfile: w.container.dockerfile },
+      }),
       ...(w.vm && {
-        vm: { ...w.vm, kernel: abs(w.vm.kernel), initrd: abs(w.vm.initrd), disk: abs(w.vm.disk), cloudInit: abs(w.vm.cloudInit), build: abs(w.vm.build) },
+        vm: {
+          ...w.vm,
+          kernel: abs(w.vm.kernel),
+          initrd: abs(w.vm.initrd),
+          disk: abs(w.vm.disk),
+          cloudInit: abs(w.vm.cloudInit),
+          build: abs(w.vm.build),
+        },
       }),
       ...(w.wasm && {
-        wasm: { ...w.wasm, module: abs(w.wasm.module)!, build: abs(w.wasm.build), dirs: w.wasm.dirs.map((d) => ({ ...d, host: resolve(dir, d.host) })) },
+        wasm: {
+          ...w.wasm,
+          module: abs(w.wasm.module)!,
+          build: abs(w.wasm.build),
+          link: Object.fromEntries(Object.entries(w.wasm.link).map(([iface, p]) => [iface, resolve(dir, p)])),
+          dirs: w.wasm.dirs.map((d) => ({ ...d, host: resolve(dir, d.host) })),
+        },
       }),
     })),
   }
@@ -131,7 +187,11 @@ function place(file: string, input: WorldInput): World {
 /** Loads a world or throws WORLD_INVALID listing every issue. */
 export async function loadWorld(file: string): Promise<World> {
   if (!existsSync(file)) {
-    throw new WorldbenchError('WORLD_NOT_FOUND', `World file ${file} does not exist.`, 'Pass a sample name (see "worldbench up --help") or the path of a world.yaml.')
+    throw new WorldbenchError(
+      'WORLD_NOT_FOUND',
+      `World file ${file} does not exist.`,
+      'Pass a sample name (see "worldbench up --help") or the path of a world.yaml.',
+    )
   }
   const { world, issues } = await validateWorldFile(file)
   if (!world) {

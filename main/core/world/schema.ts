@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isOriginOrRef } from './refs.ts'
 
 /** The one schema of a world file. The JSON Schema for editors is generated from it. */
 
@@ -55,11 +56,26 @@ const WasmDir = z.strictObject({
   writable: z.boolean().default(false),
 })
 
+const WIT_INTERFACE = /^[a-z][a-z0-9-]*:[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/
+
 const Wasm = z.strictObject({
   module: z.string().min(1),
   serve: z.enum(['command', 'cgi', 'http']).default('command'),
   dirs: z.array(WasmDir).default([]),
   build: z.string().optional().describe('Script that builds the module when it is missing'),
+  allowHttp: z
+    .array(z.string().refine(isOriginOrRef, 'an http(s) origin like "http://127.0.0.1:18480", or a reference like "${workloads.backend.url}"'))
+    .default([])
+    .describe('Origins (scheme://host:port) the component may call over wasi:http; none by default'),
+  link: z
+    .record(z.string(), z.string().min(1))
+    .superRefine((links, ctx) => {
+      for (const key of Object.keys(links)) {
+        if (!WIT_INTERFACE.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a WIT interface name like "example:text/shout"` })
+      }
+    })
+    .default({})
+    .describe('Components (paths) whose exports satisfy this component\'s imports, keyed by WIT interface'),
 })
 
 export const WorkloadSchema = z

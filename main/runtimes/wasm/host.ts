@@ -51,6 +51,7 @@ async function start(config: HostConfig): Promise<void> {
     `env ${Object.keys(config.env).join(', ') || 'none'}`,
     config.port ? `port 127.0.0.1:${config.port}` : 'no port',
   ]
+  if (config.serve === 'http') grants.push(config.allowHttp?.length ? `outgoing HTTP to ${config.allowHttp.join(', ')}` : 'no outgoing HTTP')
   log(`sandbox: ${grants.join('; ')}`)
   try {
     serving = config.serve === 'command' ? await serveCommand(ctx) : config.serve === 'cgi' ? await serveCgi(ctx) : await serveHttp(ctx)

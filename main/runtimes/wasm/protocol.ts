@@ -22,6 +22,8 @@ export interface HostConfig {
   args: string[]
   env: Record<string, string>
   dirs: GuestDir[]
+  /** Origins a component may call over wasi:http (http mode); none when absent. */
+  allowHttp?: string[]
   /** Host port on 127.0.0.1, for cgi and http. */
   port?: number
   memoryMiB?: number

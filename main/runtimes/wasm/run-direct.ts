@@ -50,7 +50,7 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
     ...WorkloadSchema.parse({
       name,
       kind: 'wasm',
-      wasm: { module: file, serve, dirs: (opts.dirs ?? []).map((d) => ({ ...d, host: resolve(d.host) })) },
+      wasm: { module: file, serve, allowHttp: [], link: {}, dirs: (opts.dirs ?? []).map((d) => ({ ...d, host: resolve(d.host) })) },
       ports: serve === 'command' ? [] : [{ host: opts.port ?? 0, guest: opts.port || 8080 }],
       env: opts.env ?? {},
       args: opts.args ?? [],

@@ -1,12 +1,13 @@
 /**
  * http mode: a component exporting wasi:http/incoming-handler, transpiled by jco (see
  * component-cache.ts) and served on 127.0.0.1 by preview2-shim's HTTP server. Capabilities are
- * set on the shim before the component loads: only declared env, args and directories, and no
- * outgoing HTTP.
+ * set on the shim before the component loads: only declared env, args and directories, and
+ * outgoing HTTP only to the origins in wasm.allowHttp.
  */
 import { pathToFileURL } from 'node:url'
 import { WorldbenchError } from '../../core/errors.ts'
 import type { HostContext, Serving } from './host-context.ts'
+import { guardOutgoingHttp, type OutgoingHandlerLike } from './outgoing-http.ts'
 
 // The Node builds of preview2-shim (TypeScript resolves its browser typings here).
 interface ShimCli {
@@ -18,7 +19,7 @@ interface ShimFilesystem {
   _setPreopens(preopens: Record<string, string>): void
 }
 interface ShimHttp {
-  _denyHttp(): void
+  outgoingHandler: OutgoingHandlerLike
   HTTPServer: new (handler: unknown) => { listen(port: number, host: string): void; address(): unknown; stop(): void }
 }
 
@@ -35,7 +36,7 @@ export async function serveHttp(ctx: HostContext): Promise<Serving> {
   cli._setArgs([config.name, ...config.args])
   cli._setCwd('/')
   fs._setPreopens(Object.fromEntries(config.dirs.map((d) => [d.guest, d.host])))
-  http._denyHttp()
+  guardOutgoingHttp(http.outgoingHandler, config.allowHttp ?? [], ctx.log)
   if (config.dirs.some((d) => !d.writable)) ctx.log('note: preview2-shim has no read-only preopens; in http mode declared directories are writable')
 
   const t0 = performance.now()

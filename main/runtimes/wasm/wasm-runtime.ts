@@ -77,6 +77,7 @@ export class WasmRuntime implements Runtime {
       dirs: spec.dirs,
       workers: w.limits.cpus ? Math.max(1, Math.min(cpus().length, Math.ceil(w.limits.cpus))) : 1,
     }
+    if (spec.allowHttp.length) config.allowHttp = spec.allowHttp
     if (ports[0]) config.port = ports[0].host
     if (w.limits.memoryMiB !== undefined) config.memoryMiB = w.limits.memoryMiB
     if (w.limits.timeoutSeconds !== undefined) config.timeoutSeconds = w.limits.timeoutSeconds
