@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
-// Unit tests are pure logic; integration tests drive real engines (Docker, QEMU, Wasm), so
-// they get long timeouts and only two files at a time on these 2-core machines.
+// Unit tests are pure logic; integration tests drive real engines (Docker, QEMU, Wasm), so they
+// get long timeouts, a state dir per file, and run one file at a time: on 2 cores, two files
+// booting VMs and timing cold starts at once would measure each other.
 export default defineConfig({
   test: {
     projects: [
@@ -15,9 +16,10 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 240_000,
           hookTimeout: 240_000,
-          maxWorkers: 2,
+          maxWorkers: 1,
           sequence: { groupOrder: 1 },
           globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/integration/per-file-home.ts'],
         },
       },
     ],

@@ -6,5 +6,6 @@ import { join } from 'node:path'
 export default function setup(): () => void {
   const home = mkdtempSync(join(tmpdir(), 'wb-it-'))
   process.env.WORLDBENCH_HOME = home
+  process.env.WB_IT_ROOT = home
   return () => rmSync(home, { recursive: true, force: true })
 }

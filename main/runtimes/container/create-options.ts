@@ -1,10 +1,15 @@
 import type Docker from 'dockerode'
 import type { PortBinding } from '../../../preload/api.ts'
 import type { Workload } from '../../core/world/schema.ts'
+import { ownerId } from '../../core/owner.ts'
 
 export const LABEL_INSTANCE = 'io.worldbench.instance'
 export const LABEL_WORLD = 'io.worldbench.world'
 export const LABEL_WORKLOAD = 'io.worldbench.workload'
+export const LABEL_OWNER = 'io.worldbench.owner'
+
+/** The label filter that selects this installation's containers. */
+export const ownLabel = () => `${LABEL_OWNER}=${ownerId()}`
 
 /** The engine's create request for a workload: env, command + args, ports on their bind address, limits, labels. */
 export function createOptions(
@@ -33,7 +38,7 @@ export function createOptions(
     Image: image,
     Env: Object.entries(w.env).map(([k, v]) => `${k}=${v}`),
     ExposedPorts: exposed,
-    Labels: { [LABEL_INSTANCE]: instanceId, [LABEL_WORLD]: w.world, [LABEL_WORKLOAD]: w.name },
+    Labels: { [LABEL_INSTANCE]: instanceId, [LABEL_WORLD]: w.world, [LABEL_WORKLOAD]: w.name, [LABEL_OWNER]: ownerId() },
     HostConfig: host,
   }
   if (cmd.length) opts.Cmd = cmd

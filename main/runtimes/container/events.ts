@@ -1,6 +1,6 @@
 import type Docker from 'dockerode'
 import { sleep } from '../../core/readiness.ts'
-import { LABEL_INSTANCE } from './create-options.ts'
+import { LABEL_INSTANCE, ownLabel } from './create-options.ts'
 import { lineSplitter } from './line-splitter.ts'
 
 /** One message of the engine's /events stream (the parts we read). */
@@ -57,7 +57,7 @@ export class EventLoop {
     while (!this.stopped) {
       try {
         const stream = (await this.docker.getEvents({
-          filters: { type: ['container'], label: [LABEL_INSTANCE] },
+          filters: { type: ['container'], label: [LABEL_INSTANCE, ownLabel()] },
         })) as NodeJS.ReadableStream & { destroy?: () => void }
         if (this.stopped) {
           stream.destroy?.()

@@ -6,7 +6,8 @@ import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
 import { httpOk, sleep } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
-import { createOptions, LABEL_INSTANCE, LABEL_WORKLOAD, LABEL_WORLD } from './create-options.ts'
+import { createOptions, LABEL_INSTANCE, LABEL_OWNER, LABEL_WORKLOAD, LABEL_WORLD, ownLabel } from './create-options.ts'
+import { ownerId } from '../../core/owner.ts'
 import { discoverEndpoint, type Endpoint, parseHost } from './discovery.ts'
 import { engineMessage, engineUnreachable, isConnectionError, statusOf } from './engine-errors.ts'
 import { type EngineEvent, EventLoop } from './events.ts'
@@ -247,7 +248,7 @@ export class ContainerRuntime implements Runtime {
 
   async adopt(): Promise<Instance[]> {
     const rows = await this.engine(() =>
-      this.docker.listContainers({ all: true, filters: { label: [LABEL_INSTANCE] } }),
+      this.docker.listContainers({ all: true, filters: { label: [LABEL_INSTANCE, ownLabel()] } }),
     )
     const out: Instance[] = []
     for (const r of rows) {
@@ -293,7 +294,8 @@ export class ContainerRuntime implements Runtime {
         state: r.State,
         status: r.Status,
         ports: portsOf(r.Ports),
-        external: !instanceId,
+        // Another installation's containers are as foreign to this one as anybody else's.
+        external: !instanceId || r.Labels?.[LABEL_OWNER] !== ownerId(),
       }
       if (instanceId) c.instanceId = instanceId
       return c

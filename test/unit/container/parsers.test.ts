@@ -1,3 +1,4 @@
+import { ownerId } from '../../../main/core/owner.ts'
 import { describe, expect, it } from 'vitest'
 import { type Workload, WorkloadSchema } from '../../../main/core/world/schema.ts'
 import { BuildTracker, PullTracker } from '../../../main/runtimes/container/build-progress.ts'
@@ -56,6 +57,7 @@ describe('container create options', () => {
       'io.worldbench.instance': 'w1.web.abc',
       'io.worldbench.world': 'w1',
       'io.worldbench.workload': 'web',
+      'io.worldbench.owner': ownerId(),
     })
   })
 })
