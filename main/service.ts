@@ -11,6 +11,7 @@ import { loadWorld, validateWorldFile } from './core/world/load.ts'
 import { checkWorldText } from './core/world/load.ts'
 import type { RuntimeRegistry } from './runtimes/registry.ts'
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { version } from './version.ts'
 
 export interface ServiceOptions {
@@ -86,6 +87,12 @@ export class WorldbenchService {
             world: { name: world.name, workloads: world.workloads.map((w) => ({ name: w.name, kind: w.kind, dependsOn: w.dependsOn })) },
           }),
         }
+      },
+      addWorld: async ({ file }) => {
+        const world = await loadWorld(resolve(file))
+        const known = this.store.worlds().find((w) => w.file === world.file)
+        this.store.setWorld(world.name, world.file, known?.desired ?? 'down')
+        return this.listWorlds().find((w) => w.file === world.file)!
       },
       worldUp: async ({ world: ref }) => {
         const file = resolveWorldRef(ref, this.store)

@@ -226,6 +226,10 @@ export const methods = {
     z.strictObject({ file: z.string().min(1).max(4096) }),
     'Check a world file without starting anything',
   ),
+  addWorld: method<WorldSummary>()(
+    z.strictObject({ file: z.string().min(1).max(4096) }),
+    'Add a world file from disk to the list (validated; nothing starts)',
+  ),
   worldUp: method<WorldStatus>()(WorldRef, 'Prepare and start a world; resolves when every workload is ready'),
   worldDown: method<{ stopped: number }>()(WorldRef, 'Stop a world in reverse dependency order'),
   listInstances: method<InstanceInfo[]>()(

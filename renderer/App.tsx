@@ -4,6 +4,7 @@ import { WorldsPage } from './pages/WorldsPage.tsx'
 import { EnginesPage } from './pages/EnginesPage.tsx'
 import { BenchPage } from './pages/BenchPage.tsx'
 import { InstancePage } from './pages/InstancePage.tsx'
+import { WorldPage } from './pages/WorldPage.tsx'
 
 const NAV = [
   { id: 'dashboard', label: 'Dashboard' },
@@ -38,6 +39,7 @@ export function App() {
         {page === 'bench' && <BenchPage />}
         {page === 'engines' && <EnginesPage />}
         {page === 'instance' && arg && <InstancePage id={arg} />}
+        {page === 'world' && arg && <WorldPage name={arg} />}
       </main>
     </div>
   )

@@ -30,12 +30,13 @@ export function StateBadge({ state }: { state: string }) {
   return <span className={`text-sm font-medium ${color}`}>{state}</span>
 }
 
-export function Button({ children, onClick, disabled, variant = 'default', label }: {
+export function Button({ children, onClick, disabled, variant = 'default', label, type = 'button' }: {
   children: ReactNode
   onClick?: () => void
   disabled?: boolean
   variant?: 'default' | 'primary' | 'danger'
   label?: string
+  type?: 'button' | 'submit'
 }) {
   const styles = {
     default: 'border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-800 dark:hover:bg-slate-700',
@@ -43,7 +44,7 @@ export function Button({ children, onClick, disabled, variant = 'default', label
     danger: 'border-red-300 bg-white text-red-700 hover:bg-red-50 dark:border-red-800 dark:bg-slate-900 dark:text-red-300',
   }[variant]
   return (
-    <button type="button" aria-label={label} onClick={onClick} disabled={disabled} className={`rounded-md border px-3 py-1 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-50 ${styles}`}>
+    <button type={type} aria-label={label} onClick={onClick} disabled={disabled} className={`rounded-md border px-3 py-1 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-50 ${styles}`}>
       {children}
     </button>
   )

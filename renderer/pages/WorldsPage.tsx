@@ -3,6 +3,45 @@ import type { ProgressInfo, WorldStatus } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
 import { useApi } from '../hooks/useApi.ts'
 import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
+import { href } from '../hooks/useHashRoute.ts'
+
+/** Adds a world file from disk (a path on the machine that runs Worldbench) after checking it. */
+function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
+  const [file, setFile] = useState('')
+  const [error, setError] = useState<{ message: string; hint?: string }>()
+  const [issues, setIssues] = useState<string[]>([])
+  const submit = async () => {
+    setError(undefined)
+    setIssues([])
+    try {
+      const result = await api.validateWorld({ file })
+      if (!result.ok) {
+        setIssues(result.issues.map((i) => `${i.line !== undefined ? `line ${i.line}:${i.column} ` : ''}${i.path ? `${i.path}: ` : ''}${i.message}`))
+        return
+      }
+      await api.addWorld({ file })
+      setFile('')
+      onAdded()
+    } catch (e) {
+      setError(e as { message: string; hint?: string })
+    }
+  }
+  return (
+    <Card className="mb-4">
+      <form className="flex items-center gap-2" onSubmit={(e) => { e.preventDefault(); void submit() }}>
+        <label htmlFor="world-file" className="text-sm font-medium">Open a world file</label>
+        <input id="world-file" value={file} onChange={(e) => setFile(e.target.value)} placeholder="/path/to/world.yaml" className="flex-1 rounded-md border border-slate-300 px-2 py-1 font-mono text-sm dark:border-slate-700 dark:bg-slate-800" />
+        <Button type="submit" variant="primary" disabled={!file}>Open</Button>
+      </form>
+      {issues.length > 0 && (
+        <ul role="alert" className="mt-2 list-disc pl-5 text-sm text-red-700 dark:text-red-300" data-testid="world-issues">
+          {issues.map((i) => <li key={i} className="font-mono text-xs">{i}</li>)}
+        </ul>
+      )}
+      {error && <div className="mt-2"><ErrorBox error={error} /></div>}
+    </Card>
+  )
+}
 
 type Launch = { busy: boolean; progress: ProgressInfo[]; status?: WorldStatus; error?: { message: string; hint?: string } }
 
@@ -48,9 +87,14 @@ export function WorldsPage() {
     void reload()
   }
 
+  const stopAll = async () => {
+    for (const w of worlds?.filter((x) => x.desired === 'up') ?? []) await stop(w.name, w.file)
+  }
+
   return (
     <div>
-      <PageTitle>Worlds</PageTitle>
+      <PageTitle actions={<Button variant="danger" onClick={() => void stopAll()} label="Stop all worlds">Stop all</Button>}>Worlds</PageTitle>
+      <OpenWorldForm onAdded={() => void reload()} />
       {error && <ErrorBox error={error} />}
       {worlds?.length === 0 && <Empty>No worlds found. Sample worlds live in resources/worlds/.</Empty>}
       <div className="grid gap-4 lg:grid-cols-2">
@@ -60,7 +104,11 @@ export function WorldsPage() {
             <Card key={w.file}>
               <div className="flex items-start justify-between gap-2" data-testid={`world-${w.name}`}>
                 <div>
-                  <h2 className="font-semibold">{w.name} {w.sample && <span className="ml-1 text-xs font-normal text-slate-500">sample</span>}</h2>
+                  <h2 className="font-semibold">
+                    <a className="hover:underline" href={href('world', w.name)}>{w.name}</a>
+                    {w.sample && <span className="ml-1 text-xs font-normal text-slate-500">sample</span>}
+                  </h2>
+                  {!w.sample && <p className="font-mono text-xs text-slate-500">{w.file}</p>}
                   <p className="text-sm text-slate-600 dark:text-slate-400">{w.description}</p>
                   <div className="mt-2 flex gap-1">{w.kinds.map((k) => <KindBadge key={k} kind={k} />)}</div>
                 </div>

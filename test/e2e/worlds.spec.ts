@@ -36,3 +36,19 @@ test('run a small benchmark from the Bench page and read its charts and table', 
   await expect(app.getByRole('button', { name: 'Open' })).toHaveCount(1)
   await app.screenshot({ path: 'test-results/e2e/bench.png', fullPage: true })
 })
+
+test('open a world file from disk: a bad one shows where it is wrong, a good one joins the list', async ({ app }) => {
+  const fixtures = `${process.cwd()}/test/fixtures/worlds`
+  await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
+  await app.getByLabel('Open a world file').fill(`${fixtures}/bad-port.yaml`)
+  await app.getByRole('button', { name: 'Open' }).click()
+  await expect(app.getByTestId('world-issues')).toContainText('workloads.0.ports.0.guest')
+  await expect(app.getByTestId('world-issues')).toContainText('line 7')
+
+  await app.getByLabel('Open a world file').fill(`${fixtures}/wasm-only/world.yaml`)
+  await app.getByRole('button', { name: 'Open' }).click()
+  await expect(app.getByTestId('world-wasm-only')).toBeVisible()
+  await app.getByRole('link', { name: 'wasm-only' }).click()
+  await expect(app.getByTestId('world-workloads')).toContainText('hello')
+  await expect(app.getByTestId('world-workloads')).toContainText('stopped')
+})

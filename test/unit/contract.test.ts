@@ -13,6 +13,7 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   setSetting: { good: [{ key: 'container.socket', value: '/run/x.sock' }, { key: 'theme', value: { dark: true } }], bad: [{ key: '1bad', value: 1 }, { key: 'a' }, {}, { key: 'a', value: 1, more: 2 }] },
   listWorlds: { good: [undefined, {}], bad: [[]] },
   validateWorld: { good: [{ file: '/tmp/world.yaml' }], bad: [{}, { file: '' }, { file: 3 }] },
+  addWorld: { good: [{ file: './world.yaml' }], bad: [{}, { file: '' }, { path: 'x' }] },
   worldUp: { good: [{ world: 'hello-trio' }], bad: [{}, { world: '' }, { world: 'x', force: true }] },
   worldDown: { good: [{ world: 'hello-trio' }], bad: [{ world: 7 }] },
   listInstances: { good: [undefined, {}, { includeExternal: true }], bad: [{ includeExternal: 'yes' }] },
