@@ -1,5 +1,6 @@
 import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
 import { BenchRunner } from './core/bench/runner.ts'
+import { inspectWasm } from './runtimes/wasm/index.ts'
 import { WorldbenchError } from './core/errors.ts'
 import { EventBus } from './core/events.ts'
 import { stateDir } from './core/paths.ts'
@@ -129,6 +130,17 @@ export class WorldbenchService {
         }
       },
       benchList: async () => this.store.benchRuns(),
+      instanceDetails: async ({ id }) => {
+        const m = this.supervisor.get(id)
+        const info = this.listInstances().find((i) => i.id === id)!
+        const w = m.workload
+        return {
+          info,
+          ...(w && { definition: JSON.parse(JSON.stringify(w)) as Record<string, unknown> }),
+          ...(w?.wasm && { wasm: await inspectWasm(w.wasm.module) }),
+        }
+      },
+      inspectWasm: async ({ file }) => inspectWasm(resolve(file)),
       benchGet: async ({ id }) => {
         const run = this.store.benchRun(id)
         if (!run) throw new WorldbenchError('NO_SUCH_BENCH', `There is no saved bench run "${id}".`, 'List them with benchList (or the Bench page).')

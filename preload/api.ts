@@ -133,6 +133,26 @@ export interface SamplesTick {
 
 export type Settings = Record<string, unknown>
 
+export type WasmInspectionInfo =
+  | {
+      format: 'module'
+      file: string
+      bytes: number
+      sha256: string
+      wasi: string
+      imports: { module?: string; name: string; kind: string }[]
+      exports: { module?: string; name: string; kind: string }[]
+    }
+  | { format: 'component'; file: string; bytes: number; sha256: string; wit: string; imports: string[]; exports: string[] }
+
+export interface InstanceDetails {
+  info: InstanceInfo
+  /** The workload as its world file declares it (paths resolved), when Worldbench knows it. */
+  definition?: Record<string, unknown>
+  /** For Wasm: its imports and exports, or its component's WIT world. */
+  wasm?: WasmInspectionInfo
+}
+
 export interface MetricSummary {
   median: number
   p95: number
@@ -256,6 +276,11 @@ export const methods = {
   ),
   benchList: method<BenchSummary[]>()(NoInput, 'Saved bench runs, newest first'),
   benchGet: method<BenchReport>()(z.strictObject({ id: z.string().min(1).max(200) }), 'One saved bench run'),
+  instanceDetails: method<InstanceDetails>()(InstanceRef, 'An instance, its workload definition, and for Wasm its inspected imports/exports or WIT world'),
+  inspectWasm: method<WasmInspectionInfo>()(
+    z.strictObject({ file: z.string().min(1).max(4096) }),
+    'Imports and exports (and WASI version) of a module, or the WIT world of a component',
+  ),
   instanceSamples: method<Sample[]>()(
     z.strictObject({ id: z.string().min(1).max(200), sinceMs: z.number().int().min(0).optional() }),
     'The sample history of an instance',

@@ -35,7 +35,7 @@ const row = (what: string, value: string, target: string, pass: boolean) => rows
     const fd = openSync(join(dir, 'out'), 'w')
     const t0 = performance.now()
     const wasi = new WASI({ version: 'preview1', args: ['hello'], env: { REQUEST_METHOD: 'GET' }, stdout: fd, returnOnExit: true })
-    wasi.start(await WebAssembly.instantiate(module, wasi.getImportObject()))
+    wasi.start(await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports))
     times.push(performance.now() - t0)
     closeSync(fd)
   }

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { LogLine, Sample } from '../../preload/api.ts'
+import type { InstanceDetails, LogLine, Sample } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLiveInstances } from '../hooks/useLiveInstances.ts'
@@ -59,6 +59,41 @@ export function InstancePage({ id }: { id: string }) {
         <Card><TimeChart title="Network" times={times} series={net} format={formatBytes} minTop={1 << 20} /></Card>
       </div>
       <LogView id={id} />
+      <Details id={id} />
+    </div>
+  )
+}
+
+/** The workload as declared, and for Wasm what the module needs and offers (or its WIT world). */
+function Details({ id }: { id: string }) {
+  const [details, setDetails] = useState<InstanceDetails>()
+  useEffect(() => {
+    api.instanceDetails({ id }).then(setDetails).catch(() => undefined)
+  }, [id])
+  if (!details) return null
+  const wasm = details.wasm
+  return (
+    <div className="mt-4 grid gap-4 xl:grid-cols-2">
+      {details.definition && (
+        <Card>
+          <h2 className="mb-2 font-semibold">Definition</h2>
+          <pre className="max-h-80 overflow-auto rounded bg-slate-100 p-3 text-xs dark:bg-slate-800" data-testid="definition">{JSON.stringify(details.definition, null, 2)}</pre>
+        </Card>
+      )}
+      {wasm && (
+        <Card>
+          <h2 className="mb-2 font-semibold">{wasm.format === 'component' ? 'Component: WIT world' : `Module: ${wasm.wasi === 'none' ? 'no WASI' : `WASI ${wasm.wasi}`}`}</h2>
+          <p className="mb-2 font-mono text-xs text-slate-500">{wasm.bytes.toLocaleString()} bytes · sha256 {wasm.sha256.slice(0, 16)}…</p>
+          {wasm.format === 'component' ? (
+            <pre className="max-h-80 overflow-auto rounded bg-slate-100 p-3 text-xs dark:bg-slate-800" data-testid="wit">{wasm.wit}</pre>
+          ) : (
+            <div className="grid grid-cols-2 gap-4 text-xs" data-testid="wasm-imports-exports">
+              <div><p className="font-medium">Imports ({wasm.imports.length})</p><ul className="font-mono">{wasm.imports.map((i) => <li key={`${i.module}.${i.name}`}>{i.module}.{i.name} <span className="text-slate-500">{i.kind}</span></li>)}</ul></div>
+              <div><p className="font-medium">Exports ({wasm.exports.length})</p><ul className="font-mono">{wasm.exports.map((e) => <li key={e.name}>{e.name} <span className="text-slate-500">{e.kind}</span></li>)}</ul></div>
+            </div>
+          )}
+        </Card>
+      )}
     </div>
   )
 }

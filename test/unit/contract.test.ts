@@ -23,6 +23,8 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   benchRun: { good: [{ world: 'hello-trio' }, { world: 'x', kinds: ['wasm', 'vm'], repeats: 3, loadSeconds: 0 }], bad: [{ world: 'x', kinds: [] }, { world: 'x', kinds: ['docker'] }, { world: 'x', repeats: 0 }, { world: 'x', connections: 100000 }] },
   benchList: { good: [undefined, {}], bad: [{ limit: 3 }] },
   benchGet: { good: [{ id: 'abc' }], bad: [{}, { id: '' }] },
+  instanceDetails: { good: [{ id: 'w.a.1' }], bad: [{}, { id: 3 }] },
+  inspectWasm: { good: [{ file: 'x.wasm' }], bad: [{ file: '' }, { path: 'x.wasm' }] },
   instanceSamples: { good: [{ id: 'a' }, { id: 'a', sinceMs: 5 }], bad: [{ id: 'a', sinceMs: -1 }] },
 }
 
