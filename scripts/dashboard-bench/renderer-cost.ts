@@ -1,0 +1,123 @@
+// The renderer's cost per update: the built renderer (out/renderer) in Debian's Chromium, served by
+// the real web-mode server, fed by the synthetic service (100 instances, one tick a second).
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+import { projectRoot } from '../../main/core/paths.ts'
+import { startWebServer } from '../../main/server.ts'
+import { syntheticService } from './synthetic-service.ts'
+
+export interface RendererCost {
+  instances: number
+  ticks: number
+  scriptMsPerUpdate: number
+  layoutAndStyleMsPerUpdate: number
+  taskMsPerUpdate: number
+  frames: number
+  /** Gaps between animation frames longer than 50 ms: frames the user would see dropped. */
+  longFrameGaps: number
+  maxFrameGapMs: number
+  longTasks: number
+  firstContentfulPaintMs: number
+  rowsVisibleMs: number
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+// Runs in the page before any of its scripts: when the rows are in, and a frame-gap recorder.
+const PAGE_PROBES = `
+  window.__bench = { rowsAt: undefined, gaps: [], longTasks: 0, recording: false }
+  const watchRows = () => {
+    if (document.querySelectorAll('[data-testid^="instance-row-"]').length >= ${'${N}'}) window.__bench.rowsAt = performance.now()
+    else requestAnimationFrame(watchRows)
+  }
+  requestAnimationFrame(watchRows)
+  let last
+  const frame = (t) => {
+    if (window.__bench.recording && last !== undefined) window.__bench.gaps.push(t - last)
+    last = t
+    requestAnimationFrame(frame)
+  }
+  requestAnimationFrame(frame)
+  try { new PerformanceObserver((l) => { if (window.__bench.recording) window.__bench.longTasks += l.getEntries().length }).observe({ type: 'longtask' }) } catch {}
+`
+
+export async function measureRendererCost(count: number, seconds: number): Promise<RendererCost> {
+  const rendererDir = join(projectRoot(), 'out', 'renderer')
+  if (!existsSync(join(rendererDir, 'index.html')))
+    throw new Error('out/renderer is missing: build it first with "npx electron-vite build".')
+  const svc = syntheticService(count)
+  const server = await startWebServer({ handlers: svc.handlers, bus: svc.bus, rendererDir })
+  svc.start()
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  })
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await page.addInitScript(PAGE_PROBES.replace('${N}', String(count)))
+    await page.goto(server.url)
+    await page.waitForFunction(
+      () => (window as unknown as { __bench: { rowsAt?: number } }).__bench.rowsAt !== undefined,
+      null,
+      { timeout: 30_000 },
+    )
+    const firstPaint = await page.evaluate(() => ({
+      fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+      rows: (window as unknown as { __bench: { rowsAt: number } }).__bench.rowsAt,
+    }))
+    // Steady state: sparklines hold a few points before the window opens.
+    await page.waitForFunction(
+      () => Number(document.querySelector('.sparkline')?.getAttribute('data-points')) >= 3,
+      null,
+      { timeout: 30_000 },
+    )
+
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Performance.enable')
+    const metrics = async () =>
+      Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]))
+    let ticks = 0
+    const off = svc.bus.on('samples', () => ticks++)
+    await page.evaluate(() => {
+      ;(window as unknown as { __bench: { recording: boolean } }).__bench.recording = true
+    })
+    const m0 = await metrics()
+    await new Promise((r) => setTimeout(r, seconds * 1000 + 300))
+    const m1 = await metrics()
+    off()
+    const frames = await page.evaluate(() => {
+      const b = (window as unknown as { __bench: { gaps: number[]; longTasks: number; recording: boolean } })
+        .__bench
+      b.recording = false
+      return { gaps: b.gaps, longTasks: b.longTasks }
+    })
+    const per = (name: string) => ((m1[name]! - m0[name]!) * 1000) / Math.max(ticks, 1)
+    return {
+      instances: count,
+      ticks,
+      scriptMsPerUpdate: per('ScriptDuration'),
+      layoutAndStyleMsPerUpdate: per('LayoutDuration') + per('RecalcStyleDuration'),
+      taskMsPerUpdate: per('TaskDuration'),
+      frames: frames.gaps.length,
+      longFrameGaps: frames.gaps.filter((g) => g > 50).length,
+      maxFrameGapMs: Math.max(0, ...frames.gaps),
+      longTasks: frames.longTasks,
+      firstContentfulPaintMs: firstPaint.fcp,
+      rowsVisibleMs: firstPaint.rows,
+    }
+  } finally {
+    svc.stop()
+    await browser.close()
+    await server.close()
+  }
+}
