@@ -63,3 +63,29 @@ if stale "$out" "$ef/filter/filter.js" "$ef/filter/wit/world.wit"; then
 else
   echo "up to date: $out"
 fi
+
+# polyglot: a C component (canonical ABI by hand, made a component with jco's componentEmbed +
+# componentNew) and a JS wasi:http/proxy component that imports it through wit/text.wit
+pg=resources/worlds/polyglot
+pgwit="$pg/build/wit"
+if stale "$pgwit/text.wit" "$pg/wit/text.wit"; then
+  rm -rf "$pgwit" && mkdir -p "$pgwit/deps"
+  cp -r "$root"/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/* "$pgwit/deps/"
+  cp "$pg/wit/text.wit" "$pgwit/"
+fi
+wasm_c "$pg/build/shout.core.wasm" "$pg/shout/shout.c" -nostartfiles -Wl,--no-entry
+if stale "$pg/build/shout.wasm" "$pg/build/shout.core.wasm" "$pgwit/text.wit"; then
+  NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
+    "$node" "$root/scripts/component-from-core.mjs" "$pg/build/shout.core.wasm" "$pgwit" shouter "$pg/build/shout.wasm"
+  echo "built $pg/build/shout.wasm ($(stat -c %s "$pg/build/shout.wasm") bytes)"
+fi
+out="$pg/build/front.wasm"
+if stale "$out" "$pg/front/front.js" "$pgwit/text.wit"; then
+  echo "componentizing $out (takes 15-35 s)"
+  NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
+    "$node" "$root/node_modules/@bytecodealliance/jco/dist/jco.js" componentize \
+    "$pg/front/front.js" --wit "$pgwit" --world-name front --disable fetch-event -o "$out"
+  echo "built $out ($(stat -c %s "$out") bytes)"
+else
+  echo "up to date: $out"
+fi

@@ -8,9 +8,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createService } from '../../main/create-service.ts'
 import { sampleWorldFiles } from '../../main/core/world/catalog.ts'
 import { validateWorldFile } from '../../main/core/world/load.ts'
+import { createService } from '../../main/create-service.ts'
 import type { WorldbenchService } from '../../main/service.ts'
 import { requireEngine } from './engines.ts'
 import { httpGet, labelledContainers } from './helpers.ts'
@@ -111,10 +111,103 @@ workloads:
       expect(res.body).toContain('HTTP-request-denied')
       expect(hits).toBe(0)
       const logs = await service.handlers.instanceLogs({ id: instance.id, tail: 50 })
-      expect(logs.map((l) => l.line).join('\n')).toContain(`denied: outgoing HTTP to http://127.0.0.1:${port}/`)
+      expect(logs.map((l) => l.line).join('\n')).toContain(
+        `denied: outgoing HTTP to http://127.0.0.1:${port}/`,
+      )
     } finally {
       await service.handlers.worldDown({ world: denyFile })
       target.close()
     }
   })
+})
+
+describe('polyglot: a JS component calling a C component through a WIT interface', () => {
+  const file = sampleWorldFiles().get('polyglot')!
+
+  it('validates, with the link resolved to the C component', async () => {
+    const { world, issues } = await validateWorldFile(file)
+    expect(issues).toEqual([])
+    expect(world!.workloads[0]!.wasm!.link['example:text/shout']).toBe(
+      join(file, '..', 'build', 'shout.wasm'),
+    )
+  })
+
+  it('serves a body from JS with the text shouted by C, and leaves nothing after down', async () => {
+    let hostPid: number | undefined
+    try {
+      const status = await service.handlers.worldUp({ world: file })
+      expect(status.failed).toEqual([])
+      expect(status.instances).toHaveLength(1)
+      const instance = status.instances[0]!
+      expect(instance.state).toBe('running')
+      expect(instance.ports[0]!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      hostPid = (service.supervisor.get(instance.id).instance.handle as { pid?: number }).pid
+      expect(await httpGet(instance.ports[0]!.url)).toEqual({
+        status: 200,
+        body: 'hello from JS, shouted by C: HELLO\n',
+      })
+      // The capitals really come from the C function: any text, non-ASCII bytes left alone.
+      const custom = await httpGet(`${instance.ports[0]!.url}?text=${encodeURIComponent('wasm wörlds 42')}`)
+      expect(custom).toEqual({ status: 200, body: 'wasm wörlds 42 from JS, shouted by C: WASM WöRLDS 42\n' })
+      const empty = await httpGet(`${instance.ports[0]!.url}?text=`)
+      expect(empty).toEqual({ status: 200, body: ' from JS, shouted by C: \n' })
+    } finally {
+      await service.handlers.worldDown({ world: file })
+    }
+    expect(service.listInstances().filter((i) => i.world === 'polyglot')).toEqual([])
+    expect(hostPid).toBeGreaterThan(0)
+    expect(() => process.kill(hostPid!, 0)).toThrow()
+  })
+
+  /** A one-workload world next to the built components (build/ is gitignored). */
+  const variant = (name: string, link: string) => {
+    const variantFile = join(file, '..', 'build', `${name}.world.yaml`)
+    writeFileSync(
+      variantFile,
+      `apiVersion: worldbench/v1
+name: ${name}
+workloads:
+  - name: front
+    kind: wasm
+    wasm: { module: ./front.wasm, serve: http${link} }
+    ports: [{ guest: 8080 }]
+`,
+    )
+    return variantFile
+  }
+
+  for (const [name, link, code, message] of [
+    [
+      'polyglot-unlinked',
+      '',
+      'WASM_UNLINKED_IMPORT',
+      /imports example:text\/shout, which neither WASI nor a linked component provides/,
+    ],
+    [
+      'polyglot-core-link',
+      ", link: { 'example:text/shout': ./shout.core.wasm }",
+      'WASM_LINK_NOT_COMPONENT',
+      /is a core module, not a component/,
+    ],
+    [
+      'polyglot-wrong-link',
+      ", link: { 'example:text/shout': ./front.wasm }",
+      'WASM_LINK_MISSING_EXPORT',
+      /does not export example:text\/shout/,
+    ],
+  ] as const) {
+    it(`refuses to start with ${code} when the import is not satisfied`, async () => {
+      const variantFile = variant(name, link)
+      try {
+        const status = await service.handlers.worldUp({ world: variantFile })
+        expect(status.instances).toEqual([])
+        expect(status.failed).toHaveLength(1)
+        expect(status.failed[0]!.error.code).toBe(code)
+        expect(status.failed[0]!.error.message).toMatch(message)
+        expect(status.failed[0]!.error.hint).toBeTruthy()
+      } finally {
+        await service.handlers.worldDown({ world: variantFile })
+      }
+    })
+  }
 })

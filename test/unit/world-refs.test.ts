@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about the literal ${workloads.NAME.url} syntax
 /**
  * ${workloads.NAME.url} references (env values, wasm.allowHttp), wasm.link paths, and the
  * outgoing-HTTP guard of components.
@@ -5,6 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { checkWorldText } from '../../main/core/world/load.ts'
 import { refsIn, withResolvedRefs } from '../../main/core/world/refs.ts'
+import { interfaceExportName } from '../../main/runtimes/wasm/component-cache.ts'
 import { guardOutgoingHttp, requestOrigin } from '../../main/runtimes/wasm/outgoing-http.ts'
 
 const FILE = '/worlds/edge/world.yaml'
@@ -83,17 +85,24 @@ describe('references between workloads', () => {
   }
 
   it('finds references and flags unknown ones', () => {
-    expect(refsIn('x ${workloads.a.url} y ${workloads.b-2.url}')).toEqual({ names: ['a', 'b-2'], invalid: [] })
+    expect(refsIn('x ${workloads.a.url} y ${workloads.b-2.url}')).toEqual({
+      names: ['a', 'b-2'],
+      invalid: [],
+    })
     expect(refsIn('${env.HOME}')).toEqual({ names: [], invalid: ['${env.HOME}'] })
   })
 
   it('resolves env and allowHttp from the running dependency, and refuses a missing one', () => {
     const w = checkWorldText(FILE, GOOD).world!.workloads[1]!
-    const resolved = withResolvedRefs(w, (name) => (name === 'backend' ? 'http://127.0.0.1:4242/' : undefined))
+    const resolved = withResolvedRefs(w, (name) =>
+      name === 'backend' ? 'http://127.0.0.1:4242/' : undefined,
+    )
     expect(resolved.env).toEqual({ BACKEND_URL: 'http://127.0.0.1:4242/', MODE: 'strict' })
     expect(resolved.wasm!.allowHttp).toEqual(['http://127.0.0.1:4242/', 'http://127.0.0.1:9000'])
     expect(w.env.BACKEND_URL).toBe('${workloads.backend.url}')
-    expect(() => withResolvedRefs(w, () => undefined)).toThrow(/filter refers to \$\{workloads\.backend\.url\}/)
+    expect(() => withResolvedRefs(w, () => undefined)).toThrow(
+      /filter refers to \$\{workloads\.backend\.url\}/,
+    )
   })
 })
 
@@ -120,9 +129,16 @@ describe('outgoing HTTP of a component', () => {
 
   it('refuses everything when nothing is declared', () => {
     const logs: string[] = []
-    const handler = { handle: () => 'sent' }
+    const handler = { handle: (_r: ReturnType<typeof request>) => 'sent' }
     guardOutgoingHttp(handler as never, [], (l) => logs.push(l))
-    expect(() => handler.handle(request({ tag: 'HTTP' }, 'example.com') as never)).toThrow()
+    expect(() => handler.handle(request({ tag: 'HTTP' }, 'example.com'))).toThrow()
     expect(logs[0]).toMatch(/example\.com.*empty/)
+  })
+})
+
+describe('wasm.link', () => {
+  it('maps a WIT interface to the name jco gives its export', () => {
+    expect(interfaceExportName('example:text/shout')).toBe('shout')
+    expect(interfaceExportName('my:pkg/text-tools@1.2.0')).toBe('textTools')
   })
 })

@@ -13,7 +13,9 @@ const ANY_REF = /\$\{[^}]*\}/g
 /** Workload names referenced in a value, and any `${…}` that is not a valid reference. */
 export function refsIn(value: string): { names: string[]; invalid: string[] } {
   const names = [...value.matchAll(REF)].map((m) => m[1]!)
-  const invalid = [...value.matchAll(ANY_REF)].map((m) => m[0]).filter((r) => !new RegExp(`^${REF.source}$`).test(r))
+  const invalid = [...value.matchAll(ANY_REF)]
+    .map((m) => m[0])
+    .filter((r) => !new RegExp(`^${REF.source}$`).test(r))
   return { names, invalid }
 }
 
@@ -21,14 +23,22 @@ export function isOriginOrRef(value: string): boolean {
   if (/^\$\{workloads\.[a-z0-9][a-z0-9-]*\.url\}$/.test(value)) return true
   try {
     const u = new URL(value)
-    return (u.protocol === 'http:' || u.protocol === 'https:') && (u.pathname === '/' || u.pathname === '') && !u.search
+    return (
+      (u.protocol === 'http:' || u.protocol === 'https:') &&
+      (u.pathname === '/' || u.pathname === '') &&
+      !u.search
+    )
   } catch {
     return false
   }
 }
 
 /** Replaces every reference using `urlOf`; a reference without a URL is an error naming both workloads. */
-export function resolveRefs(value: string, owner: string, urlOf: (name: string) => string | undefined): string {
+export function resolveRefs(
+  value: string,
+  owner: string,
+  urlOf: (name: string) => string | undefined,
+): string {
   return value.replace(REF, (_, name: string) => {
     const url = urlOf(name)
     if (url === undefined) {

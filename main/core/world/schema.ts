@@ -64,7 +64,10 @@ const Wasm = z.strictObject({
   dirs: z.array(WasmDir).default([]),
   build: z.string().optional().describe('Script that builds the module when it is missing'),
   allowHttp: z
-    .array(z.string().refine(isOriginOrRef, 'an http(s) origin like "http://127.0.0.1:18480", or a reference like "${workloads.backend.url}"'))
+    .array(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the literal reference syntax
+      z.string().refine(isOriginOrRef, 'an http(s) origin like "http://127.0.0.1:18480", or a reference like "${workloads.backend.url}"'),
+    )
     .default([])
     .describe('Origins (scheme://host:port) the component may call over wasi:http; none by default'),
   link: z

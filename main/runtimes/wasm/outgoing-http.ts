@@ -17,7 +17,11 @@ export interface OutgoingHandlerLike {
 /** scheme://authority of a request as the guest built it; https when the guest gave no scheme, as the shim does. */
 export function requestOrigin(request: OutgoingRequestLike): string {
   const scheme = request.scheme()
-  const name = !scheme ? 'https' : scheme.tag === 'other' ? (scheme.val ?? '').toLowerCase() : scheme.tag.toLowerCase()
+  const name = !scheme
+    ? 'https'
+    : scheme.tag === 'other'
+      ? (scheme.val ?? '').toLowerCase()
+      : scheme.tag.toLowerCase()
   return `${name}://${request.authority() ?? ''}`
 }
 
@@ -26,7 +30,11 @@ export function normaliseOrigins(origins: string[]): Set<string> {
   return new Set(origins.map((o) => new URL(o).origin))
 }
 
-export function guardOutgoingHttp(handler: OutgoingHandlerLike, allowed: string[], log: (line: string) => void): void {
+export function guardOutgoingHttp(
+  handler: OutgoingHandlerLike,
+  allowed: string[],
+  log: (line: string) => void,
+): void {
   const origins = normaliseOrigins(allowed)
   const inner = handler.handle.bind(handler)
   handler.handle = (request, options) => {
@@ -38,7 +46,9 @@ export function guardOutgoingHttp(handler: OutgoingHandlerLike, allowed: string[
       // not a URL at all: refused below
     }
     if (!origins.has(normal)) {
-      log(`denied: outgoing HTTP to ${origin}${request.pathWithQuery() ?? ''} (not in wasm.allowHttp${origins.size ? `: ${[...origins].join(', ')}` : ', which is empty'})`)
+      log(
+        `denied: outgoing HTTP to ${origin}${request.pathWithQuery() ?? ''} (not in wasm.allowHttp${origins.size ? `: ${[...origins].join(', ')}` : ', which is empty'})`,
+      )
       throw { tag: 'HTTP-request-denied' }
     }
     return inner(request, options)

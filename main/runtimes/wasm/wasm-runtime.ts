@@ -14,7 +14,7 @@ import { processStats } from '../../core/metrics/process-stats.ts'
 import { bindPorts } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
-import { transpiledComponent } from './component-cache.ts'
+import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { HostHandle } from './host-handle.ts'
 import { loadModule, notWasm, readWasm } from './load-module.ts'
 import type { HostConfig } from './protocol.ts'
@@ -51,9 +51,12 @@ export class WasmRuntime implements Runtime {
       if (spec.serve !== 'http') {
         throw new WorldbenchError('WASM_COMPONENT_MODE', `${w.name} is a Wasm component; Worldbench serves components with "serve: http" only.`, 'Set wasm.serve to http (a wasi:http/proxy component), or give a preview 1 module for command/cgi.')
       }
+      const links = await linkedComponents(w, progress)
       progress({ step: 'transpile', message: `transpiling component ${hash.slice(0, 12)} with jco` })
-      const { entry, cached } = await transpiledComponent(bytes, hash)
-      return { kind: 'wasm', ref: entry, bytes: bytes.length, details: { format, sha256: hash, source: spec.module, cached: cached ? 1 : 0 } }
+      const { entry, cached } = await transpiledComponent(bytes, hash, links)
+      const details: Record<string, string | number> = { format, sha256: hash, source: spec.module, cached: cached ? 1 : 0 }
+      if (links.length) details.links = links.map((l) => `${l.iface}=${l.hash.slice(0, 12)}`).join(', ')
+      return { kind: 'wasm', ref: entry, bytes: bytes.length, details }
     }
     if (spec.serve === 'http') {
       throw new WorldbenchError('WASM_MODULE_MODE', `${w.name} is a core module; "serve: http" needs a wasi:http/proxy component.`, 'Use serve: cgi to answer HTTP with a preview 1 module (the WAGI model).')
@@ -147,6 +150,31 @@ export class WasmRuntime implements Runtime {
 function wasmSpec(w: Workload): NonNullable<Workload['wasm']> {
   if (!w.wasm) throw new WorldbenchError('WASM_SPEC_MISSING', `${w.name} has no "wasm" section.`, 'Add wasm: { module: ./file.wasm }.')
   return w.wasm
+}
+
+/** Transpiles each component named in wasm.link, so the main component's imports can load its exports. */
+async function linkedComponents(w: Workload, progress: Progress): Promise<ComponentLink[]> {
+  const links: ComponentLink[] = []
+  for (const [iface, file] of Object.entries(w.wasm?.link ?? {})) {
+    const bytes = await readWasm(file)
+    const format = wasmFormat(bytes)
+    if (format === 'not-wasm') throw notWasm(file)
+    if (format !== 'component') {
+      throw new WorldbenchError('WASM_LINK_NOT_COMPONENT', `${file}, linked to ${w.name} for ${iface}, is a core module, not a component.`, 'Make it a component that exports the interface (e.g. jco componentEmbed + componentNew, or jco new).')
+    }
+    const { componentWit } = await import('@bytecodealliance/jco')
+    const exported = (await componentWit(bytes))
+      .split('\n')
+      .map((l) => l.trim())
+      .some((l) => l.startsWith(`export ${iface};`) || l.startsWith(`export ${iface}@`))
+    if (!exported) {
+      throw new WorldbenchError('WASM_LINK_MISSING_EXPORT', `${file}, linked to ${w.name} for ${iface}, does not export ${iface}.`, 'Link a component whose world exports that interface (see "jco wit FILE").')
+    }
+    const hash = sha256(bytes)
+    progress({ step: 'transpile', message: `transpiling linked component ${iface} (${hash.slice(0, 12)}) with jco` })
+    links.push({ iface, hash, entry: (await transpiledComponent(bytes, hash)).entry })
+  }
+  return links
 }
 
 async function buildIfMissing(w: Workload, module: string, progress: Progress): Promise<void> {

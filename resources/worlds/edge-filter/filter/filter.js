@@ -6,7 +6,13 @@
  */
 import { getEnvironment } from 'wasi:cli/environment@0.2.12'
 import { handle as sendRequest } from 'wasi:http/outgoing-handler@0.2.12'
-import { Fields, OutgoingBody, OutgoingRequest, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.12'
+import {
+  Fields,
+  OutgoingBody,
+  OutgoingRequest,
+  OutgoingResponse,
+  ResponseOutparam,
+} from 'wasi:http/types@0.2.12'
 
 const FILTER_NAME = 'edge-filter'
 const RELAYED_HEADERS = ['content-type', 'last-modified', 'etag']
@@ -48,7 +54,12 @@ function backendUrl() {
 
 // Nested results come as { tag, val } objects (only a top-level result is unwrapped).
 function unwrap(result, what) {
-  if (result && typeof result === 'object' && 'tag' in result && (result.tag === 'ok' || result.tag === 'err')) {
+  if (
+    result &&
+    typeof result === 'object' &&
+    'tag' in result &&
+    (result.tag === 'ok' || result.tag === 'err')
+  ) {
     if (result.tag === 'err') throw new Error(`${what}: ${JSON.stringify(result.val)}`)
     return result.val
   }
@@ -105,7 +116,10 @@ function forward(request, path, query, backend, responseOutparam) {
   future.subscribe().block()
   const response = unwrap(unwrap(future.get(), 'backend request'), 'backend response')
   const status = response.status()
-  const headers = response.headers().entries().filter(([name]) => RELAYED_HEADERS.includes(name.toLowerCase()))
+  const headers = response
+    .headers()
+    .entries()
+    .filter(([name]) => RELAYED_HEADERS.includes(name.toLowerCase()))
   const incoming = response.consume()
   const bytes = readAll(incoming.stream())
   respond(responseOutparam, status, headers, bytes)
@@ -117,7 +131,10 @@ export const incomingHandler = {
     const at = pathWithQuery.indexOf('?')
     const path = canonicalPath(at < 0 ? pathWithQuery : pathWithQuery.slice(0, at))
     const query = at < 0 ? undefined : pathWithQuery.slice(at + 1)
-    const headerNames = request.headers().entries().map(([name]) => name.toLowerCase())
+    const headerNames = request
+      .headers()
+      .entries()
+      .map(([name]) => name.toLowerCase())
     const reason = blockReason(path, headerNames)
     if (reason) return text(responseOutparam, 403, `${FILTER_NAME}: blocked (${reason})\n`)
     const backend = backendUrl()
