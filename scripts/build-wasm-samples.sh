@@ -3,6 +3,7 @@
 # Needs Debian's clang-14, lld-14, wasi-libc, libclang-rt-14-dev-wasm32 and gcc.
 # Each output is rebuilt only when a source is newer, so re-running is cheap; the JS
 # component (jco componentize: 15-35 s, up to ~3 GB RAM) is skipped when it is up to date.
+#   usage: scripts/build-wasm-samples.sh [hello|fixtures|edge-filter|polyglot]...  (default: all)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -27,65 +28,85 @@ wasm_c() { # OUT SRC [extra clang args...]
 }
 
 # hello-trio: one CGI handler, as Wasm and native
-hello=resources/worlds/hello-trio
-wasm_c "$hello/build/hello.wasm" "$hello/src/hello.c"
-if stale "$hello/build/hello-native" "$hello/src/hello.c"; then
-  gcc -Os -o "$hello/build/hello-native" "$hello/src/hello.c"
-  echo "built $hello/build/hello-native"
-fi
+build_hello() {
+  hello=resources/worlds/hello-trio
+  wasm_c "$hello/build/hello.wasm" "$hello/src/hello.c"
+  if stale "$hello/build/hello-native" "$hello/src/hello.c"; then
+    gcc -Os -o "$hello/build/hello-native" "$hello/src/hello.c"
+    echo "built $hello/build/hello-native"
+  fi
+}
 
 # test modules
-fx=test/fixtures/wasm
-for name in trap loop hog reader; do
-  wasm_c "$fx/build/$name.wasm" "$fx/$name.c"
-done
-wasm_c "$fx/build/imports-env.wasm" "$fx/imports-env.c" -Wl,--allow-undefined
-if stale "$fx/build/not-wasm.wasm" "$0"; then
-  printf 'this is a text file, not WebAssembly\n' > "$fx/build/not-wasm.wasm"
-fi
-if stale "$fx/build/truncated.wasm" "$fx/build/reader.wasm"; then
-  head -c 200 "$fx/build/reader.wasm" > "$fx/build/truncated.wasm"
-fi
+build_fixtures() {
+  fx=test/fixtures/wasm
+  for name in trap loop hog reader; do
+    wasm_c "$fx/build/$name.wasm" "$fx/$name.c"
+  done
+  wasm_c "$fx/build/imports-env.wasm" "$fx/imports-env.c" -Wl,--allow-undefined
+  if stale "$fx/build/not-wasm.wasm" "$0"; then
+    printf 'this is a text file, not WebAssembly\n' > "$fx/build/not-wasm.wasm"
+  fi
+  if stale "$fx/build/truncated.wasm" "$fx/build/reader.wasm"; then
+    head -c 200 "$fx/build/reader.wasm" > "$fx/build/truncated.wasm"
+  fi
+}
 
 # edge-filter: a JS wasi:http/proxy component
-ef=resources/worlds/edge-filter
-out="$ef/build/edge-filter.wasm"
-if stale "$out" "$ef/filter/filter.js" "$ef/filter/wit/world.wit"; then
-  wit="$ef/build/wit"
-  rm -rf "$wit" && mkdir -p "$wit/deps"
-  cp "$ef/filter/wit/world.wit" "$wit/"
-  cp -r "$root"/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/* "$wit/deps/"
-  echo "componentizing $out (takes 15-35 s)"
-  NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
-    "$node" "$root/node_modules/@bytecodealliance/jco/dist/jco.js" componentize \
-    "$ef/filter/filter.js" --wit "$wit" --world-name filter --disable fetch-event -o "$out"
-  echo "built $out ($(stat -c %s "$out") bytes)"
-else
-  echo "up to date: $out"
-fi
+build_edge_filter() {
+  ef=resources/worlds/edge-filter
+  out="$ef/build/edge-filter.wasm"
+  if stale "$out" "$ef/filter/filter.js" "$ef/filter/wit/world.wit"; then
+    wit="$ef/build/wit"
+    rm -rf "$wit" && mkdir -p "$wit/deps"
+    cp "$ef/filter/wit/world.wit" "$wit/"
+    cp -r "$root"/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/* "$wit/deps/"
+    echo "componentizing $out (takes 15-35 s)"
+    NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
+      "$node" "$root/node_modules/@bytecodealliance/jco/dist/jco.js" componentize \
+      "$ef/filter/filter.js" --wit "$wit" --world-name filter --disable fetch-event -o "$out"
+    echo "built $out ($(stat -c %s "$out") bytes)"
+  else
+    echo "up to date: $out"
+  fi
+}
 
 # polyglot: a C component (canonical ABI by hand, made a component with jco's componentEmbed +
 # componentNew) and a JS wasi:http/proxy component that imports it through wit/text.wit
-pg=resources/worlds/polyglot
-pgwit="$pg/build/wit"
-if stale "$pgwit/text.wit" "$pg/wit/text.wit"; then
-  rm -rf "$pgwit" && mkdir -p "$pgwit/deps"
-  cp -r "$root"/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/* "$pgwit/deps/"
-  cp "$pg/wit/text.wit" "$pgwit/"
-fi
-wasm_c "$pg/build/shout.core.wasm" "$pg/shout/shout.c" -nostartfiles -Wl,--no-entry
-if stale "$pg/build/shout.wasm" "$pg/build/shout.core.wasm" "$pgwit/text.wit"; then
-  NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
-    "$node" "$root/scripts/component-from-core.mjs" "$pg/build/shout.core.wasm" "$pgwit" shouter "$pg/build/shout.wasm"
-  echo "built $pg/build/shout.wasm ($(stat -c %s "$pg/build/shout.wasm") bytes)"
-fi
-out="$pg/build/front.wasm"
-if stale "$out" "$pg/front/front.js" "$pgwit/text.wit"; then
-  echo "componentizing $out (takes 15-35 s)"
-  NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
-    "$node" "$root/node_modules/@bytecodealliance/jco/dist/jco.js" componentize \
-    "$pg/front/front.js" --wit "$pgwit" --world-name front --disable fetch-event -o "$out"
-  echo "built $out ($(stat -c %s "$out") bytes)"
-else
-  echo "up to date: $out"
-fi
+build_polyglot() {
+  pg=resources/worlds/polyglot
+  pgwit="$pg/build/wit"
+  if stale "$pgwit/text.wit" "$pg/wit/text.wit"; then
+    rm -rf "$pgwit" && mkdir -p "$pgwit/deps"
+    cp -r "$root"/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/* "$pgwit/deps/"
+    cp "$pg/wit/text.wit" "$pgwit/"
+  fi
+  wasm_c "$pg/build/shout.core.wasm" "$pg/shout/shout.c" -nostartfiles -Wl,--no-entry
+  if stale "$pg/build/shout.wasm" "$pg/build/shout.core.wasm" "$pgwit/text.wit"; then
+    NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
+      "$node" "$root/scripts/component-from-core.mjs" "$pg/build/shout.core.wasm" "$pgwit" shouter "$pg/build/shout.wasm"
+    echo "built $pg/build/shout.wasm ($(stat -c %s "$pg/build/shout.wasm") bytes)"
+  fi
+  out="$pg/build/front.wasm"
+  if stale "$out" "$pg/front/front.js" "$pgwit/text.wit"; then
+    echo "componentizing $out (takes 15-35 s)"
+    NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
+      "$node" "$root/node_modules/@bytecodealliance/jco/dist/jco.js" componentize \
+      "$pg/front/front.js" --wit "$pgwit" --world-name front --disable fetch-event -o "$out"
+    echo "built $out ($(stat -c %s "$out") bytes)"
+  else
+    echo "up to date: $out"
+  fi
+}
+
+for target in "${@:-hello fixtures edge-filter polyglot}"; do
+  for t in $target; do
+    case "$t" in
+      hello) build_hello ;;
+      fixtures) build_fixtures ;;
+      edge-filter) build_edge_filter ;;
+      polyglot) build_polyglot ;;
+      *) echo "build-wasm-samples: unknown target $t" >&2; exit 2 ;;
+    esac
+  done
+done

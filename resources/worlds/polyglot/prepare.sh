@@ -3,4 +3,4 @@
 # 15-35 s with jco componentize the first time only).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bash "$here/../../../scripts/build-wasm-samples.sh"
+bash "$here/../../../scripts/build-wasm-samples.sh" polyglot
