@@ -71,8 +71,9 @@ build_edge_filter() {
   fi
 }
 
-# polyglot: a C component (canonical ABI by hand, made a component with jco's componentEmbed +
-# componentNew) and a JS wasi:http/proxy component that imports it through wit/text.wit
+# polyglot: a C and a Rust component (canonical ABI by hand, made components with jco's
+# componentEmbed + componentNew) and a JS wasi:http/proxy component that imports both through
+# wit/text.wit. Also needs Debian's rustc and libstd-rust-dev-wasm32.
 build_polyglot() {
   pg=resources/worlds/polyglot
   pgwit="$pg/build/wit"
@@ -86,6 +87,18 @@ build_polyglot() {
     NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
       "$node" "$root/scripts/component-from-core.mjs" "$pg/build/shout.core.wasm" "$pgwit" shouter "$pg/build/shout.wasm"
     echo "built $pg/build/shout.wasm ($(stat -c %s "$pg/build/shout.wasm") bytes)"
+  fi
+  # Debian's rustc (not a rustup one earlier in PATH, which has no wasm targets)
+  if stale "$pg/build/count.core.wasm" "$pg/count/count.rs"; then
+    [ -x /usr/bin/rustc ] || { echo "build-wasm-samples: /usr/bin/rustc not found (apt-get install rustc libstd-rust-dev-wasm32)" >&2; exit 1; }
+    /usr/bin/rustc --target wasm32-unknown-unknown --crate-type cdylib -O -C strip=symbols \
+      -o "$pg/build/count.core.wasm" "$pg/count/count.rs"
+    echo "built $pg/build/count.core.wasm ($(stat -c %s "$pg/build/count.core.wasm") bytes)"
+  fi
+  if stale "$pg/build/count.wasm" "$pg/build/count.core.wasm" "$pgwit/text.wit"; then
+    NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
+      "$node" "$root/scripts/component-from-core.mjs" "$pg/build/count.core.wasm" "$pgwit" counter "$pg/build/count.wasm"
+    echo "built $pg/build/count.wasm ($(stat -c %s "$pg/build/count.wasm") bytes)"
   fi
   out="$pg/build/front.wasm"
   if stale "$out" "$pg/front/front.js" "$pgwit/text.wit"; then

@@ -121,18 +121,19 @@ workloads:
   })
 })
 
-describe('polyglot: a JS component calling a C component through a WIT interface', () => {
+describe('polyglot: a JS component calling a C and a Rust component through WIT interfaces', () => {
   const file = sampleWorldFiles().get('polyglot')!
 
-  it('validates, with the link resolved to the C component', async () => {
+  it('validates, with the links resolved to the C and Rust components', async () => {
     const { world, issues } = await validateWorldFile(file)
     expect(issues).toEqual([])
-    expect(world!.workloads[0]!.wasm!.link['example:text/shout']).toBe(
-      join(file, '..', 'build', 'shout.wasm'),
-    )
+    expect(world!.workloads[0]!.wasm!.link).toEqual({
+      'example:text/shout': join(file, '..', 'build', 'shout.wasm'),
+      'example:text/count': join(file, '..', 'build', 'count.wasm'),
+    })
   })
 
-  it('serves a body from JS with the text shouted by C, and leaves nothing after down', async () => {
+  it('serves a body from JS with the text shouted by C and counted by Rust, and leaves nothing after down', async () => {
     let hostPid: number | undefined
     try {
       const status = await service.handlers.worldUp({ world: file })
@@ -144,13 +145,17 @@ describe('polyglot: a JS component calling a C component through a WIT interface
       hostPid = (service.supervisor.get(instance.id).instance.handle as { pid?: number }).pid
       expect(await httpGet(instance.ports[0]!.url)).toEqual({
         status: 200,
-        body: 'hello from JS, shouted by C: HELLO\n',
+        body: 'hello from JS, shouted by C: HELLO, 5 letters counted by Rust\n',
       })
-      // The capitals really come from the C function: any text, non-ASCII bytes left alone.
+      // The answers really come from the C and Rust functions: C leaves non-ASCII bytes alone,
+      // Rust counts Unicode letters.
       const custom = await httpGet(`${instance.ports[0]!.url}?text=${encodeURIComponent('wasm wörlds 42')}`)
-      expect(custom).toEqual({ status: 200, body: 'wasm wörlds 42 from JS, shouted by C: WASM WöRLDS 42\n' })
+      expect(custom).toEqual({
+        status: 200,
+        body: 'wasm wörlds 42 from JS, shouted by C: WASM WöRLDS 42, 10 letters counted by Rust\n',
+      })
       const empty = await httpGet(`${instance.ports[0]!.url}?text=`)
-      expect(empty).toEqual({ status: 200, body: ' from JS, shouted by C: \n' })
+      expect(empty).toEqual({ status: 200, body: ' from JS, shouted by C: , 0 letters counted by Rust\n' })
     } finally {
       await service.handlers.worldDown({ world: file })
     }
@@ -178,10 +183,10 @@ workloads:
 
   for (const [name, link, code, message] of [
     [
-      'polyglot-unlinked',
-      '',
+      'polyglot-half-linked',
+      ", link: { 'example:text/shout': ./shout.wasm }",
       'WASM_UNLINKED_IMPORT',
-      /imports example:text\/shout, which neither WASI nor a linked component provides/,
+      /imports example:text\/count, which neither WASI nor a linked component provides/,
     ],
     [
       'polyglot-core-link',

@@ -1,8 +1,9 @@
 /*
- * polyglot's JS half: a wasi:http/proxy component (jco componentize) that imports
- * example:text/shout (wit/text.wit). It knows nothing of C: the host links that import to the
- * C component named in the world file's wasm.link. GET /?text=… shouts the text (default "hello").
+ * polyglot's JS part: a wasi:http/proxy component (jco componentize) that imports
+ * example:text/shout and example:text/count (wit/text.wit). It knows nothing of C or Rust: the
+ * host links those imports to the components named in the world file's wasm.link. GET /?text=… shouts the text (default "hello").
  */
+import { letters } from 'example:text/count'
 import { shout } from 'example:text/shout'
 import { Fields, OutgoingBody, OutgoingResponse, ResponseOutparam } from 'wasi:http/types@0.2.12'
 
@@ -17,7 +18,9 @@ function textParam(pathWithQuery) {
 export const incomingHandler = {
   handle(request, responseOutparam) {
     const text = textParam(request.pathWithQuery() ?? '/') ?? 'hello'
-    const body = encoder.encode(`${text} from JS, shouted by C: ${shout(text)}\n`)
+    const body = encoder.encode(
+      `${text} from JS, shouted by C: ${shout(text)}, ${letters(text)} letters counted by Rust\n`,
+    )
     const response = new OutgoingResponse(
       Fields.fromList([['content-type', encoder.encode('text/plain; charset=utf-8')]]),
     )
