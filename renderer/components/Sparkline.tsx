@@ -3,7 +3,9 @@ import uPlot from 'uplot'
 
 /**
  * A live sparkline on uPlot: canvas-drawn, built for streaming time series, ~50 KB, and
- * updated in place with setData (no re-mount, so no flicker when samples arrive).
+ * updated in place with setData (no re-mount, so no flicker when samples arrive). Sparklines
+ * scrolled out of view skip their redraws and catch up when they come back: with a hundred
+ * rows, redrawing 200 canvases a second was most of the dashboard's scripting time.
  */
 export function Sparkline({ times, values, color = '#6366f1', width = 120, height = 28 }: {
   times: number[]
@@ -14,6 +16,15 @@ export function Sparkline({ times, values, color = '#6366f1', width = 120, heigh
 }) {
   const ref = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
+  const visible = useRef(false)
+  const latest = useRef<[number[], number[]]>([times, values])
+  const drawn = useRef<[number[], number[]] | null>(null)
+  const draw = () => {
+    if (plot.current && visible.current && drawn.current !== latest.current) {
+      plot.current.setData(latest.current)
+      drawn.current = latest.current
+    }
+  }
   useEffect(() => {
     if (!ref.current) return
     plot.current = new uPlot(
@@ -30,13 +41,23 @@ export function Sparkline({ times, values, color = '#6366f1', width = 120, heigh
       [[], []],
       ref.current,
     )
+    drawn.current = null
+    const observer = new IntersectionObserver(([entry]) => {
+      visible.current = entry?.isIntersecting ?? false
+      draw()
+    })
+    observer.observe(ref.current)
     return () => {
+      observer.disconnect()
       plot.current?.destroy()
       plot.current = null
     }
+    // biome-ignore lint/correctness/useExhaustiveDependencies: draw reads refs only
   }, [width, height, color])
   useEffect(() => {
-    plot.current?.setData([times, values])
+    latest.current = [times, values]
+    draw()
+    // biome-ignore lint/correctness/useExhaustiveDependencies: draw reads refs only
   }, [times, values])
   return <div ref={ref} className="sparkline" data-points={values.length} style={{ width, height }} />
 }

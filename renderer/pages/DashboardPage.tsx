@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react'
+import { memo, useCallback, useMemo, useState } from 'react'
 import type { InstanceInfo, Kind, Sample } from '../../preload/api.ts'
 import { api } from '../api.ts'
 import { href } from '../hooks/useHashRoute.ts'
@@ -15,7 +15,8 @@ export function DashboardPage() {
   const [error, setError] = useState<{ message: string; hint?: string }>()
   const shown = live.instances.filter((i) => kindFilter === 'all' || i.kind === kindFilter)
   const byWorld = useMemo(() => groupBy(shown, (i) => i.world), [shown])
-  const act = (fn: () => Promise<unknown>) => fn().catch((e: { message: string; hint?: string }) => setError(e))
+  const stopInstance = useCallback((id: string) => void api.stopInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)), [])
+  const restartInstance = useCallback((id: string) => void api.restartInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)), [])
 
   return (
     <div>
@@ -62,7 +63,7 @@ export function DashboardPage() {
             </thead>
             <tbody>
               {instances.map((i) => (
-                <InstanceRow key={i.id} instance={i} history={live.history[i.id] ?? []} onStop={() => act(() => api.stopInstance({ id: i.id }))} onRestart={() => act(() => api.restartInstance({ id: i.id }))} />
+                <InstanceRow key={i.id} instance={i} history={live.history[i.id] ?? NO_HISTORY} onStop={stopInstance} onRestart={restartInstance} />
               ))}
             </tbody>
           </table>
@@ -72,7 +73,15 @@ export function DashboardPage() {
   )
 }
 
-function InstanceRow({ instance: i, history, onStop, onRestart }: { instance: InstanceInfo; history: Sample[]; onStop: () => void; onRestart: () => void }) {
+const NO_HISTORY: Sample[] = []
+
+/** Memoised: a row renders again only when its own instance or samples change. */
+const InstanceRow = memo(function InstanceRow({ instance: i, history, onStop, onRestart }: {
+  instance: InstanceInfo
+  history: Sample[]
+  onStop: (id: string) => void
+  onRestart: (id: string) => void
+}) {
   const times = useMemo(() => history.map((s) => s.t / 1000), [history])
   const cpu = useMemo(() => history.map((s) => s.cpuPercent), [history])
   const mem = useMemo(() => history.map((s) => s.memoryBytes), [history])
@@ -88,12 +97,12 @@ function InstanceRow({ instance: i, history, onStop, onRestart }: { instance: In
         {i.external ? (
           <span className="text-xs text-slate-500">{i.image}</span>
         ) : (
-          <div className="flex justify-end gap-1"><Button onClick={onRestart} label={`Restart ${i.workload}`}>Restart</Button><Button variant="danger" onClick={onStop} label={`Stop ${i.workload}`}>Stop</Button></div>
+          <div className="flex justify-end gap-1"><Button onClick={() => onRestart(i.id)} label={`Restart ${i.workload}`}>Restart</Button><Button variant="danger" onClick={() => onStop(i.id)} label={`Stop ${i.workload}`}>Stop</Button></div>
         )}
       </td>
     </tr>
   )
-}
+})
 
 function groupBy<T>(items: T[], key: (t: T) => string): Record<string, T[]> {
   const out: Record<string, T[]> = {}
