@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { checkWorldText } from '../../main/core/world/load.ts'
 import { refsIn, withResolvedRefs } from '../../main/core/world/refs.ts'
 import { interfaceExportName } from '../../main/runtimes/wasm/component-cache.ts'
-import { guardOutgoingHttp, requestOrigin } from '../../main/runtimes/wasm/outgoing-http.ts'
+import { guardOutgoingHttp, normaliseOrigins, requestOrigin } from '../../main/runtimes/wasm/outgoing-http.ts'
 
 const FILE = '/worlds/edge/world.yaml'
 
@@ -140,5 +140,15 @@ describe('wasm.link', () => {
   it('maps a WIT interface to the name jco gives its export', () => {
     expect(interfaceExportName('example:text/shout')).toBe('shout')
     expect(interfaceExportName('my:pkg/text-tools@1.2.0')).toBe('textTools')
+  })
+})
+
+describe('wasm.allowHttp entries the host cannot use', () => {
+  it('allow nothing and are noted in the log, instead of failing the host', () => {
+    const logs: string[] = []
+    expect([
+      ...normaliseOrigins(['${workloads.backend.url}', 'http://127.0.0.1:80/'], (l) => logs.push(l)),
+    ]).toEqual(['http://127.0.0.1'])
+    expect(logs[0]).toContain('"${workloads.backend.url}" is not a URL')
   })
 })

@@ -26,8 +26,14 @@ export function requestOrigin(request: OutgoingRequestLike): string {
 }
 
 /** Normalises declared origins ("http://127.0.0.1:18480/" → "http://127.0.0.1:18480"). */
-export function normaliseOrigins(origins: string[]): Set<string> {
-  return new Set(origins.map((o) => new URL(o).origin))
+export function normaliseOrigins(origins: string[], log: (line: string) => void = () => {}): Set<string> {
+  const out = new Set<string>()
+  for (const o of origins) {
+    // e.g. a ${workloads.NAME.url} left unresolved because the workload was started outside a world
+    if (URL.canParse(o)) out.add(new URL(o).origin)
+    else log(`note: wasm.allowHttp entry "${o}" is not a URL; it allows nothing`)
+  }
+  return out
 }
 
 export function guardOutgoingHttp(
@@ -35,7 +41,7 @@ export function guardOutgoingHttp(
   allowed: string[],
   log: (line: string) => void,
 ): void {
-  const origins = normaliseOrigins(allowed)
+  const origins = normaliseOrigins(allowed, log)
   const inner = handler.handle.bind(handler)
   handler.handle = (request, options) => {
     const origin = requestOrigin(request)
