@@ -13,7 +13,9 @@ export function DashboardPage() {
   const live = useLiveInstances()
   const [kindFilter, setKindFilter] = useState<Kind | 'all'>('all')
   const [error, setError] = useState<{ message: string; hint?: string }>()
-  const shown = live.instances.filter((i) => kindFilter === 'all' || i.kind === kindFilter)
+  const [worldFilter, setWorldFilter] = useState('all')
+  const worldNames = useMemo(() => [...new Set(live.instances.map((i) => i.world))].sort(), [live.instances])
+  const shown = live.instances.filter((i) => (kindFilter === 'all' || i.kind === kindFilter) && (worldFilter === 'all' || i.world === worldFilter))
   const byWorld = useMemo(() => groupBy(shown, (i) => i.world), [shown])
   const stopInstance = useCallback((id: string) => void api.stopInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)), [])
   const restartInstance = useCallback((id: string) => void api.restartInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)), [])
@@ -22,10 +24,16 @@ export function DashboardPage() {
     <div>
       <PageTitle
         actions={
+          <>
+          <select aria-label="Filter by world" className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800" value={worldFilter} onChange={(e) => setWorldFilter(e.target.value)}>
+            <option value="all">All worlds</option>
+            {worldNames.map((w) => <option key={w} value={w}>{w === 'external' ? 'external containers' : w}</option>)}
+          </select>
           <select aria-label="Filter by kind" className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800" value={kindFilter} onChange={(e) => setKindFilter(e.target.value as Kind | 'all')}>
             <option value="all">All kinds</option>
             {KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
           </select>
+          </>
         }
       >
         Dashboard
@@ -51,7 +59,10 @@ export function DashboardPage() {
         <Empty>Nothing running: launch a sample world from <a className="text-indigo-600 underline" href={href('worlds')}>Worlds</a>.</Empty>
       ) : (
         !shown.some((i) => !i.external) && (
-          <Empty>No {kindFilter} instance is running. <button type="button" className="text-indigo-600 underline" onClick={() => setKindFilter('all')}>Show all kinds</button></Empty>
+          <Empty>
+            No {kindFilter === 'all' ? '' : `${kindFilter} `}instance is running{worldFilter === 'all' ? '' : ` in ${worldFilter}`}.{' '}
+            <button type="button" className="text-indigo-600 underline" onClick={() => { setKindFilter('all'); setWorldFilter('all') }}>Show everything</button>
+          </Empty>
         )
       )}
       {Object.entries(byWorld).map(([world, instances]) => (

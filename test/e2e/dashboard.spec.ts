@@ -87,11 +87,17 @@ test('dashboard: a Wasm and a container row with moving sparklines, the instance
   await expect(containerRow).toHaveCount(0)
   await expect(app.getByText('No vm instance is running.')).toBeVisible()
   await expect(app.getByText('Nothing running')).toHaveCount(0)
-  await app.getByRole('button', { name: 'Show all kinds' }).click()
+  await app.getByRole('button', { name: 'Show everything' }).click()
   await expect(filter).toHaveValue('all')
   await expect(wasmRow).toBeVisible()
   await expect(containerRow).toBeVisible()
   await app.screenshot({ path: 'test-results/e2e/dashboard.png', fullPage: true })
+
+  // The world filter keeps this world's rows.
+  await app.getByLabel('Filter by world').selectOption('e2e-dash')
+  await expect(wasmRow).toBeVisible()
+  await expect(containerRow).toBeVisible()
+  await app.getByLabel('Filter by world').selectOption('all')
 
   // The instance page: charts over time and the log stream.
   await wasmRow.getByRole('link', { name: WASM }).click()
@@ -104,6 +110,10 @@ test('dashboard: a Wasm and a container row with moving sparklines, the instance
   const logs = app.getByTestId('logs')
   await expect(logs.locator('div').first()).toBeVisible()
   await expect(logs).toContainText('sandbox')
+  // Its definition, and what the module imports (WASI preview 1) and exports (_start).
+  await expect(app.getByTestId('definition')).toContainText('"kind": "wasm"')
+  await expect(app.getByTestId('wasm-imports-exports')).toContainText('wasi_snapshot_preview1')
+  await expect(app.getByTestId('wasm-imports-exports')).toContainText('_start')
   await app.screenshot({ path: 'test-results/e2e/instance.png', fullPage: true })
 
   // Stop both from the dashboard and see them leave.
