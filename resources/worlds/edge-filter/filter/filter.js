@@ -3,6 +3,7 @@
  * (jco componentize). Requests with an `x-block` header or a path under /admin get 403 from the
  * filter itself (judged on the normalised path, which is also what is forwarded); every other request is forwarded to BACKEND_URL (from the environment) through
  * wasi:http/outgoing-handler, and the backend's status, content type and body are relayed.
+ * With no BACKEND_URL it answers allowed requests itself: 200 "edge-filter: allowed <path>".
  */
 import { getEnvironment } from 'wasi:cli/environment@0.2.12'
 import { handle as sendRequest } from 'wasi:http/outgoing-handler@0.2.12'
@@ -138,7 +139,8 @@ export const incomingHandler = {
     const reason = blockReason(path, headerNames)
     if (reason) return text(responseOutparam, 403, `${FILTER_NAME}: blocked (${reason})\n`)
     const backend = backendUrl()
-    if (!backend) return text(responseOutparam, 500, `${FILTER_NAME}: BACKEND_URL is not set\n`)
+    // Without a backend (the component served on its own) the filter answers what it allows itself.
+    if (!backend) return text(responseOutparam, 200, `${FILTER_NAME}: allowed ${path}\n`)
     try {
       forward(request, path, query, backend, responseOutparam)
     } catch (e) {
