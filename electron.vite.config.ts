@@ -24,7 +24,10 @@ export default defineConfig({
       // A sandboxed preload cannot require() packages: bundle zod (the contract) into it.
       externalizeDeps: false,
       // A sandboxed preload must be CommonJS.
-      rollupOptions: { input: { index: resolve('preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+      rollupOptions: {
+        input: { index: resolve('preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {

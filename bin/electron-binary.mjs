@@ -9,7 +9,10 @@ const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules
 /** The Electron executable, or undefined when it was not (or could not be) downloaded. */
 export function electronBinary() {
   if (process.env.ELECTRON_OVERRIDE_DIST_PATH) {
-    const p = join(process.env.ELECTRON_OVERRIDE_DIST_PATH, process.platform === 'win32' ? 'electron.exe' : 'electron')
+    const p = join(
+      process.env.ELECTRON_OVERRIDE_DIST_PATH,
+      process.platform === 'win32' ? 'electron.exe' : 'electron',
+    )
     return existsSync(p) ? p : undefined
   }
   const pathFile = join(pkgDir, 'path.txt')

@@ -10,7 +10,10 @@ import { electronBinary } from './electron-binary.mjs'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const run = (cmd, args) => spawn(cmd, args, { cwd: root, stdio: 'inherit' })
 
-if (!existsSync(join(root, 'out', 'renderer', 'index.html')) || !existsSync(join(root, 'out', 'main', 'index.js'))) {
+if (
+  !existsSync(join(root, 'out', 'renderer', 'index.html')) ||
+  !existsSync(join(root, 'out', 'main', 'index.js'))
+) {
   const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' })
   if (built.status !== 0) process.exit(built.status ?? 1)
 }

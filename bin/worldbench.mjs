@@ -26,7 +26,9 @@ if (major >= 24 && process.features.typescript) {
     )
     process.exit(1)
   }
-  const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  })
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig))
   child.on('exit', (code, signal) => {
     if (signal) process.kill(process.pid, signal)

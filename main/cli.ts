@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander'
-import { version } from './version.ts'
-import { printError } from './cli/output.ts'
-import { doctorCommand } from './cli/commands/doctor.ts'
-import { serveCommand } from './cli/commands/serve.ts'
 import { benchCommand } from './cli/commands/bench.ts'
+import { doctorCommand } from './cli/commands/doctor.ts'
 import { runCommand } from './cli/commands/run.ts'
+import { serveCommand } from './cli/commands/serve.ts'
 import { downCommand, logsCommand, psCommand, upCommand, validateCommand } from './cli/commands/worlds.ts'
+import { printError } from './cli/output.ts'
+import { version } from './version.ts'
 
 /** Runs one CLI command; resolves with the process exit code. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -22,7 +22,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .showHelpAfterError()
     .exitOverride()
 
-  program.command('doctor').description('Probe the container engine, QEMU and the Wasm engine').option('--json', 'machine-readable output').action(run(doctorCommand))
+  program
+    .command('doctor')
+    .description('Probe the container engine, QEMU and the Wasm engine')
+    .option('--json', 'machine-readable output')
+    .action(run(doctorCommand))
   program
     .command('serve')
     .description('Web mode: serve the UI on 127.0.0.1 behind a token (and the control socket)')
@@ -30,14 +34,26 @@ export async function runCli(argv: string[]): Promise<number> {
     .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
     .option('--json', 'print the URL as JSON')
     .action(run(serveCommand))
-  program.command('validate <file>').description('Check a world file without starting anything').option('--json', 'machine-readable output').action(run(validateCommand))
+  program
+    .command('validate <file>')
+    .description('Check a world file without starting anything')
+    .option('--json', 'machine-readable output')
+    .action(run(validateCommand))
   program
     .command('up <world>')
     .description('Start a world (a sample name or a world.yaml); waits until ready and prints URLs')
     .option('--json', 'machine-readable output')
     .action(run(upCommand))
-  program.command('down <world>').description('Stop a world').option('--json', 'machine-readable output').action(run(downCommand))
-  program.command('ps').description('List instances with state, URL, CPU and memory').option('--json', 'machine-readable output').action(run(psCommand))
+  program
+    .command('down <world>')
+    .description('Stop a world')
+    .option('--json', 'machine-readable output')
+    .action(run(downCommand))
+  program
+    .command('ps')
+    .description('List instances with state, URL, CPU and memory')
+    .option('--json', 'machine-readable output')
+    .action(run(psCommand))
   program
     .command('logs <instance>')
     .description('Show the logs of an instance (its workload name, world/workload, or id)')
@@ -51,7 +67,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('Run a Wasm module or component directly (like wasmtime run); no capability unless given')
     .option('--dir <host:guest[:rw]>', 'preopen a directory (read-only unless :rw); repeatable', collect, [])
     .option('--env <K=V>', 'an environment variable for the guest; repeatable', collect, [])
-    .addOption(new Option('--serve <mode>', 'serve over HTTP on 127.0.0.1 instead of running once').choices(['command', 'cgi', 'http']))
+    .addOption(
+      new Option('--serve <mode>', 'serve over HTTP on 127.0.0.1 instead of running once').choices([
+        'command',
+        'cgi',
+        'http',
+      ]),
+    )
     .option('--port <n>', 'host port for --serve (0 = any free port)')
     .option('--memory <MiB>', 'maximum linear memory')
     .option('--timeout <seconds>', 'wall-clock limit per run or request')

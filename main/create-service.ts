@@ -1,6 +1,6 @@
-import { createDefaultRegistry } from './runtimes/default-registry.ts'
-import { WorldbenchService, type ServiceOptions } from './service.ts'
 import { Store } from './core/store.ts'
+import { createDefaultRegistry } from './runtimes/default-registry.ts'
+import { type ServiceOptions, WorldbenchService } from './service.ts'
 
 /** The service with the three real runtimes, configured from the store's settings. */
 export function createService(opts: Partial<ServiceOptions> = {}): WorldbenchService {

@@ -1,13 +1,14 @@
 // The Electron shell: a window, IPC wiring, and the same service `worldbench serve` runs.
 // Only this file and main/electron/ import 'electron'.
-import { app, BrowserWindow } from 'electron'
+
 import { join } from 'node:path'
+import { app, BrowserWindow } from 'electron'
 import { setStateDir } from './core/paths.ts'
 import { createService } from './create-service.ts'
-import { listenControlSocket } from './transport/control-socket.ts'
 import { registerIpc } from './electron/ipc.ts'
 import { registerAppScheme, serveRenderer } from './electron/protocol.ts'
 import { createMainWindow } from './electron/window.ts'
+import { listenControlSocket } from './transport/control-socket.ts'
 
 // The Wasm host and its guest worker are built next to this file (see electron.vite.config.ts).
 process.env.WORLDBENCH_WASM_HOST ??= join(import.meta.dirname, 'wasm-host.js')
@@ -29,7 +30,8 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(service.handlers, service.bus, () => win?.webContents)
     app.on('second-instance', () => win?.focus())
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) win = createMainWindow(join(import.meta.dirname, '..', 'preload'))
+      if (BrowserWindow.getAllWindows().length === 0)
+        win = createMainWindow(join(import.meta.dirname, '..', 'preload'))
     })
     app.on('window-all-closed', () => app.quit())
     let quitting = false

@@ -3,11 +3,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { join } from 'node:path'
 import { WebSocketServer } from 'ws'
 import type { Handlers } from '../preload/api.ts'
+import { WorldbenchError } from './core/errors.ts'
 import type { EventBus } from './core/events.ts'
 import { projectRoot } from './core/paths.ts'
-import { WorldbenchError } from './core/errors.ts'
-import { serveStatic } from './transport/static-files.ts'
 import { openSession } from './transport/session.ts'
+import { serveStatic } from './transport/static-files.ts'
 
 export interface WebServerOptions {
   handlers: Handlers
@@ -45,11 +45,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   let origin = ''
 
   const check = (req: IncomingMessage, url: URL): { status: number; why: string } | undefined => {
-    if (!allowedHosts.has(req.headers.host ?? '')) return { status: 403, why: 'Host header is not this server (DNS rebinding protection).' }
+    if (!allowedHosts.has(req.headers.host ?? ''))
+      return { status: 403, why: 'Host header is not this server (DNS rebinding protection).' }
     const reqOrigin = req.headers.origin
-    if (reqOrigin !== undefined && !allowedHosts.has(reqOrigin.replace(/^http:\/\//, ''))) return { status: 403, why: 'Foreign Origin.' }
+    if (reqOrigin !== undefined && !allowedHosts.has(reqOrigin.replace(/^http:\/\//, '')))
+      return { status: 403, why: 'Foreign Origin.' }
     const given = url.searchParams.get('token') ?? cookieToken(req)
-    if (!given || !sameToken(given, token)) return { status: 401, why: 'Missing or wrong token: open the URL that "worldbench serve" printed.' }
+    if (!given || !sameToken(given, token))
+      return { status: 401, why: 'Missing or wrong token: open the URL that "worldbench serve" printed.' }
     return undefined
   }
 
@@ -68,7 +71,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     if (url.searchParams.has('token')) {
       // Trade the token in the URL for a same-site cookie, so it does not linger in history.
-      res.writeHead(303, { ...headers, location: url.pathname, 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` }).end()
+      res
+        .writeHead(303, {
+          ...headers,
+          location: url.pathname,
+          'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        })
+        .end()
       return
     }
     serveStatic(rendererDir, url.pathname, res, headers)
@@ -79,7 +88,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const url = new URL(req.url ?? '/', 'http://placeholder')
     const refused = url.pathname === '/api' ? check(req, url) : { status: 404, why: 'Not found.' }
     if (refused) {
-      socket.end(`HTTP/1.1 ${refused.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused.why}\n`)
+      socket.end(
+        `HTTP/1.1 ${refused.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused.why}\n`,
+      )
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -95,7 +106,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new WorldbenchError('PORT_IN_USE', `Port ${host}:${opts.port} is already in use.`, 'Pick another with --port, or 0 for any free port.')
+          ? new WorldbenchError(
+              'PORT_IN_USE',
+              `Port ${host}:${opts.port} is already in use.`,
+              'Pick another with --port, or 0 for any free port.',
+            )
           : err,
       ),
     )
@@ -105,7 +120,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const port = typeof addr === 'object' && addr ? addr.port : 0
   const shownHost = host.includes(':') ? `[${host}]` : host
   origin = `http://${shownHost}:${port}`
-  allowedHosts = new Set([`${shownHost}:${port}`, ...(host === '127.0.0.1' || host === '::1' ? [`localhost:${port}`] : [])])
+  allowedHosts = new Set([
+    `${shownHost}:${port}`,
+    ...(host === '127.0.0.1' || host === '::1' ? [`localhost:${port}`] : []),
+  ])
   return {
     server,
     origin,

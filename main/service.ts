@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
 import { BenchRunner } from './core/bench/runner.ts'
-import { inspectWasm } from './runtimes/wasm/index.ts'
 import { WorldbenchError } from './core/errors.ts'
 import { EventBus } from './core/events.ts'
 import { stateDir } from './core/paths.ts'
@@ -8,11 +9,9 @@ import { Sampler, type SamplerOptions } from './core/sampler.ts'
 import { Store } from './core/store.ts'
 import { Supervisor } from './core/supervisor.ts'
 import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
-import { loadWorld, validateWorldFile } from './core/world/load.ts'
-import { checkWorldText } from './core/world/load.ts'
+import { checkWorldText, loadWorld, validateWorldFile } from './core/world/load.ts'
 import type { RuntimeRegistry } from './runtimes/registry.ts'
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { inspectWasm } from './runtimes/wasm/index.ts'
 import { version } from './version.ts'
 
 export interface ServiceOptions {
@@ -85,7 +84,10 @@ export class WorldbenchService {
           ok: issues.length === 0,
           issues,
           ...(world && {
-            world: { name: world.name, workloads: world.workloads.map((w) => ({ name: w.name, kind: w.kind, dependsOn: w.dependsOn })) },
+            world: {
+              name: world.name,
+              workloads: world.workloads.map((w) => ({ name: w.name, kind: w.kind, dependsOn: w.dependsOn })),
+            },
           }),
         }
       },
@@ -109,7 +111,10 @@ export class WorldbenchService {
         if (record) this.store.setWorld(name, record.file, 'down')
         return { stopped }
       },
-      listInstances: async (params) => [...this.listInstances(), ...(params?.includeExternal ? await this.listExternal() : [])],
+      listInstances: async (params) => [
+        ...this.listInstances(),
+        ...(params?.includeExternal ? await this.listExternal() : []),
+      ],
       stopInstance: async ({ id }) => {
         await this.supervisor.stopInstance(id)
         return { ok: true as const }
@@ -118,7 +123,12 @@ export class WorldbenchService {
       instanceLogs: async ({ id, tail }) => this.supervisor.logs(id, tail),
       instanceSamples: async ({ id, sinceMs }) => this.sampler.samples(id, sinceMs),
       benchRun: async ({ world: ref, ...opts }) => {
-        if (this.benching) throw new WorldbenchError('BENCH_BUSY', 'A benchmark is already running.', 'Wait for it to finish: two at once would measure each other.')
+        if (this.benching)
+          throw new WorldbenchError(
+            'BENCH_BUSY',
+            'A benchmark is already running.',
+            'Wait for it to finish: two at once would measure each other.',
+          )
         this.benching = true
         try {
           const world = await loadWorld(resolveWorldRef(ref, this.store))
@@ -143,7 +153,12 @@ export class WorldbenchService {
       inspectWasm: async ({ file }) => inspectWasm(resolve(file)),
       benchGet: async ({ id }) => {
         const run = this.store.benchRun(id)
-        if (!run) throw new WorldbenchError('NO_SUCH_BENCH', `There is no saved bench run "${id}".`, 'List them with benchList (or the Bench page).')
+        if (!run)
+          throw new WorldbenchError(
+            'NO_SUCH_BENCH',
+            `There is no saved bench run "${id}".`,
+            'List them with benchList (or the Bench page).',
+          )
         return run.report as BenchReport
       },
     }
@@ -178,7 +193,12 @@ export class WorldbenchService {
           kind: runtime.kind,
           world: 'external',
           workload: c.name,
-          state: c.state === 'running' ? 'running' : c.state === 'exited' || c.state === 'created' ? 'stopped' : 'unknown',
+          state:
+            c.state === 'running'
+              ? 'running'
+              : c.state === 'exited' || c.state === 'created'
+                ? 'stopped'
+                : 'unknown',
           ports: c.ports,
           startedAt: 0,
           external: true,

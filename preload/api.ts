@@ -19,7 +19,14 @@ export interface ErrorShape {
   details?: Record<string, unknown>
 }
 
-export type InstanceState = 'preparing' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' | 'unknown'
+export type InstanceState =
+  | 'preparing'
+  | 'starting'
+  | 'running'
+  | 'stopping'
+  | 'stopped'
+  | 'failed'
+  | 'unknown'
 
 export interface PortBinding {
   host: number
@@ -143,7 +150,15 @@ export type WasmInspectionInfo =
       imports: { module?: string; name: string; kind: string }[]
       exports: { module?: string; name: string; kind: string }[]
     }
-  | { format: 'component'; file: string; bytes: number; sha256: string; wit: string; imports: string[]; exports: string[] }
+  | {
+      format: 'component'
+      file: string
+      bytes: number
+      sha256: string
+      wit: string
+      imports: string[]
+      exports: string[]
+    }
 
 export interface InstanceDetails {
   info: InstanceInfo
@@ -204,7 +219,14 @@ export interface BenchReport {
   id: string
   title: string
   world: string
-  options: { kinds: Kind[]; repeats: number; warmups: number; loadSeconds: number; idleSeconds: number; connections: number }
+  options: {
+    kinds: Kind[]
+    repeats: number
+    warmups: number
+    loadSeconds: number
+    idleSeconds: number
+    connections: number
+  }
   environment: BenchEnvironment
   results: BenchKindResult[]
   createdAt: number
@@ -232,7 +254,9 @@ function method<R>() {
 
 const NoInput = z.strictObject({}).optional()
 const InstanceRef = z.strictObject({ id: z.string().min(1).max(200) })
-const WorldRef = z.strictObject({ world: z.string().min(1).max(4096).describe('Sample name or path to a world.yaml') })
+const WorldRef = z.strictObject({
+  world: z.string().min(1).max(4096).describe('Sample name or path to a world.yaml'),
+})
 
 export const methods = {
   doctor: method<DoctorReport>()(NoInput, 'Probe the three engines and report what works here'),
@@ -250,7 +274,10 @@ export const methods = {
     z.strictObject({ file: z.string().min(1).max(4096) }),
     'Add a world file from disk to the list (validated; nothing starts)',
   ),
-  worldUp: method<WorldStatus>()(WorldRef, 'Prepare and start a world; resolves when every workload is ready'),
+  worldUp: method<WorldStatus>()(
+    WorldRef,
+    'Prepare and start a world; resolves when every workload is ready',
+  ),
   worldDown: method<{ stopped: number }>()(WorldRef, 'Stop a world in reverse dependency order'),
   listInstances: method<InstanceInfo[]>()(
     z.strictObject({ includeExternal: z.boolean().default(false) }).optional(),
@@ -265,7 +292,10 @@ export const methods = {
   benchRun: method<BenchReport>()(
     z.strictObject({
       world: z.string().min(1).max(4096),
-      kinds: z.array(z.enum(['vm', 'container', 'wasm'])).min(1).optional(),
+      kinds: z
+        .array(z.enum(['vm', 'container', 'wasm']))
+        .min(1)
+        .optional(),
       repeats: z.number().int().min(1).max(100).default(5),
       warmups: z.number().int().min(0).max(10).default(1),
       loadSeconds: z.number().min(0).max(600).default(5),
@@ -276,7 +306,10 @@ export const methods = {
   ),
   benchList: method<BenchSummary[]>()(NoInput, 'Saved bench runs, newest first'),
   benchGet: method<BenchReport>()(z.strictObject({ id: z.string().min(1).max(200) }), 'One saved bench run'),
-  instanceDetails: method<InstanceDetails>()(InstanceRef, 'An instance, its workload definition, and for Wasm its inspected imports/exports or WIT world'),
+  instanceDetails: method<InstanceDetails>()(
+    InstanceRef,
+    'An instance, its workload definition, and for Wasm its inspected imports/exports or WIT world',
+  ),
   inspectWasm: method<WasmInspectionInfo>()(
     z.strictObject({ file: z.string().min(1).max(4096) }),
     'Imports and exports (and WASI version) of a module, or the WIT world of a component',

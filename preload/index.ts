@@ -1,8 +1,8 @@
 // window.worldbench: each method returns the transport envelope ({ ok, result } or { ok: false,
 // error }), because Error objects lose their code and hint when they cross the context bridge;
 // renderer/api.ts unwraps it.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import { ipcEventChannel, type EventName } from './api.ts'
+import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron'
+import { type EventName, ipcEventChannel } from './api.ts'
 import { buildBridge } from './bridge.ts'
 
 const bridge = buildBridge({

@@ -1,8 +1,8 @@
 import {
-  methodNames,
   type ErrorShape,
   type EventMap,
   type EventName,
+  methodNames,
   type WireEvent,
   type WireRequest,
   type WireResponse,

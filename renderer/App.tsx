@@ -1,10 +1,10 @@
-import { useHashRoute, href } from './hooks/useHashRoute.ts'
-import { DashboardPage } from './pages/DashboardPage.tsx'
-import { WorldsPage } from './pages/WorldsPage.tsx'
-import { EnginesPage } from './pages/EnginesPage.tsx'
+import { href, useHashRoute } from './hooks/useHashRoute.ts'
 import { BenchPage } from './pages/BenchPage.tsx'
+import { DashboardPage } from './pages/DashboardPage.tsx'
+import { EnginesPage } from './pages/EnginesPage.tsx'
 import { InstancePage } from './pages/InstancePage.tsx'
 import { WorldPage } from './pages/WorldPage.tsx'
+import { WorldsPage } from './pages/WorldsPage.tsx'
 
 const NAV = [
   { id: 'dashboard', label: 'Dashboard' },
@@ -17,7 +17,10 @@ export function App() {
   const [page = 'dashboard', arg] = useHashRoute()
   return (
     <div className="flex min-h-screen">
-      <nav aria-label="Main" className="w-48 shrink-0 border-r border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <nav
+        aria-label="Main"
+        className="w-48 shrink-0 border-r border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+      >
         <p className="mb-6 text-lg font-bold tracking-tight">Worldbench</p>
         <ul className="space-y-1">
           {NAV.map((n) => (

@@ -1,7 +1,15 @@
 // The one way the UI reaches the backend, in Electron (window.worldbench over IPC) and in web
 // mode (a WebSocket to the server that served this page; its cookie carries the token).
-import type { ErrorShape, EventMap, EventName, MethodName, WorldbenchApi, WireEvent, WireResponse } from '../preload/api.ts'
-import { RemoteError, createRpcClient } from '../preload/rpc-client.ts'
+import type {
+  ErrorShape,
+  EventMap,
+  EventName,
+  MethodName,
+  WireEvent,
+  WireResponse,
+  WorldbenchApi,
+} from '../preload/api.ts'
+import { createRpcClient, RemoteError } from '../preload/rpc-client.ts'
 
 type Envelope = { ok: true; result: unknown } | { ok: false; error: ErrorShape }
 type Bridge = Record<MethodName, (params?: unknown) => Promise<Envelope>> & {
@@ -48,7 +56,9 @@ function fromWebSocket(): WorldbenchApi & { connected: Promise<void> } {
       ws.addEventListener('message', (e) => receive(JSON.parse(String(e.data)) as WireResponse | WireEvent))
     },
     onClose(closed) {
-      ws.addEventListener('close', () => closed(new Error('The connection to Worldbench closed. Reload the page.')))
+      ws.addEventListener('close', () =>
+        closed(new Error('The connection to Worldbench closed. Reload the page.')),
+      )
     },
   })
   return Object.assign(client, { connected })

@@ -6,13 +6,13 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WASI } from 'node:wasi'
-import { httpOk, sleep } from '../main/core/readiness.ts'
+import { summarize } from '../main/core/bench/stats.ts'
 import { runPrepareScript } from '../main/core/prepare-script.ts'
+import { httpOk, sleep } from '../main/core/readiness.ts'
 import { sampleWorldFiles } from '../main/core/world/catalog.ts'
 import { loadWorld } from '../main/core/world/load.ts'
-import { summarize } from '../main/core/bench/stats.ts'
-import { createDefaultRegistry } from '../main/runtimes/default-registry.ts'
 import type { Workload } from '../main/core/world/schema.ts'
+import { createDefaultRegistry } from '../main/runtimes/default-registry.ts'
 import type { PortBinding } from '../preload/api.ts'
 
 process.removeAllListeners('warning')
@@ -24,7 +24,8 @@ const container = world.workloads.find((w) => w.kind === 'container')!
 for (const w of [wasm, container]) await runPrepareScript(w, () => {})
 
 const rows: [string, string, string, boolean][] = []
-const row = (what: string, value: string, target: string, pass: boolean) => rows.push([what, value, target, pass])
+const row = (what: string, value: string, target: string, pass: boolean) =>
+  rows.push([what, value, target, pass])
 
 // 1. Engine time: instantiate + run of the cached module, as the CGI worker does per request.
 {
@@ -34,7 +35,13 @@ const row = (what: string, value: string, target: string, pass: boolean) => rows
   for (let i = 0; i < 1000; i++) {
     const fd = openSync(join(dir, 'out'), 'w')
     const t0 = performance.now()
-    const wasi = new WASI({ version: 'preview1', args: ['hello'], env: { REQUEST_METHOD: 'GET' }, stdout: fd, returnOnExit: true })
+    const wasi = new WASI({
+      version: 'preview1',
+      args: ['hello'],
+      env: { REQUEST_METHOD: 'GET' },
+      stdout: fd,
+      returnOnExit: true,
+    })
     wasi.start(await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports))
     times.push(performance.now() - t0)
     closeSync(fd)
@@ -44,14 +51,24 @@ const row = (what: string, value: string, target: string, pass: boolean) => rows
   row('instantiate + run per request (engine)', `${median.toFixed(3)} ms`, '< 1 ms', median < 1)
 }
 
-async function coldStart(w: Workload): Promise<{ ms: number; stop: () => Promise<void>; port: PortBinding; sampleNow: () => ReturnType<ReturnType<typeof registry.get>['sample']> }> {
+async function coldStart(w: Workload): Promise<{
+  ms: number
+  stop: () => Promise<void>
+  port: PortBinding
+  sampleNow: () => ReturnType<ReturnType<typeof registry.get>['sample']>
+}> {
   const runtime = registry.get(w.kind)
   const artifact = await runtime.prepare(w, () => {})
   const t0 = performance.now()
   const instance = await runtime.start(w, artifact)
   const port = instance.ports[0]!
   while (!(await httpOk(port, '/'))) await sleep(5)
-  return { ms: performance.now() - t0, port, stop: () => runtime.stop(instance), sampleNow: () => runtime.sample(instance) }
+  return {
+    ms: performance.now() - t0,
+    port,
+    stop: () => runtime.stop(instance),
+    sampleNow: () => runtime.sample(instance),
+  }
 }
 
 // 2. Start → first response, Wasm against the container sample, interleaved.
@@ -59,7 +76,10 @@ async function coldStart(w: Workload): Promise<{ ms: number; stop: () => Promise
   const w: number[] = []
   const c: number[] = []
   for (let i = 0; i < 6; i++) {
-    for (const [workload, into] of [[wasm, w], [container, c]] as const) {
+    for (const [workload, into] of [
+      [wasm, w],
+      [container, c],
+    ] as const) {
       const run = await coldStart(workload)
       if (i > 0) into.push(run.ms)
       await run.stop()
@@ -68,7 +88,12 @@ async function coldStart(w: Workload): Promise<{ ms: number; stop: () => Promise
   const wm = summarize(w).median
   const cm = summarize(c).median
   row('new Wasm workload: start → first response', `${wm.toFixed(0)} ms`, '< 100 ms', wm < 100)
-  row('…faster than the container sample by', `${(cm / wm).toFixed(1)}× (container ${cm.toFixed(0)} ms)`, '≥ 10×', cm / wm >= 10)
+  row(
+    '…faster than the container sample by',
+    `${(cm / wm).toFixed(1)}× (container ${cm.toFixed(0)} ms)`,
+    '≥ 10×',
+    cm / wm >= 10,
+  )
 }
 
 // 3. HTTP round trip, and memory of a running CGI workload.
@@ -94,7 +119,12 @@ async function coldStart(w: Workload): Promise<{ ms: number; stop: () => Promise
   await sleep(1000)
   const s = await run.sampleNow()
   const mib = (b: number | undefined) => (b === undefined ? '–' : `${(b / 1048576).toFixed(1)} MiB`)
-  row('host process RSS, running CGI workload', `${mib(s.memoryBytes)} (PSS ${mib(s.pssBytes)})`, '< 60 MB', s.memoryBytes < 60e6)
+  row(
+    'host process RSS, running CGI workload',
+    `${mib(s.memoryBytes)} (PSS ${mib(s.pssBytes)})`,
+    '< 60 MB',
+    s.memoryBytes < 60e6,
+  )
   row('guest linear memory between requests (reported apart)', mib(s.guestMemoryBytes), '–', true)
   await run.stop()
 }
@@ -103,5 +133,10 @@ await registry.close()
 console.log('\nWasm runtime targets (hello-trio CGI handler)\n')
 const w0 = Math.max(...rows.map((r) => r[0].length))
 const w1 = Math.max(...rows.map((r) => r[1].length))
-for (const [what, value, target, pass] of rows) console.log(`${what.padEnd(w0)}  ${value.padEnd(w1)}  ${target.padEnd(8)}  ${target === '–' ? '' : pass ? 'PASS' : 'FAIL'}`)
-console.log('\nThe RSS floor is the Node host itself (V8 isolate, Node runtime, one guest worker thread); guest memory is the linear memory above.')
+for (const [what, value, target, pass] of rows)
+  console.log(
+    `${what.padEnd(w0)}  ${value.padEnd(w1)}  ${target.padEnd(8)}  ${target === '–' ? '' : pass ? 'PASS' : 'FAIL'}`,
+  )
+console.log(
+  '\nThe RSS floor is the Node host itself (V8 isolate, Node runtime, one guest worker thread); guest memory is the linear memory above.',
+)

@@ -1,23 +1,23 @@
 // `npm run bench` part 1: Worldbench's own overhead. For each kind, the same start measured with
 // Worldbench (runtime.start → first HTTP 200) and without it (the engine API, QEMU, or Node's WASI
 // directly), interleaved in one run; prints the ratio against the 1.10 target.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Docker from 'dockerode'
+import { summarize } from '../main/core/bench/stats.ts'
 import { newInstanceId } from '../main/core/ids.ts'
 import { bindPorts } from '../main/core/ports.ts'
-import { httpOk, sleep } from '../main/core/readiness.ts'
 import { runPrepareScript } from '../main/core/prepare-script.ts'
+import { httpOk, sleep } from '../main/core/readiness.ts'
 import { sampleWorldFiles } from '../main/core/world/catalog.ts'
 import { loadWorld } from '../main/core/world/load.ts'
 import type { Kind, Workload } from '../main/core/world/schema.ts'
-import { createDefaultRegistry } from '../main/runtimes/default-registry.ts'
-import type { PortBinding } from '../preload/api.ts'
 import { createOptions } from '../main/runtimes/container/create-options.ts'
+import { createDefaultRegistry } from '../main/runtimes/default-registry.ts'
 import { qemuArgs } from '../main/runtimes/vm/qemu-args.ts'
-import { summarize } from '../main/core/bench/stats.ts'
+import type { PortBinding } from '../preload/api.ts'
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5)
 const TARGET = 1.1
@@ -30,7 +30,8 @@ const docker = new Docker()
 /** Polls GET / on 127.0.0.1 every 10 ms; both sides of each ratio poll the same way. */
 async function firstOk(port: PortBinding, since: number, timeoutMs: number): Promise<number> {
   while (!(await httpOk(port, '/'))) {
-    if (performance.now() - since > timeoutMs) throw new Error(`no HTTP 200 on ${port.url} within ${timeoutMs} ms`)
+    if (performance.now() - since > timeoutMs)
+      throw new Error(`no HTTP 200 on ${port.url} within ${timeoutMs} ms`)
     await sleep(10)
   }
   return performance.now() - since
@@ -52,7 +53,9 @@ async function direct(w: Workload): Promise<number> {
   const ports = await bindPorts(w.ports, w.name)
   if (w.kind === 'container') {
     const t0 = performance.now()
-    const c = await docker.createContainer(createOptions(w, newInstanceId({ world: 'bench-direct', name: w.name }), w.container!.image, ports))
+    const c = await docker.createContainer(
+      createOptions(w, newInstanceId({ world: 'bench-direct', name: w.name }), w.container!.image, ports),
+    )
     await c.start()
     try {
       return await firstOk(ports[0]!, t0, 60_000)
@@ -66,14 +69,30 @@ async function direct(w: Workload): Promise<number> {
   if (w.kind === 'vm') {
     const v = w.vm!
     const args = qemuArgs({
-      arch: 'x86_64', accel: String((await registry.get('vm').probe()).details.accelerators?.split(', ')[0] ?? 'tcg'),
-      memoryMiB: v.memoryMiB, cpus: v.cpus, ...(v.kernel && { kernel: v.kernel }), ...(v.initrd && { initrd: v.initrd }),
+      arch: 'x86_64',
+      accel: String((await registry.get('vm').probe()).details.accelerators?.split(', ')[0] ?? 'tcg'),
+      memoryMiB: v.memoryMiB,
+      cpus: v.cpus,
+      ...(v.kernel && { kernel: v.kernel }),
+      ...(v.initrd && { initrd: v.initrd }),
       forwards: ports.map((p) => ({ host: p.host, guest: p.guest, bind: p.bind })),
-      serialLog: join(dir, 'serial.log'), qmpSocket: join(dir, 'qmp.sock'), pidFile: join(dir, 'pid'), name: 'bench-direct',
+      serialLog: join(dir, 'serial.log'),
+      qmpSocket: join(dir, 'qmp.sock'),
+      pidFile: join(dir, 'pid'),
+      name: 'bench-direct',
     })
     child = spawn('qemu-system-x86_64', args, { stdio: 'ignore' })
   } else {
-    child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'bench', 'direct-wasm-cgi.mjs'), w.wasm!.module, String(ports[0]!.host)], { stdio: 'ignore' })
+    child = spawn(
+      process.execPath,
+      [
+        '--disable-warning=ExperimentalWarning',
+        join(import.meta.dirname, 'bench', 'direct-wasm-cgi.mjs'),
+        w.wasm!.module,
+        String(ports[0]!.host),
+      ],
+      { stdio: 'ignore' },
+    )
   }
   try {
     return await firstOk(ports[0]!, t0, 180_000)
@@ -84,7 +103,11 @@ async function direct(w: Workload): Promise<number> {
   }
 }
 
-const kinds: Kind[] = (process.env.BENCH_KINDS?.split(',') as Kind[] | undefined) ?? ['wasm', 'container', 'vm']
+const kinds: Kind[] = (process.env.BENCH_KINDS?.split(',') as Kind[] | undefined) ?? [
+  'wasm',
+  'container',
+  'vm',
+]
 const samples = new Map<Kind, { wb: number[]; direct: number[] }>()
 for (const kind of kinds) {
   const w = world.workloads.find((x) => x.kind === kind)!
@@ -99,7 +122,9 @@ for (let round = -1; round < REPEATS; round++) {
     const order = round % 2 === 0 ? [viaWorldbench, direct] : [direct, viaWorldbench]
     for (const fn of order) {
       const ms = await fn(w)
-      process.stderr.write(`  ${round < 0 ? 'warm-up' : `round ${round + 1}/${REPEATS}`} ${kind} ${fn === direct ? 'direct' : 'worldbench'}: ${ms.toFixed(0)} ms\n`)
+      process.stderr.write(
+        `  ${round < 0 ? 'warm-up' : `round ${round + 1}/${REPEATS}`} ${kind} ${fn === direct ? 'direct' : 'worldbench'}: ${ms.toFixed(0)} ms\n`,
+      )
       if (round >= 0) samples.get(kind)![fn === direct ? 'direct' : 'wb'].push(ms)
     }
   }
@@ -107,10 +132,14 @@ for (let round = -1; round < REPEATS; round++) {
 await registry.close()
 
 console.log('\nWorldbench overhead: start requested → first HTTP 200 (median of %d, interleaved)\n', REPEATS)
-console.log(`${'kind'.padEnd(10)} ${'worldbench'.padStart(11)} ${'direct'.padStart(9)} ${'ratio'.padStart(6)}  target ≤ ${TARGET}`)
+console.log(
+  `${'kind'.padEnd(10)} ${'worldbench'.padStart(11)} ${'direct'.padStart(9)} ${'ratio'.padStart(6)}  target ≤ ${TARGET}`,
+)
 for (const [kind, s] of samples) {
   const wb = summarize(s.wb).median
   const d = summarize(s.direct).median
   const ratio = wb / d
-  console.log(`${kind.padEnd(10)} ${`${wb.toFixed(0)} ms`.padStart(11)} ${`${d.toFixed(0)} ms`.padStart(9)} ${ratio.toFixed(2).padStart(6)}  ${ratio <= TARGET ? 'PASS' : 'FAIL'}`)
+  console.log(
+    `${kind.padEnd(10)} ${`${wb.toFixed(0)} ms`.padStart(11)} ${`${d.toFixed(0)} ms`.padStart(9)} ${ratio.toFixed(2).padStart(6)}  ${ratio <= TARGET ? 'PASS' : 'FAIL'}`,
+  )
 }

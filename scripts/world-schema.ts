@@ -2,4 +2,7 @@
 import { writeFileSync } from 'node:fs'
 import { worldJsonSchema } from '../main/core/world/json-schema.ts'
 
-writeFileSync(new URL('../resources/schema/world.schema.json', import.meta.url), `${JSON.stringify(worldJsonSchema(), null, 2)}\n`)
+writeFileSync(
+  new URL('../resources/schema/world.schema.json', import.meta.url),
+  `${JSON.stringify(worldJsonSchema(), null, 2)}\n`,
+)

@@ -1,8 +1,8 @@
 import type { WorldbenchApi } from '../../preload/api.ts'
-import { connectControlSocket } from '../transport/control-socket.ts'
-import { createLocalClient } from '../transport/local-client.ts'
 import { createService } from '../create-service.ts'
 import type { WorldbenchService } from '../service.ts'
+import { connectControlSocket } from '../transport/control-socket.ts'
+import { createLocalClient } from '../transport/local-client.ts'
 
 export interface Connection {
   api: WorldbenchApi

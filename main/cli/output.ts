@@ -1,5 +1,5 @@
-import { WorldbenchError } from '../core/errors.ts'
 import { RemoteError } from '../../preload/rpc-client.ts'
+import { WorldbenchError } from '../core/errors.ts'
 
 /** Prints an error the way every command does: the message, then the hint, on stderr. */
 export function printError(err: unknown): void {

@@ -17,7 +17,8 @@ export function stateDir(): string {
 }
 
 function defaultStateDir(): string {
-  if (process.platform === 'win32') return join(process.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Worldbench')
+  if (process.platform === 'win32')
+    return join(process.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Worldbench')
   if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Worldbench')
   return join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'worldbench')
 }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
-import { WorldbenchError } from './errors.ts'
 import type { PortBinding } from '../../preload/api.ts'
+import { WorldbenchError } from './errors.ts'
 
 /** Asks the OS for a free TCP port on `host` (the way "host port 0" is resolved). */
 export function freePort(host = '127.0.0.1'): Promise<number> {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { dirname } from 'node:path'
-import type { Workload } from './world/schema.ts'
 import { WorldbenchError } from './errors.ts'
+import type { Workload } from './world/schema.ts'
 
 /**
  * Runs a workload's `prepare` script (e.g. a sample's build of its Wasm module, container context
@@ -28,15 +28,26 @@ export function runPrepareScript(w: Workload, onLine: (line: string) => void): P
     child.stdout.on('data', collect)
     child.stderr.on('data', collect)
     child.once('error', (err) =>
-      reject(new WorldbenchError('PREPARE_FAILED', `Could not run ${script} for ${w.name}: ${err.message}`, 'Is bash installed and on PATH?')),
+      reject(
+        new WorldbenchError(
+          'PREPARE_FAILED',
+          `Could not run ${script} for ${w.name}: ${err.message}`,
+          'Is bash installed and on PATH?',
+        ),
+      ),
     )
     child.once('close', (code) => {
       if (code === 0) resolve()
       else
         reject(
-          new WorldbenchError('PREPARE_FAILED', `Preparing ${w.name} failed: ${script} exited with ${code}.\n${tail.join('\n')}`, 'Fix what its last lines say, then launch again.', {
-            output: tail,
-          }),
+          new WorldbenchError(
+            'PREPARE_FAILED',
+            `Preparing ${w.name} failed: ${script} exited with ${code}.\n${tail.join('\n')}`,
+            'Fix what its last lines say, then launch again.',
+            {
+              output: tail,
+            },
+          ),
         )
     })
   })

@@ -1,7 +1,7 @@
-import { connect } from 'node:net'
 import { request } from 'node:http'
-import { WorldbenchError } from './errors.ts'
+import { connect } from 'node:net'
 import type { LogLine, PortBinding } from '../../preload/api.ts'
+import { WorldbenchError } from './errors.ts'
 
 export interface ReadySpec {
   http?: string
@@ -35,7 +35,12 @@ export async function waitReady(input: ReadinessInput): Promise<number> {
     await waitForLogLine(input, deadline)
   }
   if (input.ready.http !== undefined || input.ready.tcp) {
-    if (!port) throw new WorldbenchError('READY_NO_PORT', `${input.name} has a network readiness probe but no port.`, 'Add a port to the workload, or use a "log" readiness probe.')
+    if (!port)
+      throw new WorldbenchError(
+        'READY_NO_PORT',
+        `${input.name} has a network readiness probe but no port.`,
+        'Add a port to the workload, or use a "log" readiness probe.',
+      )
     while (true) {
       input.signal?.throwIfAborted()
       await input.alive?.()
@@ -49,7 +54,12 @@ export async function waitReady(input: ReadinessInput): Promise<number> {
 }
 
 function notReady(input: ReadinessInput): WorldbenchError {
-  const what = input.ready.http !== undefined ? `HTTP ${input.ready.http}` : input.ready.tcp ? 'a TCP connection' : `the log line "${input.ready.log}"`
+  const what =
+    input.ready.http !== undefined
+      ? `HTTP ${input.ready.http}`
+      : input.ready.tcp
+        ? 'a TCP connection'
+        : `the log line "${input.ready.log}"`
   return new WorldbenchError(
     'NOT_READY',
     `${input.name} did not become ready within ${input.ready.timeoutSeconds}s (waited for ${what}).`,
@@ -58,7 +68,12 @@ function notReady(input: ReadinessInput): WorldbenchError {
 }
 
 async function waitForLogLine(input: ReadinessInput, deadline: number): Promise<void> {
-  if (!input.logs) throw new WorldbenchError('READY_NO_LOGS', `${input.name} has a log readiness probe but no log stream.`, 'Use an http or tcp probe.')
+  if (!input.logs)
+    throw new WorldbenchError(
+      'READY_NO_LOGS',
+      `${input.name} has a log readiness probe but no log stream.`,
+      'Use an http or tcp probe.',
+    )
   const ac = new AbortController()
   const timer = setTimeout(() => ac.abort(), Math.max(0, deadline - performance.now()))
   try {

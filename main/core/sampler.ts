@@ -1,7 +1,7 @@
 import type { Sample, SamplesTick } from '../../preload/api.ts'
 import type { EventBus } from './events.ts'
+import { HostCpu, hostMemory, SelfCpu } from './metrics/host-stats.ts'
 import { RingBuffer } from './metrics/ring-buffer.ts'
-import { HostCpu, SelfCpu, hostMemory } from './metrics/host-stats.ts'
 import type { Supervisor } from './supervisor.ts'
 
 export interface SamplerOptions {
@@ -49,7 +49,9 @@ export class Sampler {
     if (this.ticking) return undefined
     this.ticking = true
     try {
-      const running = this.supervisor.instances().filter((i) => i.state === 'running' || i.state === 'starting')
+      const running = this.supervisor
+        .instances()
+        .filter((i) => i.state === 'running' || i.state === 'starting')
       const samples: Record<string, Sample> = {}
       await Promise.all(
         running.map(async (i) => {

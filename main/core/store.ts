@@ -1,5 +1,5 @@
-import { DatabaseSync } from 'node:sqlite'
 import { join } from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
 import { stateDir } from './paths.ts'
 
 /**
@@ -64,7 +64,9 @@ export class Store {
 
   setSetting(key: string, value: unknown): void {
     this.db
-      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .prepare(
+        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
       .run(key, JSON.stringify(value))
   }
 
@@ -78,7 +80,9 @@ export class Store {
   }
 
   worlds(): WorldRecord[] {
-    const rows = this.db.prepare('SELECT name, file, desired, updated_at FROM worlds ORDER BY name').all() as {
+    const rows = this.db
+      .prepare('SELECT name, file, desired, updated_at FROM worlds ORDER BY name')
+      .all() as {
       name: string
       file: string
       desired: 'up' | 'down'
@@ -94,7 +98,9 @@ export class Store {
   }
 
   benchRuns(): Omit<BenchRecord, 'report'>[] {
-    const rows = this.db.prepare('SELECT id, created_at, title FROM bench_runs ORDER BY created_at DESC').all() as {
+    const rows = this.db
+      .prepare('SELECT id, created_at, title FROM bench_runs ORDER BY created_at DESC')
+      .all() as {
       id: string
       created_at: number
       title: string

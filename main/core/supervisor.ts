@@ -1,11 +1,18 @@
-import type { EngineStatus, ErrorShape, InstanceInfo, InstanceState, LogLine, WorldStatus } from '../../preload/api.ts'
-import type { Instance, Runtime } from '../runtimes/runtime.ts'
+import type {
+  EngineStatus,
+  ErrorShape,
+  InstanceInfo,
+  InstanceState,
+  LogLine,
+  WorldStatus,
+} from '../../preload/api.ts'
 import type { RuntimeRegistry } from '../runtimes/registry.ts'
-import { WorldbenchError, toErrorShape } from './errors.ts'
+import type { Instance, Runtime } from '../runtimes/runtime.ts'
+import { toErrorShape, WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
 import { LogBuffer } from './log-buffer.ts'
 import { runPrepareScript } from './prepare-script.ts'
-import { waitReady, type ReadySpec } from './readiness.ts'
+import { type ReadySpec, waitReady } from './readiness.ts'
 import { startWaves } from './world/order.ts'
 import { withResolvedRefs } from './world/refs.ts'
 import type { Kind, Workload, World } from './world/schema.ts'
@@ -92,10 +99,16 @@ export class Supervisor {
     for (const wave of startWaves(world.workloads)) {
       const results = await Promise.allSettled(
         wave.map(async (w) => {
-          const blockedBy = w.dependsOn.find((d) => unavailable.has(d) || failed.some((f) => f.workload === d))
+          const blockedBy = w.dependsOn.find(
+            (d) => unavailable.has(d) || failed.some((f) => f.workload === d),
+          )
           if (blockedBy) {
             unavailable.add(w.name)
-            throw new WorldbenchError('DEPENDENCY_FAILED', `${w.name} was not started: it depends on ${blockedBy}, which did not start.`, `Fix ${blockedBy} first.`)
+            throw new WorldbenchError(
+              'DEPENDENCY_FAILED',
+              `${w.name} was not started: it depends on ${blockedBy}, which did not start.`,
+              `Fix ${blockedBy} first.`,
+            )
           }
           const existing = this.findRunning(w.world, w.name)
           if (existing) {
@@ -122,7 +135,9 @@ export class Supervisor {
       results.forEach((r, i) => {
         if (r.status === 'rejected') failed.push({ workload: wave[i]!.name, error: toErrorShape(r.reason) })
       })
-      const hardFailure = failed.some((f) => f.error.code !== 'ENGINE_UNAVAILABLE' && f.error.code !== 'DEPENDENCY_FAILED')
+      const hardFailure = failed.some(
+        (f) => f.error.code !== 'ENGINE_UNAVAILABLE' && f.error.code !== 'DEPENDENCY_FAILED',
+      )
       if (hardFailure) {
         await this.stopAll([...started].reverse())
         return { world: world.name, instances: [], failed }
@@ -144,7 +159,12 @@ export class Supervisor {
   async startWorkload(w: Workload, signal?: AbortSignal): Promise<Managed> {
     const runtime = this.registry.get(w.kind)
     const cancelled = () => {
-      if (signal?.aborted) throw new WorldbenchError('CANCELLED', `Starting ${w.name} was cancelled.`, 'The world is being stopped.')
+      if (signal?.aborted)
+        throw new WorldbenchError(
+          'CANCELLED',
+          `Starting ${w.name} was cancelled.`,
+          'The world is being stopped.',
+        )
     }
     const scope = `${w.world}/${w.name}`
     cancelled()
@@ -170,8 +190,15 @@ export class Supervisor {
         logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
         alive: async () => {
           if (m.instance.state === 'failed' || m.instance.state === 'stopped') {
-            const last = m.logs.tail(10).map((l) => l.line).join('\n')
-            throw new WorldbenchError('EXITED', `${w.name} stopped before it became ready${m.instance.reason ? `: ${m.instance.reason}` : ''}.`, last ? `Its last log lines:\n${last}` : 'Check its logs.')
+            const last = m.logs
+              .tail(10)
+              .map((l) => l.line)
+              .join('\n')
+            throw new WorldbenchError(
+              'EXITED',
+              `${w.name} stopped before it became ready${m.instance.reason ? `: ${m.instance.reason}` : ''}.`,
+              last ? `Its last log lines:\n${last}` : 'Check its logs.',
+            )
           }
         },
       })
@@ -181,12 +208,22 @@ export class Supervisor {
       await this.stopManaged(m).catch(() => undefined)
       cancelled()
       if (err instanceof WorldbenchError && err.code === 'NOT_READY') {
-        throw new WorldbenchError(err.code, err.message, `${err.hint}${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}`, { lastLogLines: last })
+        throw new WorldbenchError(
+          err.code,
+          err.message,
+          `${err.hint}${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}`,
+          { lastLogLines: last },
+        )
       }
       throw err
     }
     this.setState(m, 'running')
-    this.bus.emit('progress', { scope, step: 'ready', percent: 100, message: instance.ports[0]?.url ?? 'ready' })
+    this.bus.emit('progress', {
+      scope,
+      step: 'ready',
+      percent: 100,
+      message: instance.ports[0]?.url ?? 'ready',
+    })
     return m
   }
 
@@ -208,7 +245,11 @@ export class Supervisor {
   async restartInstance(id: string): Promise<InstanceInfo> {
     const m = this.get(id)
     if (!m.workload) {
-      throw new WorldbenchError('CANNOT_RESTART', `${id} was adopted after a restart and its world file was not loaded.`, 'Run "worldbench up" for its world again.')
+      throw new WorldbenchError(
+        'CANNOT_RESTART',
+        `${id} was adopted after a restart and its world file was not loaded.`,
+        'Run "worldbench up" for its world again.',
+      )
     }
     const w = m.workload
     await this.stopManaged(m)
@@ -226,15 +267,25 @@ export class Supervisor {
     const now = Date.now()
     const recent = (this.restarts.get(key) ?? []).filter((t) => now - t < 60_000)
     if (recent.length >= RESTART_LIMIT) {
-      this.setState(m, 'failed', `restarted ${RESTART_LIMIT} times within a minute; giving up (${m.instance.reason ?? 'no reason given'})`)
+      this.setState(
+        m,
+        'failed',
+        `restarted ${RESTART_LIMIT} times within a minute; giving up (${m.instance.reason ?? 'no reason given'})`,
+      )
       return
     }
     this.restarts.set(key, [...recent, now])
     const delayMs = 250 * 2 ** recent.length
     setTimeout(() => {
       if (this.managed.get(m.instance.id) !== m || m.stopping) return
-      this.bus.emit('progress', { scope: key, step: 'restart', message: `Restarting (policy "${w.restart}")` })
-      void this.restartInstance(m.instance.id).catch((err) => this.setState(m, 'failed', toErrorShape(err).message))
+      this.bus.emit('progress', {
+        scope: key,
+        step: 'restart',
+        message: `Restarting (policy "${w.restart}")`,
+      })
+      void this.restartInstance(m.instance.id).catch((err) =>
+        this.setState(m, 'failed', toErrorShape(err).message),
+      )
     }, delayMs).unref()
   }
 
@@ -257,7 +308,14 @@ export class Supervisor {
   }
 
   private track(instance: Instance, workload: Workload | undefined, runtime: Runtime): Managed {
-    const m: Managed = { instance, workload, runtime, logs: new LogBuffer(), stopLogs: new AbortController(), stopping: false }
+    const m: Managed = {
+      instance,
+      workload,
+      runtime,
+      logs: new LogBuffer(),
+      stopLogs: new AbortController(),
+      stopping: false,
+    }
     this.managed.set(instance.id, m)
     void this.collectLogs(m)
     this.bus.emit('instance', this.info(m))
@@ -266,7 +324,11 @@ export class Supervisor {
 
   private async collectLogs(m: Managed): Promise<void> {
     try {
-      for await (const line of m.runtime.logs(m.instance, { follow: true, tail: 200, signal: m.stopLogs.signal })) {
+      for await (const line of m.runtime.logs(m.instance, {
+        follow: true,
+        tail: 200,
+        signal: m.stopLogs.signal,
+      })) {
         m.logs.push(line)
         this.bus.emit('log', { id: m.instance.id, line })
       }
@@ -282,12 +344,19 @@ export class Supervisor {
   }
 
   private findRunning(world: string, workload: string): Managed | undefined {
-    return [...this.managed.values()].find((m) => m.instance.world === world && m.instance.workload === workload && m.instance.state === 'running')
+    return [...this.managed.values()].find(
+      (m) => m.instance.world === world && m.instance.workload === workload && m.instance.state === 'running',
+    )
   }
 
   get(id: string): Managed {
     const m = this.managed.get(id)
-    if (!m) throw new WorldbenchError('NO_SUCH_INSTANCE', `There is no instance "${id}".`, 'List instances with "worldbench ps".')
+    if (!m)
+      throw new WorldbenchError(
+        'NO_SUCH_INSTANCE',
+        `There is no instance "${id}".`,
+        'List instances with "worldbench ps".',
+      )
     return m
   }
 

@@ -1,5 +1,5 @@
-import { ipcChannel, methodNames, type Handlers } from '../../preload/api.ts'
-import { dispatch, type DispatchResult } from '../transport/dispatch.ts'
+import { type Handlers, ipcChannel, methodNames } from '../../preload/api.ts'
+import { type DispatchResult, dispatch } from '../transport/dispatch.ts'
 
 /** One IPC handler per contract method, keyed by channel, generated from the list. */
 export function ipcHandlers(handlers: Handlers, trusted: (senderUrl: string | undefined) => boolean) {
@@ -7,7 +7,14 @@ export function ipcHandlers(handlers: Handlers, trusted: (senderUrl: string | un
   for (const method of methodNames) {
     out.set(ipcChannel(method), async (senderUrl, params) => {
       if (!trusted(senderUrl)) {
-        return { ok: false, error: { code: 'FORBIDDEN', message: 'IPC from an untrusted frame was refused.', hint: 'Only the Worldbench window may call the API.' } }
+        return {
+          ok: false,
+          error: {
+            code: 'FORBIDDEN',
+            message: 'IPC from an untrusted frame was refused.',
+            hint: 'Only the Worldbench window may call the API.',
+          },
+        }
       }
       return dispatch(handlers, method, params)
     })

@@ -1,11 +1,15 @@
 import { ipcMain, type WebContents } from 'electron'
-import { ipcEventChannel, type Handlers } from '../../preload/api.ts'
+import { type Handlers, ipcEventChannel } from '../../preload/api.ts'
 import type { EventBus } from '../core/events.ts'
 import { ipcHandlers, isTrustedSenderUrl } from './ipc-handlers.ts'
 import { APP_ORIGIN } from './protocol.ts'
 
 /** Wires the generated handlers to ipcMain and forwards the event bus to the window. */
-export function registerIpc(handlers: Handlers, bus: EventBus, target: () => WebContents | undefined): () => void {
+export function registerIpc(
+  handlers: Handlers,
+  bus: EventBus,
+  target: () => WebContents | undefined,
+): () => void {
   const table = ipcHandlers(handlers, (url) => isTrustedSenderUrl(APP_ORIGIN, url))
   for (const [channel, handle] of table) {
     ipcMain.handle(channel, (event, params: unknown) => handle(event.senderFrame?.url, params))

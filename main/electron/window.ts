@@ -1,10 +1,16 @@
-import { BrowserWindow, session, shell } from 'electron'
 import { join } from 'node:path'
-import { APP_ORIGIN } from './protocol.ts'
+import { BrowserWindow, session, shell } from 'electron'
 import { originOf } from './ipc-handlers.ts'
+import { APP_ORIGIN } from './protocol.ts'
 
 /** External links open in the user's browser only for these hosts. */
-const EXTERNAL_ALLOWLIST = new Set(['github.com', 'docs.docker.com', 'podman.io', 'www.qemu.org', 'component-model.bytecodealliance.org'])
+const EXTERNAL_ALLOWLIST = new Set([
+  'github.com',
+  'docs.docker.com',
+  'podman.io',
+  'www.qemu.org',
+  'component-model.bytecodealliance.org',
+])
 
 export function isAllowedExternal(raw: string): boolean {
   try {

@@ -1,6 +1,6 @@
+import { WorldbenchError } from '../core/errors.ts'
 import type { Kind } from '../core/world/schema.ts'
 import type { Runtime } from './runtime.ts'
-import { WorldbenchError } from '../core/errors.ts'
 
 /** The runtimes the service uses, one per kind. A runtime issue only adds a folder and a line here. */
 export class RuntimeRegistry {
@@ -14,7 +14,11 @@ export class RuntimeRegistry {
   get(kind: Kind): Runtime {
     const runtime = this.byKind.get(kind)
     if (!runtime) {
-      throw new WorldbenchError('RUNTIME_MISSING', `No runtime is registered for kind "${kind}".`, 'This is a bug in Worldbench.')
+      throw new WorldbenchError(
+        'RUNTIME_MISSING',
+        `No runtime is registered for kind "${kind}".`,
+        'This is a bug in Worldbench.',
+      )
     }
     return runtime
   }

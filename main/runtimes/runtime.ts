@@ -1,5 +1,5 @@
-import type { Kind, Workload } from '../core/world/schema.ts'
 import type { EngineStatus, InstanceState, LogLine, PortBinding, Sample } from '../../preload/api.ts'
+import type { Kind, Workload } from '../core/world/schema.ts'
 
 /** Progress of long work (image builds, VM image builds, compiles): shown to the user as it happens. */
 export interface ProgressEvent {
@@ -65,7 +65,9 @@ export interface Runtime {
   /** Optional: state changes made outside Worldbench. Returns an unsubscribe function. */
   watch?(listener: (e: RuntimeEvent) => void): () => void
   /** Optional: everything on the engine, Worldbench's or not (`docker ps -a`), so users see their whole machine. */
-  listAll?(): Promise<{ id: string; name: string; image: string; state: string; ports: PortBinding[]; external: boolean }[]>
+  listAll?(): Promise<
+    { id: string; name: string; image: string; state: string; ports: PortBinding[]; external: boolean }[]
+  >
   /** Optional: release sockets, streams and timers held by the runtime object itself. */
   close?(): Promise<void>
 }

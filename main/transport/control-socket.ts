@@ -3,10 +3,10 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import type { Handlers, WireEvent, WireRequest, WireResponse } from '../../preload/api.ts'
-import type { EventBus } from '../core/events.ts'
-import { WorldbenchError, isErrnoCode } from '../core/errors.ts'
-import { stateDir } from '../core/paths.ts'
 import { createRpcClient } from '../../preload/rpc-client.ts'
+import { isErrnoCode, WorldbenchError } from '../core/errors.ts'
+import type { EventBus } from '../core/events.ts'
+import { stateDir } from '../core/paths.ts'
 import { openSession } from './session.ts'
 
 /** Where the running service listens: a unix socket in the state dir, or a per-user named pipe. */
@@ -32,7 +32,11 @@ function lines(socket: Socket, onLine: (line: string) => void): void {
 }
 
 /** Serves the contract on the control socket, readable only by this user. */
-export async function listenControlSocket(handlers: Handlers, bus: EventBus, path = controlSocketPath()): Promise<Server> {
+export async function listenControlSocket(
+  handlers: Handlers,
+  bus: EventBus,
+  path = controlSocketPath(),
+): Promise<Server> {
   if (process.platform !== 'win32' && existsSync(path)) {
     if (await isServiceListening(path)) {
       throw new WorldbenchError(
@@ -91,7 +95,13 @@ export async function connectControlSocket(path = controlSocketPath()) {
     onMessage: (receive) => lines(socket, (line) => receive(JSON.parse(line) as WireResponse | WireEvent)),
     onClose: (closed) =>
       socket.on('close', () =>
-        closed(new WorldbenchError('SERVICE_GONE', 'The Worldbench service closed the connection.', 'Is it still running? Check the desktop app or `worldbench serve`.')),
+        closed(
+          new WorldbenchError(
+            'SERVICE_GONE',
+            'The Worldbench service closed the connection.',
+            'Is it still running? Check the desktop app or `worldbench serve`.',
+          ),
+        ),
       ),
   })
   return { client, close: () => socket.end() }

@@ -1,4 +1,4 @@
-import { methods, type ErrorShape, type Handlers, type MethodName } from '../../preload/api.ts'
+import { type ErrorShape, type Handlers, type MethodName, methods } from '../../preload/api.ts'
 import { toErrorShape } from '../core/errors.ts'
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ErrorShape }
@@ -8,7 +8,11 @@ export type DispatchResult = { ok: true; result: unknown } | { ok: false; error:
  * validate its input with the contract's schema, call the handler, and turn anything
  * thrown into the error shape. An invalid call never reaches a handler and never crashes.
  */
-export async function dispatch(handlers: Handlers, method: unknown, params: unknown): Promise<DispatchResult> {
+export async function dispatch(
+  handlers: Handlers,
+  method: unknown,
+  params: unknown,
+): Promise<DispatchResult> {
   if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
     return {
       ok: false,

@@ -1,6 +1,12 @@
-import { methodNames, type EventMap, type EventName, type Handlers, type WorldbenchApi } from '../../preload/api.ts'
-import type { EventBus } from '../core/events.ts'
+import {
+  type EventMap,
+  type EventName,
+  type Handlers,
+  methodNames,
+  type WorldbenchApi,
+} from '../../preload/api.ts'
 import { RemoteError } from '../../preload/rpc-client.ts'
+import type { EventBus } from '../core/events.ts'
 import { dispatch } from './dispatch.ts'
 
 /** A client for a service in this same process: the same validation and errors as over a socket. */

@@ -14,7 +14,12 @@ const TYPES: Record<string, string> = {
 }
 
 /** Serves a file of the built renderer; paths outside `root` never resolve. SPA routes get index.html. */
-export function serveStatic(root: string, urlPath: string, res: ServerResponse, headers: Record<string, string>): void {
+export function serveStatic(
+  root: string,
+  urlPath: string,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): void {
   const clean = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '')
   let file = join(root, clean)
   if (!file.startsWith(root + sep) && file !== root) {
@@ -23,7 +28,9 @@ export function serveStatic(root: string, urlPath: string, res: ServerResponse, 
   }
   if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html')
   if (!existsSync(file)) {
-    res.writeHead(503, { 'content-type': 'text/plain' }).end('The renderer is not built yet: run "npm run build".\n')
+    res
+      .writeHead(503, { 'content-type': 'text/plain' })
+      .end('The renderer is not built yet: run "npm run build".\n')
     return
   }
   res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })

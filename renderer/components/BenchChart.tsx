@@ -13,14 +13,17 @@ export interface BenchChartHandle {
  * median. The y axis turns logarithmic when the kinds differ by more than 20× (a VM's cold start
  * next to Wasm's would otherwise flatten Wasm to nothing), and says so.
  */
-export const BenchChart = forwardRef<BenchChartHandle, {
-  title: string
-  kinds: Kind[]
-  summaries: (MetricSummary | undefined)[]
-  format: (v: number) => string
-  width?: number
-  height?: number
-}>(function BenchChart({ title, kinds, summaries, format, width = 360, height = 220 }, ref) {
+export const BenchChart = forwardRef<
+  BenchChartHandle,
+  {
+    title: string
+    kinds: Kind[]
+    summaries: (MetricSummary | undefined)[]
+    format: (v: number) => string
+    width?: number
+    height?: number
+  }
+>(function BenchChart({ title, kinds, summaries, format, width = 360, height = 220 }, ref) {
   const el = useRef<HTMLDivElement>(null)
   const plot = useRef<uPlot | null>(null)
   useImperativeHandle(ref, () => ({ png: () => plot.current?.ctx.canvas.toDataURL('image/png') }))
@@ -40,10 +43,18 @@ export const BenchChart = forwardRef<BenchChartHandle, {
         cursor: { show: false },
         scales: {
           x: { time: false, range: [-0.5, kinds.length - 0.5] },
-          y: log ? { distr: 3, log: 10 } : { range: (_u, _min, max) => [0, Math.max(max, ...summaries.map((s) => s?.ci95[1] ?? 0)) * 1.15] },
+          y: log
+            ? { distr: 3, log: 10 }
+            : {
+                range: (_u, _min, max) => [0, Math.max(max, ...summaries.map((s) => s?.ci95[1] ?? 0)) * 1.15],
+              },
         },
         axes: [
-          { values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (kinds[t] ?? '') : '')), splits: () => xs, stroke: '#94a3b8' },
+          {
+            values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (kinds[t] ?? '') : '')),
+            splits: () => xs,
+            stroke: '#94a3b8',
+          },
           { values: (_u, ticks) => ticks.map(format), size: 72, stroke: '#94a3b8' },
         ],
         series: [

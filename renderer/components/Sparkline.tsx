@@ -7,7 +7,13 @@ import uPlot from 'uplot'
  * scrolled out of view skip their redraws and catch up when they come back: with a hundred
  * rows, redrawing 200 canvases a second was most of the dashboard's scripting time.
  */
-export function Sparkline({ times, values, color = '#6366f1', width = 120, height = 28 }: {
+export function Sparkline({
+  times,
+  values,
+  color = '#6366f1',
+  width = 120,
+  height = 28,
+}: {
   times: number[]
   values: number[]
   color?: string
@@ -25,6 +31,7 @@ export function Sparkline({ times, values, color = '#6366f1', width = 120, heigh
       drawn.current = latest.current
     }
   }
+  // biome-ignore lint/correctness/useExhaustiveDependencies: draw reads refs only
   useEffect(() => {
     if (!ref.current) return
     plot.current = new uPlot(
@@ -52,12 +59,11 @@ export function Sparkline({ times, values, color = '#6366f1', width = 120, heigh
       plot.current?.destroy()
       plot.current = null
     }
-    // biome-ignore lint/correctness/useExhaustiveDependencies: draw reads refs only
   }, [width, height, color])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: draw reads refs only
   useEffect(() => {
     latest.current = [times, values]
     draw()
-    // biome-ignore lint/correctness/useExhaustiveDependencies: draw reads refs only
   }, [times, values])
   return <div ref={ref} className="sparkline" data-points={values.length} style={{ width, height }} />
 }

@@ -8,7 +8,14 @@ export interface Series {
 }
 
 /** A time-series chart on uPlot; drag to zoom, double-click to reset. Data updates in place. */
-export function TimeChart({ title, times, series, format, height = 180, minTop = 1 }: {
+export function TimeChart({
+  title,
+  times,
+  series,
+  format,
+  height = 180,
+  minTop = 1,
+}: {
   title: string
   times: number[]
   series: Series[]
@@ -29,14 +36,29 @@ export function TimeChart({ title, times, series, format, height = 180, minTop =
         title,
         width,
         height,
-        axes: [{ stroke: '#94a3b8' }, { stroke: '#94a3b8', values: (_u, vals) => vals.map((v) => format(v)), size: 84 }],
-        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, value: (_u: uPlot, v: number | null) => (v == null ? '–' : format(v)) }))],
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max * 1.1 : 0, minTop)] } },
+        axes: [
+          { stroke: '#94a3b8' },
+          { stroke: '#94a3b8', values: (_u, vals) => vals.map((v) => format(v)), size: 84 },
+        ],
+        series: [
+          {},
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: 1.5,
+            value: (_u: uPlot, v: number | null) => (v == null ? '–' : format(v)),
+          })),
+        ],
+        scales: {
+          y: { range: (_u, _min, max) => [0, Math.max(Number.isFinite(max) ? max * 1.1 : 0, minTop)] },
+        },
       },
       [times, ...series.map((s) => s.values)],
       ref.current,
     )
-    const ro = new ResizeObserver(() => ref.current && plot.current?.setSize({ width: ref.current.clientWidth, height }))
+    const ro = new ResizeObserver(
+      () => ref.current && plot.current?.setSize({ width: ref.current.clientWidth, height }),
+    )
     ro.observe(ref.current)
     return () => {
       ro.disconnect()

@@ -2,7 +2,13 @@ import type { ReactNode } from 'react'
 import type { Kind } from '../../preload/api.ts'
 
 export function Card({ children, className = '' }: { children: ReactNode; className?: string }) {
-  return <section className={`rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900 ${className}`}>{children}</section>
+  return (
+    <section
+      className={`rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900 ${className}`}
+    >
+      {children}
+    </section>
+  )
 }
 
 export function PageTitle({ children, actions }: { children: ReactNode; actions?: ReactNode }) {
@@ -26,11 +32,22 @@ export function KindBadge({ kind }: { kind: Kind }) {
 
 export function StateBadge({ state }: { state: string }) {
   const color =
-    state === 'running' ? 'text-emerald-600 dark:text-emerald-400' : state === 'failed' ? 'text-red-600 dark:text-red-400' : 'text-slate-500'
+    state === 'running'
+      ? 'text-emerald-600 dark:text-emerald-400'
+      : state === 'failed'
+        ? 'text-red-600 dark:text-red-400'
+        : 'text-slate-500'
   return <span className={`text-sm font-medium ${color}`}>{state}</span>
 }
 
-export function Button({ children, onClick, disabled, variant = 'default', label, type = 'button' }: {
+export function Button({
+  children,
+  onClick,
+  disabled,
+  variant = 'default',
+  label,
+  type = 'button',
+}: {
   children: ReactNode
   onClick?: () => void
   disabled?: boolean
@@ -39,12 +56,20 @@ export function Button({ children, onClick, disabled, variant = 'default', label
   type?: 'button' | 'submit'
 }) {
   const styles = {
-    default: 'border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-800 dark:hover:bg-slate-700',
+    default:
+      'border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-800 dark:hover:bg-slate-700',
     primary: 'border-indigo-600 bg-indigo-600 text-white hover:bg-indigo-500',
-    danger: 'border-red-300 bg-white text-red-700 hover:bg-red-50 dark:border-red-800 dark:bg-slate-900 dark:text-red-300',
+    danger:
+      'border-red-300 bg-white text-red-700 hover:bg-red-50 dark:border-red-800 dark:bg-slate-900 dark:text-red-300',
   }[variant]
   return (
-    <button type={type} aria-label={label} onClick={onClick} disabled={disabled} className={`rounded-md border px-3 py-1 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-50 ${styles}`}>
+    <button
+      type={type}
+      aria-label={label}
+      onClick={onClick}
+      disabled={disabled}
+      className={`rounded-md border px-3 py-1 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-50 ${styles}`}
+    >
       {children}
     </button>
   )
@@ -52,7 +77,10 @@ export function Button({ children, onClick, disabled, variant = 'default', label
 
 export function ErrorBox({ error }: { error: { message: string; hint?: string } }) {
   return (
-    <div role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+    <div
+      role="alert"
+      className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+    >
       <p className="whitespace-pre-wrap font-medium">{error.message}</p>
       {error.hint && <p className="mt-1 whitespace-pre-wrap">{error.hint}</p>}
     </div>
@@ -60,7 +88,11 @@ export function ErrorBox({ error }: { error: { message: string; hint?: string } 
 }
 
 export function Empty({ children }: { children: ReactNode }) {
-  return <p className="rounded-md border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 dark:border-slate-700">{children}</p>
+  return (
+    <p className="rounded-md border border-dashed border-slate-300 p-6 text-center text-sm text-slate-500 dark:border-slate-700">
+      {children}
+    </p>
+  )
 }
 
 export function formatBytes(n: number | undefined): string {

@@ -5,7 +5,6 @@ export function useApi<T>(call: () => Promise<T>, deps: unknown[] = []) {
   const [data, setData] = useState<T | undefined>()
   const [error, setError] = useState<{ message: string; hint?: string } | undefined>()
   const [loading, setLoading] = useState(true)
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names the dependencies
   const reload = useCallback(async () => {
     setLoading(true)
     try {
@@ -17,6 +16,7 @@ export function useApi<T>(call: () => Promise<T>, deps: unknown[] = []) {
     } finally {
       setLoading(false)
     }
+    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names the dependencies
   }, deps)
   useEffect(() => {
     void reload()

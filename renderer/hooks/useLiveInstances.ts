@@ -20,13 +20,18 @@ export function useLiveInstances(): LiveInstances {
     const refresh = () =>
       api
         .listInstances({ includeExternal: true })
-        .then((all) =>
-          alive &&
-          setState((s) => {
-            const ours = new Map(s.instances.filter((i) => !i.external).map((i) => [i.id, i]))
-            for (const i of all.filter((x) => !x.external)) ours.set(i.id, { ...i, ...ours.get(i.id) })
-            return { ...s, instances: [...ours.values(), ...all.filter((x) => x.external)], error: undefined }
-          }),
+        .then(
+          (all) =>
+            alive &&
+            setState((s) => {
+              const ours = new Map(s.instances.filter((i) => !i.external).map((i) => [i.id, i]))
+              for (const i of all.filter((x) => !x.external)) ours.set(i.id, { ...i, ...ours.get(i.id) })
+              return {
+                ...s,
+                instances: [...ours.values(), ...all.filter((x) => x.external)],
+                error: undefined,
+              }
+            }),
         )
         .catch((e: Error) => alive && setState((s) => ({ ...s, error: e.message })))
     void refresh()
@@ -54,7 +59,9 @@ export function useLiveInstances(): LiveInstances {
           for (const [id, sample] of Object.entries(tick.instances)) {
             history[id] = [...(history[id] ?? []).slice(-(KEEP - 1)), sample]
           }
-          const instances = s.instances.map((i) => (tick.instances[i.id] ? { ...i, last: tick.instances[i.id] } : i))
+          const instances = s.instances.map((i) =>
+            tick.instances[i.id] ? { ...i, last: tick.instances[i.id] } : i,
+          )
           return { ...s, instances, history, tick }
         }),
       ),

@@ -49,12 +49,42 @@ export function formatValue(v: number, unit: MetricInfo['unit']): string {
 
 /** One row per kind × metric: every number a spreadsheet needs. */
 export function benchToCsv(r: BenchReport): string {
-  const rows = [['kind', 'workload', 'metric', 'median', 'p95', 'min', 'max', 'ci95_low', 'ci95_high', 'ci_coverage', 'noisy', 'samples']]
+  const rows = [
+    [
+      'kind',
+      'workload',
+      'metric',
+      'median',
+      'p95',
+      'min',
+      'max',
+      'ci95_low',
+      'ci95_high',
+      'ci_coverage',
+      'noisy',
+      'samples',
+    ],
+  ]
   for (const k of r.results) {
     for (const m of METRICS) {
       const s = k.metrics[m.key]
       if (!s) continue
-      rows.push([k.kind, k.workload, m.key, s.median, s.p95, s.min, s.max, s.ci95[0], s.ci95[1], s.ciCoverage, s.noisy, s.samples.join(' ')].map(String))
+      rows.push(
+        [
+          k.kind,
+          k.workload,
+          m.key,
+          s.median,
+          s.p95,
+          s.min,
+          s.max,
+          s.ci95[0],
+          s.ci95[1],
+          s.ciCoverage,
+          s.noisy,
+          s.samples.join(' '),
+        ].map(String),
+      )
     }
   }
   return `${rows.map((row) => row.map(csvCell).join(',')).join('\n')}\n`
@@ -71,7 +101,9 @@ export function benchToMarkdown(r: BenchReport): string {
   const lines = METRICS.filter((m) => r.results.some((k) => k.metrics[m.key])).map((m) => {
     const cells = r.results.map((k) => {
       const s = k.metrics[m.key]
-      return s ? `${formatValue(s.median, m.unit)} (${formatValue(s.ci95[0], m.unit)}–${formatValue(s.ci95[1], m.unit)})${s.noisy ? ' ⚠' : ''}` : '–'
+      return s
+        ? `${formatValue(s.median, m.unit)} (${formatValue(s.ci95[0], m.unit)}–${formatValue(s.ci95[1], m.unit)})${s.noisy ? ' ⚠' : ''}`
+        : '–'
     })
     return `| ${m.label} | ${cells.join(' | ')} |`
   })

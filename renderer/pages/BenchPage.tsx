@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { BenchReport, Kind, ProgressInfo } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
-import { useApi } from '../hooks/useApi.ts'
 import { BenchChart, type BenchChartHandle } from '../components/BenchChart.tsx'
 import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
-import { METRICS, benchToCsv, benchToMarkdown, formatValue } from '../lib/bench-format.ts'
+import { useApi } from '../hooks/useApi.ts'
+import { benchToCsv, benchToMarkdown, formatValue, METRICS } from '../lib/bench-format.ts'
 
 const ALL_KINDS: Kind[] = ['wasm', 'container', 'vm']
 
@@ -53,44 +53,104 @@ export function BenchPage() {
     <div>
       <PageTitle>Bench</PageTitle>
       <Card className="mb-4">
-        <form className="flex flex-wrap items-end gap-4" onSubmit={(e) => { e.preventDefault(); void run() }}>
+        <form
+          className="flex flex-wrap items-end gap-4"
+          onSubmit={(e) => {
+            e.preventDefault()
+            void run()
+          }}
+        >
           <label className="text-sm">
             World
-            <select aria-label="World" className="ml-2 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-800" value={world} onChange={(e) => setWorld(e.target.value)}>
-              {worlds.data?.map((w) => <option key={w.file} value={w.sample ? w.name : w.file}>{w.name}</option>)}
+            <select
+              aria-label="World"
+              className="ml-2 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
+              value={world}
+              onChange={(e) => setWorld(e.target.value)}
+            >
+              {worlds.data?.map((w) => (
+                <option key={w.file} value={w.sample ? w.name : w.file}>
+                  {w.name}
+                </option>
+              ))}
             </select>
           </label>
           <fieldset className="flex gap-3 text-sm">
             <legend className="sr-only">Kinds</legend>
             {ALL_KINDS.map((k) => (
               <label key={k} className="flex items-center gap-1">
-                <input type="checkbox" checked={kinds.includes(k)} onChange={(e) => setKinds((ks) => (e.target.checked ? [...ks, k] : ks.filter((x) => x !== k)))} />
+                <input
+                  type="checkbox"
+                  checked={kinds.includes(k)}
+                  onChange={(e) =>
+                    setKinds((ks) => (e.target.checked ? [...ks, k] : ks.filter((x) => x !== k)))
+                  }
+                />
                 <KindBadge kind={k} />
               </label>
             ))}
           </fieldset>
-          <label className="text-sm">Repeats <input aria-label="Repeats" type="number" min={1} max={100} value={repeats} onChange={(e) => setRepeats(Number(e.target.value))} className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800" /></label>
-          <label className="text-sm">Load seconds <input aria-label="Load seconds" type="number" min={0} max={600} value={loadSeconds} onChange={(e) => setLoadSeconds(Number(e.target.value))} className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800" /></label>
-          <button type="submit" disabled={running || kinds.length === 0} className="rounded-md bg-indigo-600 px-4 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50">
+          <label className="text-sm">
+            Repeats{' '}
+            <input
+              aria-label="Repeats"
+              type="number"
+              min={1}
+              max={100}
+              value={repeats}
+              onChange={(e) => setRepeats(Number(e.target.value))}
+              className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
+            />
+          </label>
+          <label className="text-sm">
+            Load seconds{' '}
+            <input
+              aria-label="Load seconds"
+              type="number"
+              min={0}
+              max={600}
+              value={loadSeconds}
+              onChange={(e) => setLoadSeconds(Number(e.target.value))}
+              className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
+            />
+          </label>
+          <button
+            type="submit"
+            disabled={running || kinds.length === 0}
+            className="rounded-md bg-indigo-600 px-4 py-1.5 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50"
+          >
             {running ? 'Running…' : 'Run benchmark'}
           </button>
         </form>
         {running && (
           <div className="mt-3" aria-live="polite">
-            <div className="h-2 overflow-hidden rounded bg-slate-200 dark:bg-slate-800"><div className="h-2 bg-indigo-500 transition-all" style={{ width: `${progress?.percent ?? 0}%` }} /></div>
-            <p className="mt-1 font-mono text-xs" data-testid="bench-progress">{progress?.message ?? 'starting…'}</p>
+            <div className="h-2 overflow-hidden rounded bg-slate-200 dark:bg-slate-800">
+              <div
+                className="h-2 bg-indigo-500 transition-all"
+                style={{ width: `${progress?.percent ?? 0}%` }}
+              />
+            </div>
+            <p className="mt-1 font-mono text-xs" data-testid="bench-progress">
+              {progress?.message ?? 'starting…'}
+            </p>
           </div>
         )}
       </Card>
       {error && <ErrorBox error={error} />}
-      {report ? <BenchResults report={report} compare={compare} /> : !running && <Empty>No results yet: pick a world and run a benchmark, or open a past run below.</Empty>}
+      {report ? (
+        <BenchResults report={report} compare={compare} />
+      ) : (
+        !running && <Empty>No results yet: pick a world and run a benchmark, or open a past run below.</Empty>
+      )}
       <Card className="mt-4">
         <h2 className="mb-2 font-semibold">History</h2>
         {history.data?.length === 0 && <p className="text-sm text-slate-500">No saved runs.</p>}
         <ul className="space-y-1 text-sm">
           {history.data?.map((h) => (
             <li key={h.id} className="flex items-center gap-2">
-              <span className="font-mono text-xs text-slate-500">{new Date(h.createdAt).toLocaleString()}</span>
+              <span className="font-mono text-xs text-slate-500">
+                {new Date(h.createdAt).toLocaleString()}
+              </span>
               <span>{h.title}</span>
               <Button onClick={() => void open(h.id, false)}>Open</Button>
               {report && report.id !== h.id && <Button onClick={() => void open(h.id, true)}>Compare</Button>}
@@ -106,52 +166,124 @@ function BenchResults({ report, compare }: { report: BenchReport; compare?: Benc
   const charts = useRef<Record<string, BenchChartHandle | null>>({})
   const kinds = useMemo(() => report.results.map((r) => r.kind), [report])
   const shown = METRICS.filter((m) => report.results.some((r) => r.metrics[m.key]))
-  const summaries = useMemo(() => Object.fromEntries(METRICS.map((m) => [m.key, report.results.map((r) => r.metrics[m.key])])), [report])
+  const summaries = useMemo(
+    () => Object.fromEntries(METRICS.map((m) => [m.key, report.results.map((r) => r.metrics[m.key])])),
+    [report],
+  )
   const download = (name: string, href: string) => {
     const a = document.createElement('a')
     a.href = href
     a.download = name
     a.click()
   }
-  const text = (name: string, type: string, body: string) => download(name, URL.createObjectURL(new Blob([body], { type })))
+  const text = (name: string, type: string, body: string) =>
+    download(name, URL.createObjectURL(new Blob([body], { type })))
   const base = `worldbench-${report.world}-${new Date(report.createdAt).toISOString().slice(0, 19).replaceAll(':', '')}`
   return (
     <div data-testid="bench-results">
-      {report.environment.warnings.map((w) => <p key={w} role="alert" className="mb-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">⚠ {w}</p>)}
-      {report.results.filter((r) => r.error).map((r) => <div key={r.kind} className="mb-2"><ErrorBox error={{ message: `${r.kind}: ${r.error!.message}`, ...(r.error!.hint !== undefined && { hint: r.error!.hint }) }} /></div>)}
+      {report.environment.warnings.map((w) => (
+        <p
+          key={w}
+          role="alert"
+          className="mb-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
+        >
+          ⚠ {w}
+        </p>
+      ))}
+      {report.results
+        .filter((r) => r.error)
+        .map((r) => (
+          <div key={r.kind} className="mb-2">
+            <ErrorBox
+              error={{
+                message: `${r.kind}: ${r.error!.message}`,
+                ...(r.error!.hint !== undefined && { hint: r.error!.hint }),
+              }}
+            />
+          </div>
+        ))}
       <div className="mb-3 flex flex-wrap items-center gap-2">
         <h2 className="font-semibold">{report.title}</h2>
-        <span className="text-xs text-slate-500">{report.options.repeats} repeats + {report.options.warmups} warm-up, interleaved · {report.environment.host.cpuModel} · {report.environment.host.cores} cores</span>
+        <span className="text-xs text-slate-500">
+          {report.options.repeats} repeats + {report.options.warmups} warm-up, interleaved ·{' '}
+          {report.environment.host.cpuModel} · {report.environment.host.cores} cores
+        </span>
         <span className="ml-auto flex gap-2">
-          <Button onClick={() => text(`${base}.json`, 'application/json', JSON.stringify(report, null, 2))}>JSON</Button>
+          <Button onClick={() => text(`${base}.json`, 'application/json', JSON.stringify(report, null, 2))}>
+            JSON
+          </Button>
           <Button onClick={() => text(`${base}.csv`, 'text/csv', benchToCsv(report))}>CSV</Button>
-          <Button onClick={() => text(`${base}.md`, 'text/markdown', benchToMarkdown(report))}>Markdown</Button>
-          <Button onClick={() => { for (const [k, c] of Object.entries(charts.current)) { const png = c?.png(); if (png) download(`${base}-${k}.png`, png) } }}>Charts as PNG</Button>
+          <Button onClick={() => text(`${base}.md`, 'text/markdown', benchToMarkdown(report))}>
+            Markdown
+          </Button>
+          <Button
+            onClick={() => {
+              for (const [k, c] of Object.entries(charts.current)) {
+                const png = c?.png()
+                if (png) download(`${base}-${k}.png`, png)
+              }
+            }}
+          >
+            Charts as PNG
+          </Button>
         </span>
       </div>
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
         {shown.map((m) => (
           <Card key={m.key}>
-            <BenchChart ref={(h) => { charts.current[m.key] = h }} title={m.label} kinds={kinds} summaries={summaries[m.key]!} format={(v) => formatValue(v, m.unit)} />
+            <BenchChart
+              ref={(h) => {
+                charts.current[m.key] = h
+              }}
+              title={m.label}
+              kinds={kinds}
+              summaries={summaries[m.key]!}
+              format={(v) => formatValue(v, m.unit)}
+            />
           </Card>
         ))}
       </div>
       <Card className="mt-4 overflow-x-auto">
         <table className="w-full text-sm" data-testid="bench-table">
           <thead className="text-left text-xs text-slate-500">
-            <tr><th className="py-1">Metric</th>{report.results.map((r) => <th key={r.kind}>{r.kind} <span className="font-normal">({r.workload})</span></th>)}{compare && compare.results.map((r) => <th key={`c-${r.kind}`} className="text-slate-400">{r.kind} (earlier run)</th>)}</tr>
+            <tr>
+              <th className="py-1">Metric</th>
+              {report.results.map((r) => (
+                <th key={r.kind}>
+                  {r.kind} <span className="font-normal">({r.workload})</span>
+                </th>
+              ))}
+              {compare?.results.map((r) => (
+                <th key={`c-${r.kind}`} className="text-slate-400">
+                  {r.kind} (earlier run)
+                </th>
+              ))}
+            </tr>
           </thead>
           <tbody>
             {shown.map((m) => (
               <tr key={m.key} className="border-t border-slate-100 dark:border-slate-800">
-                <td className="py-1">{m.label}{m.higherIsBetter ? ' ↑' : ' ↓'}</td>
+                <td className="py-1">
+                  {m.label}
+                  {m.higherIsBetter ? ' ↑' : ' ↓'}
+                </td>
                 {report.results.map((r) => {
                   const s = r.metrics[m.key]
-                  return <td key={r.kind} className="font-mono text-xs">{s ? `${formatValue(s.median, m.unit)} [${formatValue(s.ci95[0], m.unit)}–${formatValue(s.ci95[1], m.unit)}]${s.noisy ? ' ⚠ noisy' : ''}` : '–'}</td>
+                  return (
+                    <td key={r.kind} className="font-mono text-xs">
+                      {s
+                        ? `${formatValue(s.median, m.unit)} [${formatValue(s.ci95[0], m.unit)}–${formatValue(s.ci95[1], m.unit)}]${s.noisy ? ' ⚠ noisy' : ''}`
+                        : '–'}
+                    </td>
+                  )
                 })}
                 {compare?.results.map((r) => {
                   const s = r.metrics[m.key]
-                  return <td key={`c-${r.kind}`} className="font-mono text-xs text-slate-400">{s ? formatValue(s.median, m.unit) : '–'}</td>
+                  return (
+                    <td key={`c-${r.kind}`} className="font-mono text-xs text-slate-400">
+                      {s ? formatValue(s.median, m.unit) : '–'}
+                    </td>
+                  )
                 })}
               </tr>
             ))}

@@ -1,10 +1,19 @@
 import { memo, useCallback, useMemo, useState } from 'react'
 import type { InstanceInfo, Kind, Sample } from '../../preload/api.ts'
 import { api } from '../api.ts'
+import { Sparkline } from '../components/Sparkline.tsx'
+import {
+  Button,
+  Card,
+  Empty,
+  ErrorBox,
+  formatBytes,
+  KindBadge,
+  PageTitle,
+  StateBadge,
+} from '../components/ui.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLiveInstances } from '../hooks/useLiveInstances.ts'
-import { Sparkline } from '../components/Sparkline.tsx'
-import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle, StateBadge, formatBytes } from '../components/ui.tsx'
 
 const KINDS: Kind[] = ['vm', 'container', 'wasm']
 
@@ -15,24 +24,53 @@ export function DashboardPage() {
   const [error, setError] = useState<{ message: string; hint?: string }>()
   const [worldFilter, setWorldFilter] = useState('all')
   const worldNames = useMemo(() => [...new Set(live.instances.map((i) => i.world))].sort(), [live.instances])
-  const shown = live.instances.filter((i) => (kindFilter === 'all' || i.kind === kindFilter) && (worldFilter === 'all' || i.world === worldFilter))
+  const shown = live.instances.filter(
+    (i) =>
+      (kindFilter === 'all' || i.kind === kindFilter) && (worldFilter === 'all' || i.world === worldFilter),
+  )
   const byWorld = useMemo(() => groupBy(shown, (i) => i.world), [shown])
-  const stopInstance = useCallback((id: string) => void api.stopInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)), [])
-  const restartInstance = useCallback((id: string) => void api.restartInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)), [])
+  const stopInstance = useCallback(
+    (id: string) =>
+      void api.stopInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)),
+    [],
+  )
+  const restartInstance = useCallback(
+    (id: string) =>
+      void api.restartInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)),
+    [],
+  )
 
   return (
     <div>
       <PageTitle
         actions={
           <>
-          <select aria-label="Filter by world" className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800" value={worldFilter} onChange={(e) => setWorldFilter(e.target.value)}>
-            <option value="all">All worlds</option>
-            {worldNames.map((w) => <option key={w} value={w}>{w === 'external' ? 'external containers' : w}</option>)}
-          </select>
-          <select aria-label="Filter by kind" className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800" value={kindFilter} onChange={(e) => setKindFilter(e.target.value as Kind | 'all')}>
-            <option value="all">All kinds</option>
-            {KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
-          </select>
+            <select
+              aria-label="Filter by world"
+              className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800"
+              value={worldFilter}
+              onChange={(e) => setWorldFilter(e.target.value)}
+            >
+              <option value="all">All worlds</option>
+              {worldNames.map((w) => (
+                <option key={w} value={w}>
+                  {w === 'external' ? 'external containers' : w}
+                </option>
+              ))}
+            </select>
+            <select
+              aria-label="Filter by kind"
+              className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800"
+              value={kindFilter}
+              onChange={(e) => setKindFilter(e.target.value as Kind | 'all')}
+            >
+              <option value="all">All kinds</option>
+              {KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
           </>
         }
       >
@@ -44,37 +82,84 @@ export function DashboardPage() {
           const of = live.instances.filter((i) => i.kind === k && i.state === 'running' && !i.external)
           return (
             <Card key={k}>
-              <div className="flex items-center justify-between" data-testid={`summary-${k}`}><KindBadge kind={k} /><span className="text-2xl font-semibold">{of.length}</span></div>
-              <p className="mt-1 text-xs text-slate-500">CPU {sum(of, (i) => i.last?.cpuPercent).toFixed(1)}% · memory {formatBytes(sum(of, (i) => i.last?.memoryBytes))}</p>
+              <div className="flex items-center justify-between" data-testid={`summary-${k}`}>
+                <KindBadge kind={k} />
+                <span className="text-2xl font-semibold">{of.length}</span>
+              </div>
+              <p className="mt-1 text-xs text-slate-500">
+                CPU {sum(of, (i) => i.last?.cpuPercent).toFixed(1)}% · memory{' '}
+                {formatBytes(sum(of, (i) => i.last?.memoryBytes))}
+              </p>
             </Card>
           )
         })}
         <Card>
           <p className="text-xs text-slate-500">Host</p>
-          <p className="text-sm">CPU {live.tick ? `${live.tick.host.cpuPercent.toFixed(0)}%` : '–'} · memory {live.tick ? `${formatBytes(live.tick.host.memoryUsedBytes)} / ${formatBytes(live.tick.host.memoryTotalBytes)}` : '–'}</p>
-          <p className="text-xs text-slate-500">Sampler cost: {live.tick ? `${live.tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}</p>
+          <p className="text-sm">
+            CPU {live.tick ? `${live.tick.host.cpuPercent.toFixed(0)}%` : '–'} · memory{' '}
+            {live.tick
+              ? `${formatBytes(live.tick.host.memoryUsedBytes)} / ${formatBytes(live.tick.host.memoryTotalBytes)}`
+              : '–'}
+          </p>
+          <p className="text-xs text-slate-500">
+            Sampler cost: {live.tick ? `${live.tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}
+          </p>
         </Card>
       </div>
       {!live.instances.some((i) => !i.external) ? (
-        <Empty>Nothing running: launch a sample world from <a className="text-indigo-600 underline" href={href('worlds')}>Worlds</a>.</Empty>
+        <Empty>
+          Nothing running: launch a sample world from{' '}
+          <a className="text-indigo-600 underline" href={href('worlds')}>
+            Worlds
+          </a>
+          .
+        </Empty>
       ) : (
         !shown.some((i) => !i.external) && (
           <Empty>
-            No {kindFilter === 'all' ? '' : `${kindFilter} `}instance is running{worldFilter === 'all' ? '' : ` in ${worldFilter}`}.{' '}
-            <button type="button" className="text-indigo-600 underline" onClick={() => { setKindFilter('all'); setWorldFilter('all') }}>Show everything</button>
+            No {kindFilter === 'all' ? '' : `${kindFilter} `}instance is running
+            {worldFilter === 'all' ? '' : ` in ${worldFilter}`}.{' '}
+            <button
+              type="button"
+              className="text-indigo-600 underline"
+              onClick={() => {
+                setKindFilter('all')
+                setWorldFilter('all')
+              }}
+            >
+              Show everything
+            </button>
           </Empty>
         )
       )}
       {Object.entries(byWorld).map(([world, instances]) => (
         <Card key={world} className="mb-4 mt-4">
-          <h2 className="mb-2 font-semibold">{world === 'external' ? 'External containers (not started by Worldbench)' : world}</h2>
+          <h2 className="mb-2 font-semibold">
+            {world === 'external' ? 'External containers (not started by Worldbench)' : world}
+          </h2>
           <table className="w-full text-sm">
             <thead className="text-left text-xs text-slate-500">
-              <tr><th className="py-1">Workload</th><th>Kind</th><th>State</th><th>URL</th><th>CPU</th><th>Memory</th><th><span className="sr-only">Actions</span></th></tr>
+              <tr>
+                <th className="py-1">Workload</th>
+                <th>Kind</th>
+                <th>State</th>
+                <th>URL</th>
+                <th>CPU</th>
+                <th>Memory</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
             </thead>
             <tbody>
               {instances.map((i) => (
-                <InstanceRow key={i.id} instance={i} history={live.history[i.id] ?? NO_HISTORY} onStop={stopInstance} onRestart={restartInstance} />
+                <InstanceRow
+                  key={i.id}
+                  instance={i}
+                  history={live.history[i.id] ?? NO_HISTORY}
+                  onStop={stopInstance}
+                  onRestart={restartInstance}
+                />
               ))}
             </tbody>
           </table>
@@ -87,7 +172,12 @@ export function DashboardPage() {
 const NO_HISTORY: Sample[] = []
 
 /** Memoised: a row renders again only when its own instance or samples change. */
-const InstanceRow = memo(function InstanceRow({ instance: i, history, onStop, onRestart }: {
+const InstanceRow = memo(function InstanceRow({
+  instance: i,
+  history,
+  onStop,
+  onRestart,
+}: {
   instance: InstanceInfo
   history: Sample[]
   onStop: (id: string) => void
@@ -97,18 +187,70 @@ const InstanceRow = memo(function InstanceRow({ instance: i, history, onStop, on
   const cpu = useMemo(() => history.map((s) => s.cpuPercent), [history])
   const mem = useMemo(() => history.map((s) => s.memoryBytes), [history])
   return (
-    <tr className="border-t border-slate-100 dark:border-slate-800" data-testid={`instance-row-${i.workload}`}>
-      <td className="py-1.5">{i.external ? <span className="font-medium">{i.workload}</span> : <a className="font-medium text-indigo-600 hover:underline dark:text-indigo-400" href={href('instance', i.id)}>{i.workload}</a>}</td>
-      <td><KindBadge kind={i.kind} /></td>
-      <td><StateBadge state={i.state} /></td>
-      <td>{i.ports[0] ? <a className="font-mono text-xs text-indigo-600 underline" href={i.ports[0].url} target="_blank" rel="noreferrer">{i.ports[0].url}</a> : '–'}</td>
-      <td><div className="flex items-center gap-2"><Sparkline times={times} values={cpu} /><span className="w-14 text-right font-mono text-xs">{i.last ? `${i.last.cpuPercent.toFixed(1)}%` : '–'}</span></div></td>
-      <td><div className="flex items-center gap-2"><Sparkline times={times} values={mem} color="#0ea5e9" /><span className="w-20 text-right font-mono text-xs" data-testid="memory">{formatBytes(i.last?.memoryBytes)}</span></div></td>
+    <tr
+      className="border-t border-slate-100 dark:border-slate-800"
+      data-testid={`instance-row-${i.workload}`}
+    >
+      <td className="py-1.5">
+        {i.external ? (
+          <span className="font-medium">{i.workload}</span>
+        ) : (
+          <a
+            className="font-medium text-indigo-600 hover:underline dark:text-indigo-400"
+            href={href('instance', i.id)}
+          >
+            {i.workload}
+          </a>
+        )}
+      </td>
+      <td>
+        <KindBadge kind={i.kind} />
+      </td>
+      <td>
+        <StateBadge state={i.state} />
+      </td>
+      <td>
+        {i.ports[0] ? (
+          <a
+            className="font-mono text-xs text-indigo-600 underline"
+            href={i.ports[0].url}
+            target="_blank"
+            rel="noreferrer"
+          >
+            {i.ports[0].url}
+          </a>
+        ) : (
+          '–'
+        )}
+      </td>
+      <td>
+        <div className="flex items-center gap-2">
+          <Sparkline times={times} values={cpu} />
+          <span className="w-14 text-right font-mono text-xs">
+            {i.last ? `${i.last.cpuPercent.toFixed(1)}%` : '–'}
+          </span>
+        </div>
+      </td>
+      <td>
+        <div className="flex items-center gap-2">
+          <Sparkline times={times} values={mem} color="#0ea5e9" />
+          <span className="w-20 text-right font-mono text-xs" data-testid="memory">
+            {formatBytes(i.last?.memoryBytes)}
+          </span>
+        </div>
+      </td>
       <td className="text-right">
         {i.external ? (
           <span className="text-xs text-slate-500">{i.image}</span>
         ) : (
-          <div className="flex justify-end gap-1"><Button onClick={() => onRestart(i.id)} label={`Restart ${i.workload}`}>Restart</Button><Button variant="danger" onClick={() => onStop(i.id)} label={`Stop ${i.workload}`}>Stop</Button></div>
+          <div className="flex justify-end gap-1">
+            <Button onClick={() => onRestart(i.id)} label={`Restart ${i.workload}`}>
+              Restart
+            </Button>
+            <Button variant="danger" onClick={() => onStop(i.id)} label={`Stop ${i.workload}`}>
+              Stop
+            </Button>
+          </div>
         )}
       </td>
     </tr>
@@ -117,7 +259,10 @@ const InstanceRow = memo(function InstanceRow({ instance: i, history, onStop, on
 
 function groupBy<T>(items: T[], key: (t: T) => string): Record<string, T[]> {
   const out: Record<string, T[]> = {}
-  for (const item of items) (out[key(item)] ??= []).push(item)
+  for (const item of items) {
+    const k = key(item)
+    out[k] = [...(out[k] ?? []), item]
+  }
   return out
 }
 

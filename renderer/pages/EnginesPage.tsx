@@ -1,25 +1,40 @@
 import { api } from '../api.ts'
-import { useApi } from '../hooks/useApi.ts'
 import { Button, Card, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
+import { useApi } from '../hooks/useApi.ts'
 
 /** What `worldbench doctor` reports, live from the backend. */
 export function EnginesPage() {
   const { data, error, loading, reload } = useApi(() => api.doctor())
   return (
     <div>
-      <PageTitle actions={<Button onClick={() => void reload()} disabled={loading}>{loading ? 'Probing…' : 'Probe again'}</Button>}>Engines</PageTitle>
+      <PageTitle
+        actions={
+          <Button onClick={() => void reload()} disabled={loading}>
+            {loading ? 'Probing…' : 'Probe again'}
+          </Button>
+        }
+      >
+        Engines
+      </PageTitle>
       {error && <ErrorBox error={error} />}
       {data && (
         <>
           <p className="mb-4 text-sm text-slate-500">
-            Worldbench {data.worldbench} · {data.platform}/{data.arch} · Node {data.node} · state in <code>{data.stateDir}</code>
+            Worldbench {data.worldbench} · {data.platform}/{data.arch} · Node {data.node} · state in{' '}
+            <code>{data.stateDir}</code>
           </p>
           <div className="grid gap-4 md:grid-cols-3">
             {data.engines.map((e) => (
               <Card key={e.kind}>
                 <div className="mb-2 flex items-center justify-between" data-testid={`engine-${e.kind}`}>
                   <KindBadge kind={e.kind} />
-                  <span className={e.available ? 'text-emerald-600 dark:text-emerald-400' : 'text-red-600 dark:text-red-400'}>
+                  <span
+                    className={
+                      e.available
+                        ? 'text-emerald-600 dark:text-emerald-400'
+                        : 'text-red-600 dark:text-red-400'
+                    }
+                  >
                     {e.available ? 'available' : 'missing'}
                   </span>
                 </div>
@@ -33,15 +48,30 @@ export function EnginesPage() {
                   ))}
                 </dl>
                 {e.warnings.map((w) => (
-                  <p key={w} className="mt-2 rounded bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200">⚠ {w}</p>
+                  <p
+                    key={w}
+                    className="mt-2 rounded bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+                  >
+                    ⚠ {w}
+                  </p>
                 ))}
-                {e.error && <div className="mt-2"><ErrorBox error={e.error} /></div>}
+                {e.error && (
+                  <div className="mt-2">
+                    <ErrorBox error={e.error} />
+                  </div>
+                )}
                 {!e.available && e.install && (
                   <div className="mt-2 text-xs">
                     <p className="font-medium">Install</p>
-                    <p>Linux: <code>{e.install.linux}</code></p>
-                    <p>macOS: <code>{e.install.macos}</code></p>
-                    <p>Windows: <code>{e.install.windows}</code></p>
+                    <p>
+                      Linux: <code>{e.install.linux}</code>
+                    </p>
+                    <p>
+                      macOS: <code>{e.install.macos}</code>
+                    </p>
+                    <p>
+                      Windows: <code>{e.install.windows}</code>
+                    </p>
                   </div>
                 )}
               </Card>

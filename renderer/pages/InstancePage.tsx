@@ -1,10 +1,19 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { InstanceDetails, LogLine, Sample } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
+import { TimeChart } from '../components/TimeChart.tsx'
+import {
+  Button,
+  Card,
+  Empty,
+  ErrorBox,
+  formatBytes,
+  KindBadge,
+  PageTitle,
+  StateBadge,
+} from '../components/ui.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLiveInstances } from '../hooks/useLiveInstances.ts'
-import { TimeChart } from '../components/TimeChart.tsx'
-import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle, StateBadge, formatBytes } from '../components/ui.tsx'
 
 /** One instance: CPU, memory and network over time, its logs, and its definition. */
 export function InstancePage({ id }: { id: string }) {
@@ -14,7 +23,10 @@ export function InstancePage({ id }: { id: string }) {
   const [error, setError] = useState<{ message: string; hint?: string }>()
 
   useEffect(() => {
-    api.instanceSamples({ id }).then(setHistory).catch(() => undefined)
+    api
+      .instanceSamples({ id })
+      .then(setHistory)
+      .catch(() => undefined)
     return onEvent('samples', (tick) => {
       const s = tick.instances[id]
       if (s) setHistory((h) => [...h.slice(-899), s])
@@ -22,7 +34,10 @@ export function InstancePage({ id }: { id: string }) {
   }, [id])
 
   const times = useMemo(() => history.map((s) => s.t / 1000), [history])
-  const cpu = useMemo(() => [{ label: 'CPU %', values: history.map((s) => s.cpuPercent), color: '#6366f1' }], [history])
+  const cpu = useMemo(
+    () => [{ label: 'CPU %', values: history.map((s) => s.cpuPercent), color: '#6366f1' }],
+    [history],
+  )
   const mem = useMemo(
     () => [
       { label: 'host memory', values: history.map((s) => s.memoryBytes), color: '#0ea5e9' },
@@ -39,24 +54,59 @@ export function InstancePage({ id }: { id: string }) {
   )
 
   if (!instance) {
-    return <Empty>This instance is not running any more. Back to the <a className="text-indigo-600 underline" href={href('dashboard')}>Dashboard</a>.</Empty>
+    return (
+      <Empty>
+        This instance is not running any more. Back to the{' '}
+        <a className="text-indigo-600 underline" href={href('dashboard')}>
+          Dashboard
+        </a>
+        .
+      </Empty>
+    )
   }
   return (
     <div>
       <PageTitle
-        actions={<Button variant="danger" onClick={() => api.stopInstance({ id }).catch(setError)} label="Stop instance">Stop</Button>}
+        actions={
+          <Button
+            variant="danger"
+            onClick={() => api.stopInstance({ id }).catch(setError)}
+            label="Stop instance"
+          >
+            Stop
+          </Button>
+        }
       >
-        <span className="flex items-center gap-2">{instance.workload} <KindBadge kind={instance.kind} /> <StateBadge state={instance.state} /></span>
+        <span className="flex items-center gap-2">
+          {instance.workload} <KindBadge kind={instance.kind} /> <StateBadge state={instance.state} />
+        </span>
       </PageTitle>
       {error && <ErrorBox error={error} />}
       <p className="mb-4 text-sm text-slate-500">
-        World {instance.world} · {instance.ports.map((p) => <a key={p.url} className="mr-2 text-indigo-600 underline" href={p.url} target="_blank" rel="noreferrer">{p.url}</a>)}
+        World {instance.world} ·{' '}
+        {instance.ports.map((p) => (
+          <a
+            key={p.url}
+            className="mr-2 text-indigo-600 underline"
+            href={p.url}
+            target="_blank"
+            rel="noreferrer"
+          >
+            {p.url}
+          </a>
+        ))}
         · memory now {formatBytes(instance.last?.memoryBytes)}
       </p>
       <div className="grid gap-4 xl:grid-cols-3">
-        <Card><TimeChart title="CPU" times={times} series={cpu} format={(v) => `${v.toFixed(1)}%`} /></Card>
-        <Card><TimeChart title="Memory" times={times} series={mem} format={formatBytes} minTop={1 << 20} /></Card>
-        <Card><TimeChart title="Network" times={times} series={net} format={formatBytes} minTop={1 << 20} /></Card>
+        <Card>
+          <TimeChart title="CPU" times={times} series={cpu} format={(v) => `${v.toFixed(1)}%`} />
+        </Card>
+        <Card>
+          <TimeChart title="Memory" times={times} series={mem} format={formatBytes} minTop={1 << 20} />
+        </Card>
+        <Card>
+          <TimeChart title="Network" times={times} series={net} format={formatBytes} minTop={1 << 20} />
+        </Card>
       </div>
       <LogView id={id} />
       <Details id={id} />
@@ -68,7 +118,10 @@ export function InstancePage({ id }: { id: string }) {
 function Details({ id }: { id: string }) {
   const [details, setDetails] = useState<InstanceDetails>()
   useEffect(() => {
-    api.instanceDetails({ id }).then(setDetails).catch(() => undefined)
+    api
+      .instanceDetails({ id })
+      .then(setDetails)
+      .catch(() => undefined)
   }, [id])
   if (!details) return null
   const wasm = details.wasm
@@ -77,19 +130,53 @@ function Details({ id }: { id: string }) {
       {details.definition && (
         <Card>
           <h2 className="mb-2 font-semibold">Definition</h2>
-          <pre className="max-h-80 overflow-auto rounded bg-slate-100 p-3 text-xs dark:bg-slate-800" data-testid="definition">{JSON.stringify(details.definition, null, 2)}</pre>
+          <pre
+            className="max-h-80 overflow-auto rounded bg-slate-100 p-3 text-xs dark:bg-slate-800"
+            data-testid="definition"
+          >
+            {JSON.stringify(details.definition, null, 2)}
+          </pre>
         </Card>
       )}
       {wasm && (
         <Card>
-          <h2 className="mb-2 font-semibold">{wasm.format === 'component' ? 'Component: WIT world' : `Module: ${wasm.wasi === 'none' ? 'no WASI' : `WASI ${wasm.wasi}`}`}</h2>
-          <p className="mb-2 font-mono text-xs text-slate-500">{wasm.bytes.toLocaleString()} bytes · sha256 {wasm.sha256.slice(0, 16)}…</p>
+          <h2 className="mb-2 font-semibold">
+            {wasm.format === 'component'
+              ? 'Component: WIT world'
+              : `Module: ${wasm.wasi === 'none' ? 'no WASI' : `WASI ${wasm.wasi}`}`}
+          </h2>
+          <p className="mb-2 font-mono text-xs text-slate-500">
+            {wasm.bytes.toLocaleString()} bytes · sha256 {wasm.sha256.slice(0, 16)}…
+          </p>
           {wasm.format === 'component' ? (
-            <pre className="max-h-80 overflow-auto rounded bg-slate-100 p-3 text-xs dark:bg-slate-800" data-testid="wit">{wasm.wit}</pre>
+            <pre
+              className="max-h-80 overflow-auto rounded bg-slate-100 p-3 text-xs dark:bg-slate-800"
+              data-testid="wit"
+            >
+              {wasm.wit}
+            </pre>
           ) : (
             <div className="grid grid-cols-2 gap-4 text-xs" data-testid="wasm-imports-exports">
-              <div><p className="font-medium">Imports ({wasm.imports.length})</p><ul className="font-mono">{wasm.imports.map((i) => <li key={`${i.module}.${i.name}`}>{i.module}.{i.name} <span className="text-slate-500">{i.kind}</span></li>)}</ul></div>
-              <div><p className="font-medium">Exports ({wasm.exports.length})</p><ul className="font-mono">{wasm.exports.map((e) => <li key={e.name}>{e.name} <span className="text-slate-500">{e.kind}</span></li>)}</ul></div>
+              <div>
+                <p className="font-medium">Imports ({wasm.imports.length})</p>
+                <ul className="font-mono">
+                  {wasm.imports.map((i) => (
+                    <li key={`${i.module}.${i.name}`}>
+                      {i.module}.{i.name} <span className="text-slate-500">{i.kind}</span>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+              <div>
+                <p className="font-medium">Exports ({wasm.exports.length})</p>
+                <ul className="font-mono">
+                  {wasm.exports.map((e) => (
+                    <li key={e.name}>
+                      {e.name} <span className="text-slate-500">{e.kind}</span>
+                    </li>
+                  ))}
+                </ul>
+              </div>
             </div>
           )}
         </Card>
@@ -104,9 +191,13 @@ function LogView({ id }: { id: string }) {
   const [query, setQuery] = useState('')
   const box = useRef<HTMLPreElement>(null)
   useEffect(() => {
-    api.instanceLogs({ id, tail: 500 }).then(setLines).catch(() => undefined)
+    api
+      .instanceLogs({ id, tail: 500 })
+      .then(setLines)
+      .catch(() => undefined)
     return onEvent('log', (e) => e.id === id && setLines((l) => [...l.slice(-1999), e.line]))
   }, [id])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll again whenever new lines arrive
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight
   }, [lines, follow])
@@ -115,14 +206,30 @@ function LogView({ id }: { id: string }) {
     <Card className="mt-4">
       <div className="mb-2 flex items-center gap-2">
         <h2 className="font-semibold">Logs</h2>
-        <input aria-label="Search logs" placeholder="Search" value={query} onChange={(e) => setQuery(e.target.value)} className="ml-auto rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800" />
-        <label className="flex items-center gap-1 text-sm"><input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow</label>
-        <Button onClick={() => void navigator.clipboard?.writeText(shown.map((l) => l.line).join('\n'))}>Copy</Button>
+        <input
+          aria-label="Search logs"
+          placeholder="Search"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          className="ml-auto rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800"
+        />
+        <label className="flex items-center gap-1 text-sm">
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
+        </label>
+        <Button onClick={() => void navigator.clipboard?.writeText(shown.map((l) => l.line).join('\n'))}>
+          Copy
+        </Button>
       </div>
-      <pre ref={box} data-testid="logs" className="h-72 overflow-auto rounded bg-slate-950 p-3 font-mono text-xs text-slate-100">
+      <pre
+        ref={box}
+        data-testid="logs"
+        className="h-72 overflow-auto rounded bg-slate-950 p-3 font-mono text-xs text-slate-100"
+      >
         {shown.map((l, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no identity of their own
-          <div key={i} className={l.stream === 'stderr' ? 'text-red-300' : ''}>{l.line}</div>
+          <div key={i} className={l.stream === 'stderr' ? 'text-red-300' : ''}>
+            {l.line}
+          </div>
         ))}
       </pre>
     </Card>

@@ -1,8 +1,9 @@
 // The "direct" baseline of the Wasm overhead benchmark: the least a person would write to serve a
 // WASI preview1 CGI module with Node alone (compile once, a fresh instance per request, stdout to
 // a temp file), with none of Worldbench (no host protocol, no worker, no limits, no sandbox checks).
-import { createServer } from 'node:http'
+
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WASI } from 'node:wasi'

@@ -37,7 +37,7 @@ const CHROMIUM_ARGS = [
 const PAGE_PROBES = `
   window.__bench = { rowsAt: undefined, gaps: [], longTasks: 0, recording: false }
   const watchRows = () => {
-    if (document.querySelectorAll('[data-testid^="instance-row-"]').length >= ${'${N}'}) window.__bench.rowsAt = performance.now()
+    if (document.querySelectorAll('[data-testid^="instance-row-"]').length >= __ROWS__) window.__bench.rowsAt = performance.now()
     else requestAnimationFrame(watchRows)
   }
   requestAnimationFrame(watchRows)
@@ -64,7 +64,7 @@ export async function measureRendererCost(count: number, seconds: number): Promi
   })
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    await page.addInitScript(PAGE_PROBES.replace('${N}', String(count)))
+    await page.addInitScript(PAGE_PROBES.replace('__ROWS__', String(count)))
     await page.goto(server.url)
     await page.waitForFunction(
       () => (window as unknown as { __bench: { rowsAt?: number } }).__bench.rowsAt !== undefined,

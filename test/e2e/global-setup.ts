@@ -17,7 +17,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const line = await new Promise<string>((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! })
     rl.once('line', resolve)
-    child.once('exit', (code) => reject(new Error(`worldbench serve exited with ${code} before printing its URL`)))
+    child.once('exit', (code) =>
+      reject(new Error(`worldbench serve exited with ${code} before printing its URL`)),
+    )
   })
   const { url, origin } = JSON.parse(line) as { url: string; origin: string }
   process.env.WB_URL = url

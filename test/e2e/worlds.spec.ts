@@ -1,6 +1,8 @@
 import { expect, test } from './fixtures.ts'
 
-test('launch a sample world from the Worlds page, see every workload ready, then stop it', async ({ app }) => {
+test('launch a sample world from the Worlds page, see every workload ready, then stop it', async ({
+  app,
+}) => {
   await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
   await app.getByRole('button', { name: 'Launch hello-trio' }).click()
   const status = app.getByTestId('world-status-hello-trio')
@@ -11,7 +13,8 @@ test('launch a sample world from the Worlds page, see every workload ready, then
 
   // The dashboard shows the same world, across the three kinds.
   await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click()
-  for (const kind of ['vm', 'container', 'wasm']) await expect(app.getByTestId(`summary-${kind}`)).toContainText('1')
+  for (const kind of ['vm', 'container', 'wasm'])
+    await expect(app.getByTestId(`summary-${kind}`)).toContainText('1')
 
   await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
   await app.getByRole('button', { name: 'Stop hello-trio' }).click()
@@ -37,7 +40,9 @@ test('run a small benchmark from the Bench page and read its charts and table', 
   await app.screenshot({ path: 'test-results/e2e/bench.png', fullPage: true })
 })
 
-test('open a world file from disk: a bad one shows where it is wrong, a good one joins the list', async ({ app }) => {
+test('open a world file from disk: a bad one shows where it is wrong, a good one joins the list', async ({
+  app,
+}) => {
   const fixtures = `${process.cwd()}/test/fixtures/worlds`
   await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
   await app.getByLabel('Open a world file').fill(`${fixtures}/bad-port.yaml`)

@@ -1,14 +1,14 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runPrepareScript } from '../../main/core/prepare-script.ts'
+import { sampleWorldFiles } from '../../main/core/world/catalog.ts'
+import { loadWorld } from '../../main/core/world/load.ts'
 import { createService } from '../../main/create-service.ts'
-import type { WorldbenchService } from '../../main/service.ts'
-import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
 import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
+import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
 import { VmRuntime } from '../../main/runtimes/vm/index.ts'
 import { WasmRuntime } from '../../main/runtimes/wasm/index.ts'
-import { runPrepareScript } from '../../main/core/prepare-script.ts'
-import { loadWorld } from '../../main/core/world/load.ts'
-import { sampleWorldFiles } from '../../main/core/world/catalog.ts'
+import type { WorldbenchService } from '../../main/service.ts'
 import { labelledContainers } from './helpers.ts'
 
 const QUICK = { repeats: 2, warmups: 0, loadSeconds: 1, idleSeconds: 0.5, connections: 4 }
@@ -55,7 +55,11 @@ describe('bench', () => {
       .register(new WasmRuntime())
     const partial = createService({ registry })
     try {
-      const report = await partial.handlers.benchRun({ world: 'hello-trio', kinds: ['container', 'wasm'], ...QUICK })
+      const report = await partial.handlers.benchRun({
+        world: 'hello-trio',
+        kinds: ['container', 'wasm'],
+        ...QUICK,
+      })
       const [container, wasm] = report.results
       expect(container!.kind).toBe('container')
       expect(container!.error?.code).toBe('ENGINE_UNAVAILABLE')

@@ -5,9 +5,14 @@ import type { DoctorReport } from '../../preload/api.ts'
 
 function worldbench(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, ['bin/worldbench.mjs', ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      ['bin/worldbench.mjs', ...args],
+      { env: { ...process.env, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
@@ -16,7 +21,8 @@ describe('the worldbench CLI', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
     expect((await worldbench(['--version'])).stdout.trim()).toBe(pkg.version)
     const help = await worldbench(['--help'])
-    for (const cmd of ['doctor', 'serve', 'up', 'down', 'ps', 'logs', 'validate', 'run', 'bench']) expect(help.stdout).toContain(cmd)
+    for (const cmd of ['doctor', 'serve', 'up', 'down', 'ps', 'logs', 'validate', 'run', 'bench'])
+      expect(help.stdout).toContain(cmd)
   })
 
   it('doctor --json reports the three kinds honestly, and all three work here', async () => {

@@ -4,5 +4,7 @@
  */
 export function requireEngine(name: string, available: boolean, hint: string): void {
   if (available) return
-  throw new Error(`${name} is not available (${hint}). Run "bash .ci/setup" to install and start the engines.`)
+  throw new Error(
+    `${name} is not available (${hint}). Run "bash .ci/setup" to install and start the engines.`,
+  )
 }

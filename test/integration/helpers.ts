@@ -2,16 +2,29 @@ import { execFile } from 'node:child_process'
 import { request } from 'node:http'
 
 /** GET on 127.0.0.1 (never a container or VM address): status and body. */
-export function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+export function httpGet(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const u = new URL(url)
   if (u.hostname !== '127.0.0.1') throw new Error(`tests only talk to 127.0.0.1, not ${u.hostname}`)
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, headers, agent: false, timeout: 10_000 }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (c) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
-    })
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: `${u.pathname}${u.search}`,
+        headers,
+        agent: false,
+        timeout: 10_000,
+      },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (c) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
+      },
+    )
     req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)))
     req.on('error', reject)
     req.end()

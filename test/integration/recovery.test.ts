@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { createService } from '../../main/create-service.ts'
 import { runPrepareScript } from '../../main/core/prepare-script.ts'
+import { sleep } from '../../main/core/readiness.ts'
 import { sampleWorldFiles } from '../../main/core/world/catalog.ts'
 import { loadWorld } from '../../main/core/world/load.ts'
-import { sleep } from '../../main/core/readiness.ts'
+import { createService } from '../../main/create-service.ts'
 import { httpGet, labelledContainers, qemuProcesses } from './helpers.ts'
 
 const docker = (args: string[]) => promisify(execFile)('docker', args)
@@ -50,16 +50,22 @@ describe('recovery', () => {
     await runPrepareScript(trio.workloads.find((w) => w.kind === 'container')!, () => {})
     const service = createService()
     try {
-      await service.registry.get('container').prepare(trio.workloads.find((w) => w.kind === 'container')!, () => {})
+      await service.registry
+        .get('container')
+        .prepare(trio.workloads.find((w) => w.kind === 'container')!, () => {})
       const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'restart-always', 'world.yaml')
       const status = await service.handlers.worldUp({ world })
       const killed = status.instances[0]!
       await docker(['kill', killed.id])
       const deadline = Date.now() + 30_000
-      let back = service.listInstances().find((i) => i.workload === 'phoenix' && i.id !== killed.id && i.state === 'running')
+      let back = service
+        .listInstances()
+        .find((i) => i.workload === 'phoenix' && i.id !== killed.id && i.state === 'running')
       while (!back && Date.now() < deadline) {
         await sleep(200)
-        back = service.listInstances().find((i) => i.workload === 'phoenix' && i.id !== killed.id && i.state === 'running')
+        back = service
+          .listInstances()
+          .find((i) => i.workload === 'phoenix' && i.id !== killed.id && i.state === 'running')
       }
       expect(back, JSON.stringify(service.listInstances())).toBeDefined()
       expect((await httpGet(back!.ports[0]!.url)).status).toBe(200)

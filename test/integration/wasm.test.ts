@@ -8,13 +8,13 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LogLine } from '../../preload/api.ts'
 import { sleep } from '../../main/core/readiness.ts'
 import type { Workload } from '../../main/core/world/schema.ts'
 import { WorkloadSchema } from '../../main/core/world/schema.ts'
+import type { Instance } from '../../main/runtimes/runtime.ts'
 import { parseCgiResponse } from '../../main/runtimes/wasm/cgi-response.ts'
 import { inspectWasm, runWasmDirect, WasmRuntime } from '../../main/runtimes/wasm/index.ts'
-import type { Instance } from '../../main/runtimes/runtime.ts'
+import type { LogLine } from '../../preload/api.ts'
 import { requireEngine } from './engines.ts'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -26,7 +26,11 @@ const fx = (name: string) => join(root, 'test/fixtures/wasm/build', name)
 const runtime = new WasmRuntime()
 const started: Instance[] = []
 
-function workload(name: string, wasm: Record<string, unknown>, extra: Record<string, unknown> = {}): Workload {
+function workload(
+  name: string,
+  wasm: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Workload {
   return { ...WorkloadSchema.parse({ name, kind: 'wasm', wasm, ...extra }), world: 'wasm-test' }
 }
 
@@ -43,12 +47,21 @@ async function runCommand(w: Workload) {
   await host.exited
   const lines: LogLine[] = []
   for await (const l of runtime.logs(i)) lines.push(l)
-  return { exitCode: host.exitCode, state: host.state, error: host.error, text: lines.map((l) => `${l.stream}: ${l.line}`).join('\n') }
+  return {
+    exitCode: host.exitCode,
+    state: host.state,
+    error: host.error,
+    text: lines.map((l) => `${l.stream}: ${l.line}`).join('\n'),
+  }
 }
 
 beforeAll(() => {
   const clang = spawnSync('clang-14', ['--version']).status === 0
-  requireEngine('clang-14 (wasm32-wasi)', clang, 'apt-get install -y clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 gcc')
+  requireEngine(
+    'clang-14 (wasm32-wasi)',
+    clang,
+    'apt-get install -y clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32 gcc',
+  )
   execFileSync('bash', [join(root, 'scripts/build-wasm-samples.sh')], { stdio: 'inherit' })
 }, 240_000)
 
@@ -71,10 +84,18 @@ describe('cgi mode', () => {
   it('answers with the same body bytes as the native binary run as CGI', async () => {
     const i = await up(workload('hello-same', { module: hello, serve: 'cgi' }))
     const body = 'same bytes'
-    const wasmBody = new Uint8Array(await (await fetch(`${i.ports[0]!.url}x?q=1`, { method: 'PUT', body })).arrayBuffer())
+    const wasmBody = new Uint8Array(
+      await (await fetch(`${i.ports[0]!.url}x?q=1`, { method: 'PUT', body })).arrayBuffer(),
+    )
     const native = spawnSync(helloNative, [], {
       input: body,
-      env: { GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: 'PUT', QUERY_STRING: 'q=1', PATH_INFO: '/x', CONTENT_LENGTH: String(body.length) },
+      env: {
+        GATEWAY_INTERFACE: 'CGI/1.1',
+        REQUEST_METHOD: 'PUT',
+        QUERY_STRING: 'q=1',
+        PATH_INFO: '/x',
+        CONTENT_LENGTH: String(body.length),
+      },
     })
     const parsed = parseCgiResponse(native.stdout)
     expect(parsed.ok).toBe(true)
@@ -82,7 +103,9 @@ describe('cgi mode', () => {
   })
 
   it('ends a runaway request at its time limit with 504, and keeps serving', async () => {
-    const i = await up(workload('loop-cgi', { module: fx('loop.wasm'), serve: 'cgi' }, { limits: { timeoutSeconds: 0.5 } }))
+    const i = await up(
+      workload('loop-cgi', { module: fx('loop.wasm'), serve: 'cgi' }, { limits: { timeoutSeconds: 0.5 } }),
+    )
     const t0 = performance.now()
     const res = await fetch(i.ports[0]!.url)
     const ms = performance.now() - t0
@@ -98,7 +121,13 @@ describe('command mode', () => {
   it('passes args, reports stdout as logs and the exit code', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wb-wasm-in-'))
     writeFileSync(join(dir, 'note.txt'), 'inside the sandbox\n')
-    const r = await runCommand(workload('reader-ok', { module: fx('reader.wasm'), dirs: [{ host: dir, guest: '/data' }] }, { args: ['/data/note.txt'] }))
+    const r = await runCommand(
+      workload(
+        'reader-ok',
+        { module: fx('reader.wasm'), dirs: [{ host: dir, guest: '/data' }] },
+        { args: ['/data/note.txt'] },
+      ),
+    )
     expect(r.exitCode).toBe(0)
     expect(r.state).toBe('stopped')
     expect(r.text).toContain('stdout: read: inside the sandbox')
@@ -108,8 +137,14 @@ describe('command mode', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wb-wasm-in-'))
     const outside = join(mkdtempSync(join(tmpdir(), 'wb-wasm-out-')), 'secret.txt')
     writeFileSync(outside, 'secret\n')
-    for (const path of [outside, '/data/../' + outside, '/etc/hostname']) {
-      const r = await runCommand(workload('reader-no', { module: fx('reader.wasm'), dirs: [{ host: dir, guest: '/data' }] }, { args: [path] }))
+    for (const path of [outside, `/data/../${outside}`, '/etc/hostname']) {
+      const r = await runCommand(
+        workload(
+          'reader-no',
+          { module: fx('reader.wasm'), dirs: [{ host: dir, guest: '/data' }] },
+          { args: [path] },
+        ),
+      )
       expect(r.exitCode).toBe(2)
       expect(r.state).toBe('failed')
       expect(r.text).toMatch(/open .* failed/)
@@ -119,11 +154,23 @@ describe('command mode', () => {
 
   it('keeps a directory read-only unless it is declared writable, and logs the denial', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wb-wasm-ro-'))
-    const ro = await runCommand(workload('writer-ro', { module: fx('reader.wasm'), dirs: [{ host: dir, guest: '/data' }] }, { args: ['--write', '/data/out.txt'] }))
+    const ro = await runCommand(
+      workload(
+        'writer-ro',
+        { module: fx('reader.wasm'), dirs: [{ host: dir, guest: '/data' }] },
+        { args: ['--write', '/data/out.txt'] },
+      ),
+    )
     expect(ro.exitCode).toBe(2)
     expect(ro.text).toMatch(/system: denied: write access to "out.txt" in read-only directory \/data/)
     expect(existsSync(join(dir, 'out.txt'))).toBe(false)
-    const rw = await runCommand(workload('writer-rw', { module: fx('reader.wasm'), dirs: [{ host: dir, guest: '/data', writable: true }] }, { args: ['--write', '/data/out.txt'] }))
+    const rw = await runCommand(
+      workload(
+        'writer-rw',
+        { module: fx('reader.wasm'), dirs: [{ host: dir, guest: '/data', writable: true }] },
+        { args: ['--write', '/data/out.txt'] },
+      ),
+    )
     expect(rw.exitCode).toBe(0)
     expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('written by the guest\n')
   })
@@ -137,7 +184,9 @@ describe('command mode', () => {
   })
 
   it('stops a run past its wall-clock limit', async () => {
-    const r = await runCommand(workload('loop', { module: fx('loop.wasm') }, { limits: { timeoutSeconds: 0.5 } }))
+    const r = await runCommand(
+      workload('loop', { module: fx('loop.wasm') }, { limits: { timeoutSeconds: 0.5 } }),
+    )
     expect(r.error?.code).toBe('WASM_TIMEOUT')
   })
 
@@ -145,20 +194,27 @@ describe('command mode', () => {
     const r = await runCommand(workload('hog', { module: fx('hog.wasm') }, { limits: { memoryMiB: 16 } }))
     expect(r.error?.code).toBe('WASM_MEMORY_LIMIT')
     expect(r.text).toMatch(/stderr: out of memory after (1[0-5]|[0-9]) MiB/)
-    const free = await runCommand(workload('hog-free', { module: fx('hog.wasm') }, { limits: { memoryMiB: 64 } }))
+    const free = await runCommand(
+      workload('hog-free', { module: fx('hog.wasm') }, { limits: { memoryMiB: 64 } }),
+    )
     expect(free.text).toMatch(/out of memory after (4[89]|5[0-9]|6[0-3]) MiB/)
   })
 
   it('runs through runWasmDirect and resolves with the exit code', async () => {
     const lines: string[] = []
-    const code = await runWasmDirect({ file: fx('reader.wasm'), args: ['/nowhere'], onLog: (l) => lines.push(l.line) })
+    const code = await runWasmDirect({
+      file: fx('reader.wasm'),
+      args: ['/nowhere'],
+      onLog: (l) => lines.push(l.line),
+    })
     expect(code).toBe(2)
     expect(lines.join('\n')).toContain('open /nowhere failed')
   })
 })
 
 describe('bad input', () => {
-  const prepare = (file: string, serve = 'command') => runtime.prepare(workload('bad', { module: file, serve }), () => {})
+  const prepare = (file: string, serve = 'command') =>
+    runtime.prepare(workload('bad', { module: file, serve }), () => {})
 
   it('refuses a file that is not Wasm', async () => {
     await expect(prepare(fx('not-wasm.wasm'))).rejects.toMatchObject({ code: 'WASM_NOT_WASM' })
@@ -172,7 +228,10 @@ describe('bad input', () => {
   })
 
   it('names the imports the engine cannot satisfy', async () => {
-    await expect(prepare(fx('imports-env.wasm'))).rejects.toMatchObject({ code: 'WASM_UNSATISFIED_IMPORTS', message: expect.stringContaining('env.host_magic (function)') })
+    await expect(prepare(fx('imports-env.wasm'))).rejects.toMatchObject({
+      code: 'WASM_UNSATISFIED_IMPORTS',
+      message: expect.stringContaining('env.host_magic (function)'),
+    })
   })
 })
 
@@ -192,7 +251,7 @@ describe('http mode (component)', () => {
 })
 
 describe('inspect', () => {
-  it('shows a module\'s imports, exports and WASI version', async () => {
+  it("shows a module's imports, exports and WASI version", async () => {
     const r = await inspectWasm(hello)
     expect(r.format).toBe('module')
     if (r.format !== 'module') return
@@ -201,7 +260,7 @@ describe('inspect', () => {
     expect(r.imports).toContainEqual({ module: 'wasi_snapshot_preview1', name: 'fd_write', kind: 'function' })
   })
 
-  it('shows a component\'s WIT world', async () => {
+  it("shows a component's WIT world", async () => {
     const r = await inspectWasm(filter)
     expect(r.format).toBe('component')
     if (r.format !== 'component') return
@@ -213,7 +272,9 @@ describe('inspect', () => {
 
 describe('host process', () => {
   it('dies when its parent is killed', async () => {
-    const parent = fork(join(root, 'test/fixtures/wasm/host-parent.ts'), [hello, '0'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
+    const parent = fork(join(root, 'test/fixtures/wasm/host-parent.ts'), [hello, '0'], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    })
     const hostPid = await new Promise<number>((resolve, reject) => {
       let out = ''
       parent.stdout!.on('data', (d: Buffer) => {

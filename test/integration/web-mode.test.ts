@@ -1,23 +1,30 @@
-import { request } from 'node:http'
 import { statSync } from 'node:fs'
+import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { stateDir } from '../../main/core/paths.ts'
 import { createService } from '../../main/create-service.ts'
 import { startWebServer, type WebServer } from '../../main/server.ts'
-import { connectControlSocket, listenControlSocket } from '../../main/transport/control-socket.ts'
 import type { WorldbenchService } from '../../main/service.ts'
-import { stateDir } from '../../main/core/paths.ts'
+import { connectControlSocket, listenControlSocket } from '../../main/transport/control-socket.ts'
 import type { DoctorReport } from '../../preload/api.ts'
 
 function get(web: WebServer, path: string, headers: Record<string, string> = {}) {
   const { port } = new URL(web.origin)
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers }, agent: false }, (res) => {
-      let body = ''
-      res.on('data', (c) => (body += c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-    })
+  return new Promise<{
+    status: number
+    headers: Record<string, string | string[] | undefined>
+    body: string
+  }>((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers }, agent: false },
+      (res) => {
+        let body = ''
+        res.on('data', (c) => (body += c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+      },
+    )
     req.on('error', reject)
     req.end()
   })
@@ -107,7 +114,9 @@ describe('web mode (worldbench serve)', () => {
       const report = await conn!.client.doctor()
       expect(report.engines).toHaveLength(3)
       await expect(conn!.client.stopInstance({ id: '' })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
-      await expect(listenControlSocket(service.handlers, service.bus, path)).rejects.toMatchObject({ code: 'ALREADY_RUNNING' })
+      await expect(listenControlSocket(service.handlers, service.bus, path)).rejects.toMatchObject({
+        code: 'ALREADY_RUNNING',
+      })
       conn!.close()
     } finally {
       server.close()

@@ -1,13 +1,13 @@
+import { execFile } from 'node:child_process'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService } from '../../main/create-service.ts'
-import type { WorldbenchService } from '../../main/service.ts'
-import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
 import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
+import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
 import { VmRuntime } from '../../main/runtimes/vm/index.ts'
 import { WasmRuntime } from '../../main/runtimes/wasm/index.ts'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
+import type { WorldbenchService } from '../../main/service.ts'
 import { httpGet, labelledContainers, qemuProcesses } from './helpers.ts'
 
 const docker = (args: string[]) => promisify(execFile)('docker', args)
@@ -87,8 +87,16 @@ describe('hello-trio: one handler as a VM, a container and Wasm', () => {
     try {
       const all = await service.handlers.listInstances({ includeExternal: true })
       const ext = all.find((i) => i.workload === name)
-      expect(ext).toMatchObject({ external: true, kind: 'container', world: 'external', state: 'running', image: 'worldbench/hello-trio:1' })
-      expect((await service.handlers.listInstances({ includeExternal: false })).find((i) => i.workload === name)).toBeUndefined()
+      expect(ext).toMatchObject({
+        external: true,
+        kind: 'container',
+        world: 'external',
+        state: 'running',
+        image: 'worldbench/hello-trio:1',
+      })
+      expect(
+        (await service.handlers.listInstances({ includeExternal: false })).find((i) => i.workload === name),
+      ).toBeUndefined()
     } finally {
       await docker(['rm', '-f', name])
     }
@@ -97,7 +105,9 @@ describe('hello-trio: one handler as a VM, a container and Wasm', () => {
   it('refuses a malformed world before starting anything, naming file, line and field', async () => {
     const bad = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'bad-port.yaml')
     await expect(service.handlers.worldUp({ world: bad })).rejects.toMatchObject({ code: 'WORLD_INVALID' })
-    await expect(service.handlers.worldUp({ world: bad })).rejects.toThrow(/bad-port\.yaml:\d+:\d+ workloads\.0\.ports\.0\.guest/)
+    await expect(service.handlers.worldUp({ world: bad })).rejects.toThrow(
+      /bad-port\.yaml:\d+:\d+ workloads\.0\.ports\.0\.guest/,
+    )
     expect(service.listInstances()).toEqual([])
   })
 })

@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest'
+import { summarize } from '../../main/core/bench/stats.ts'
 import type { BenchReport } from '../../preload/api.ts'
 import { benchToCsv, benchToMarkdown, formatValue } from '../../renderer/lib/bench-format.ts'
-import { summarize } from '../../main/core/bench/stats.ts'
 
 const report: BenchReport = {
   id: 'r1',
   title: 'hello-trio: wasm vs container',
   world: 'hello-trio',
-  options: { kinds: ['wasm', 'container'], repeats: 3, warmups: 1, loadSeconds: 1, idleSeconds: 1, connections: 4 },
+  options: {
+    kinds: ['wasm', 'container'],
+    repeats: 3,
+    warmups: 1,
+    loadSeconds: 1,
+    idleSeconds: 1,
+    connections: 4,
+  },
   environment: {
     host: { cpuModel: 'Test CPU', cores: 2, memoryBytes: 2 ** 30, os: 'Linux 6', arch: 'x64' },
     loadAtStart: [0.5, 0.4, 0.3],
@@ -20,7 +27,16 @@ const report: BenchReport = {
   },
   results: [
     { kind: 'wasm', workload: 'hello-wasm', metrics: { coldStartMs: summarize([150, 160, 170]) }, runs: [] },
-    { kind: 'container', workload: 'hello-container', metrics: { coldStartMs: summarize([700, 710, 690]), idleMemoryBytes: summarize([900_000, 910_000, 905_000]) }, runs: [], error: undefined },
+    {
+      kind: 'container',
+      workload: 'hello-container',
+      metrics: {
+        coldStartMs: summarize([700, 710, 690]),
+        idleMemoryBytes: summarize([900_000, 910_000, 905_000]),
+      },
+      runs: [],
+      error: undefined,
+    },
   ],
   createdAt: 0,
   durationMs: 1,
@@ -29,7 +45,9 @@ const report: BenchReport = {
 describe('bench exports', () => {
   it('CSV has one row per kind × metric with the interval and every sample', () => {
     const lines = benchToCsv(report).trim().split('\n')
-    expect(lines[0]).toBe('kind,workload,metric,median,p95,min,max,ci95_low,ci95_high,ci_coverage,noisy,samples')
+    expect(lines[0]).toBe(
+      'kind,workload,metric,median,p95,min,max,ci95_low,ci95_high,ci_coverage,noisy,samples',
+    )
     expect(lines).toHaveLength(4)
     expect(lines[1]).toMatch(/^wasm,hello-wasm,coldStartMs,160,169,150,170,150,170,0\.75,false,150 160 170$/)
   })

@@ -46,7 +46,14 @@ Transfer/sec:      1.80MB
   const ERRORS = '  Socket errors: connect 0, read 3, write 0, timeout 1\n  Non-2xx or 3xx responses: 2\n'
   it('reads requests/s, latency percentiles in ms and all errors', async () => {
     const { parseWrk } = await import('../../main/core/bench/load.ts')
-    expect(parseWrk(REPORT)).toEqual({ tool: 'wrk', requestsPerSecond: 15226.08, latencyP50Ms: 0.388, latencyP99Ms: 5.88, requests: 16748, errors: 0 })
+    expect(parseWrk(REPORT)).toEqual({
+      tool: 'wrk',
+      requestsPerSecond: 15226.08,
+      latencyP50Ms: 0.388,
+      latencyP99Ms: 5.88,
+      requests: 16748,
+      errors: 0,
+    })
     expect(parseWrk(REPORT + ERRORS).errors).toBe(6)
   })
 })

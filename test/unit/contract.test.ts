@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import { ipcChannel, methodNames, methods, type Handlers, type MethodName } from '../../preload/api.ts'
-import { buildBridge } from '../../preload/bridge.ts'
-import { createRpcClient, RemoteError } from '../../preload/rpc-client.ts'
+import { toErrorShape, WorldbenchError } from '../../main/core/errors.ts'
 import { ipcHandlers, isTrustedSenderUrl } from '../../main/electron/ipc-handlers.ts'
 import { dispatch } from '../../main/transport/dispatch.ts'
-import { WorldbenchError, toErrorShape } from '../../main/core/errors.ts'
+import { type Handlers, ipcChannel, type MethodName, methodNames, methods } from '../../preload/api.ts'
+import { buildBridge } from '../../preload/bridge.ts'
+import { createRpcClient, RemoteError } from '../../preload/rpc-client.ts'
 
 /** For every method: inputs that must pass and inputs that must be refused. */
 const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   doctor: { good: [undefined, {}], bad: [{ extra: 1 }, 'x'] },
   getSettings: { good: [undefined, {}], bad: [{ key: 'a' }] },
-  setSetting: { good: [{ key: 'container.socket', value: '/run/x.sock' }, { key: 'theme', value: { dark: true } }], bad: [{ key: '1bad', value: 1 }, { key: 'a' }, {}, { key: 'a', value: 1, more: 2 }] },
+  setSetting: {
+    good: [
+      { key: 'container.socket', value: '/run/x.sock' },
+      { key: 'theme', value: { dark: true } },
+    ],
+    bad: [{ key: '1bad', value: 1 }, { key: 'a' }, {}, { key: 'a', value: 1, more: 2 }],
+  },
   listWorlds: { good: [undefined, {}], bad: [[]] },
   validateWorld: { good: [{ file: '/tmp/world.yaml' }], bad: [{}, { file: '' }, { file: 3 }] },
   addWorld: { good: [{ file: './world.yaml' }], bad: [{}, { file: '' }, { path: 'x' }] },
@@ -19,8 +25,22 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   listInstances: { good: [undefined, {}, { includeExternal: true }], bad: [{ includeExternal: 'yes' }] },
   stopInstance: { good: [{ id: 'w.a.123456' }], bad: [{}, { id: '' }, { id: 'x'.repeat(201) }] },
   restartInstance: { good: [{ id: 'w.a.123456' }], bad: [{ id: null }] },
-  instanceLogs: { good: [{ id: 'a' }, { id: 'a', tail: 10 }], bad: [{ id: 'a', tail: 0 }, { id: 'a', tail: 1.5 }] },
-  benchRun: { good: [{ world: 'hello-trio' }, { world: 'x', kinds: ['wasm', 'vm'], repeats: 3, loadSeconds: 0 }], bad: [{ world: 'x', kinds: [] }, { world: 'x', kinds: ['docker'] }, { world: 'x', repeats: 0 }, { world: 'x', connections: 100000 }] },
+  instanceLogs: {
+    good: [{ id: 'a' }, { id: 'a', tail: 10 }],
+    bad: [
+      { id: 'a', tail: 0 },
+      { id: 'a', tail: 1.5 },
+    ],
+  },
+  benchRun: {
+    good: [{ world: 'hello-trio' }, { world: 'x', kinds: ['wasm', 'vm'], repeats: 3, loadSeconds: 0 }],
+    bad: [
+      { world: 'x', kinds: [] },
+      { world: 'x', kinds: ['docker'] },
+      { world: 'x', repeats: 0 },
+      { world: 'x', connections: 100000 },
+    ],
+  },
   benchList: { good: [undefined, {}], bad: [{ limit: 3 }] },
   benchGet: { good: [{ id: 'abc' }], bad: [{}, { id: '' }] },
   instanceDetails: { good: [{ id: 'w.a.1' }], bad: [{}, { id: 3 }] },
@@ -29,7 +49,9 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
 }
 
 /** Handlers that echo their validated input, so dispatch can be tested without an engine. */
-const echo = Object.fromEntries(methodNames.map((m) => [m, async (p: unknown) => ({ method: m, params: p })])) as unknown as Handlers
+const echo = Object.fromEntries(
+  methodNames.map((m) => [m, async (p: unknown) => ({ method: m, params: p })]),
+) as unknown as Handlers
 
 describe('the contract', () => {
   it('has a table of cases for every method, so a new method cannot go untested', () => {
@@ -64,8 +86,16 @@ describe('the contract', () => {
   })
 
   it('turns a thrown WorldbenchError into the error shape and anything else into INTERNAL', async () => {
-    const failing = { ...echo, doctor: async () => { throw new WorldbenchError('ENGINE_DOWN', 'Docker is down.', 'Start it.') } } as Handlers
-    expect(await dispatch(failing, 'doctor', {})).toEqual({ ok: false, error: { code: 'ENGINE_DOWN', message: 'Docker is down.', hint: 'Start it.' } })
+    const failing = {
+      ...echo,
+      doctor: async () => {
+        throw new WorldbenchError('ENGINE_DOWN', 'Docker is down.', 'Start it.')
+      },
+    } as Handlers
+    expect(await dispatch(failing, 'doctor', {})).toEqual({
+      ok: false,
+      error: { code: 'ENGINE_DOWN', message: 'Docker is down.', hint: 'Start it.' },
+    })
     expect(toErrorShape(new TypeError('boom'))).toMatchObject({ code: 'INTERNAL', message: 'boom' })
     expect(toErrorShape('plain')).toMatchObject({ code: 'INTERNAL', message: 'plain' })
   })
@@ -77,7 +107,9 @@ describe('the generated transports agree with the list', () => {
     let receive: (m: unknown) => void = () => {}
     const client = createRpcClient({
       send: (m) => sent.push(m),
-      onMessage: (r) => { receive = r as (m: unknown) => void },
+      onMessage: (r) => {
+        receive = r as (m: unknown) => void
+      },
       onClose: () => {},
     })
     for (const m of methodNames) expect(typeof client[m]).toBe('function')
@@ -90,8 +122,17 @@ describe('the generated transports agree with the list', () => {
 
   it('the preload bridge has exactly the methods of the list, each on its own channel', async () => {
     const channels: string[] = []
-    const bridge = buildBridge({ invoke: async (c) => { channels.push(c) }, onEvent: () => () => {} })
-    expect(Object.keys(bridge).filter((k) => k !== 'on').sort()).toEqual([...methodNames].sort())
+    const bridge = buildBridge({
+      invoke: async (c) => {
+        channels.push(c)
+      },
+      onEvent: () => () => {},
+    })
+    expect(
+      Object.keys(bridge)
+        .filter((k) => k !== 'on')
+        .sort(),
+    ).toEqual([...methodNames].sort())
     for (const m of methodNames) await (bridge[m] as (p?: unknown) => Promise<unknown>)({})
     expect(channels).toEqual(methodNames.map(ipcChannel))
   })
@@ -101,7 +142,10 @@ describe('the generated transports agree with the list', () => {
     expect([...table.keys()].sort()).toEqual(methodNames.map(ipcChannel).sort())
     const doctor = table.get(ipcChannel('doctor'))!
     expect(await doctor('app://worldbench/index.html', {})).toMatchObject({ ok: true })
-    expect(await doctor('https://evil.example/', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(await doctor('https://evil.example/', {})).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
     expect(await doctor('app://worldbench.evil.example/', {})).toMatchObject({ ok: false })
     expect(await doctor(undefined, {})).toMatchObject({ ok: false })
   })

@@ -143,7 +143,8 @@ describe('process stats from /proc', () => {
   it('parses utime, stime and rss even when the command name holds spaces and parens', async () => {
     const { parseProcStat } = await import('../../main/core/metrics/process-stats.ts')
     // Real /proc/<pid>/stat layout (Linux 6), with a hostile command name.
-    const line = '4242 (qemu (x) b) S 1 4242 4242 0 -1 4194560 123 0 0 0 250 75 0 0 20 0 3 0 12345 900000000 54321 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0'
+    const line =
+      '4242 (qemu (x) b) S 1 4242 4242 0 -1 4194560 123 0 0 0 250 75 0 0 20 0 3 0 12345 900000000 54321 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0'
     expect(parseProcStat(line)).toEqual({ utime: 250, stime: 75, rssPages: 54321 })
   })
 

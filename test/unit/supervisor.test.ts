@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { EngineStatus, Sample } from '../../preload/api.ts'
-import { EventBus } from '../../main/core/events.ts'
 import { WorldbenchError } from '../../main/core/errors.ts'
+import { EventBus } from '../../main/core/events.ts'
 import { Supervisor } from '../../main/core/supervisor.ts'
 import type { Kind, Workload, World } from '../../main/core/world/schema.ts'
 import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
 import type { Artifact, Instance, Runtime } from '../../main/runtimes/runtime.ts'
+import type { EngineStatus, Sample } from '../../preload/api.ts'
 
 /**
  * A FAKE runtime, for the Supervisor's ordering and rollback logic only: it records the order of
@@ -25,7 +25,13 @@ class ScriptedRuntime implements Runtime {
   async probe(): Promise<EngineStatus> {
     return this.available
       ? { kind: this.kind, available: true, details: {}, warnings: [] }
-      : { kind: this.kind, available: false, details: {}, warnings: [], error: { code: 'ENGINE_DOWN', message: `${this.kind} engine is down`, hint: 'start it' } }
+      : {
+          kind: this.kind,
+          available: false,
+          details: {},
+          warnings: [],
+          error: { code: 'ENGINE_DOWN', message: `${this.kind} engine is down`, hint: 'start it' },
+        }
   }
   async prepare(w: Workload): Promise<Artifact> {
     return { kind: this.kind, ref: w.name, bytes: 1 }
@@ -34,7 +40,16 @@ class ScriptedRuntime implements Runtime {
     await new Promise((r) => setTimeout(r, this.startDelayMs))
     if (this.failStart.has(w.name)) throw new WorldbenchError('START_FAILED', `${w.name} exploded`, 'fix it')
     this.calls.push(`start ${w.name}`)
-    return { id: `${w.world}.${w.name}`, kind: this.kind, world: w.world, workload: w.name, state: 'starting', ports: [], handle: {}, startedAt: Date.now() }
+    return {
+      id: `${w.world}.${w.name}`,
+      kind: this.kind,
+      world: w.world,
+      workload: w.name,
+      state: 'starting',
+      ports: [],
+      handle: {},
+      startedAt: Date.now(),
+    }
   }
   async stop(i: Instance): Promise<void> {
     this.calls.push(`stop ${i.workload}`)
@@ -53,14 +68,33 @@ function world(workloads: { name: string; kind: Kind; dependsOn?: string[] }[]):
     name: 'w',
     file: '/w/world.yaml',
     dir: '/w',
-    workloads: workloads.map((w) => ({ world: 'w', ports: [], env: {}, args: [], limits: {}, restart: 'no', dependsOn: [], ...w }) as Workload),
+    workloads: workloads.map(
+      (w) =>
+        ({
+          world: 'w',
+          ports: [],
+          env: {},
+          args: [],
+          limits: {},
+          restart: 'no',
+          dependsOn: [],
+          ...w,
+        }) as Workload,
+    ),
   }
 }
 
 function setup() {
   const calls: string[] = []
-  const runtimes = { container: new ScriptedRuntime('container', calls), wasm: new ScriptedRuntime('wasm', calls), vm: new ScriptedRuntime('vm', calls) }
-  const registry = new RuntimeRegistry().register(runtimes.container).register(runtimes.wasm).register(runtimes.vm)
+  const runtimes = {
+    container: new ScriptedRuntime('container', calls),
+    wasm: new ScriptedRuntime('wasm', calls),
+    vm: new ScriptedRuntime('vm', calls),
+  }
+  const registry = new RuntimeRegistry()
+    .register(runtimes.container)
+    .register(runtimes.wasm)
+    .register(runtimes.vm)
   const bus = new EventBus()
   const states: string[] = []
   bus.on('instance', (i) => states.push(`${i.workload}:${i.state}`))
@@ -81,7 +115,12 @@ describe('Supervisor', () => {
     expect(status.instances.map((i) => i.state)).toEqual(['running', 'running', 'running'])
     await supervisor.down('w')
     expect(calls).toEqual(['start db', 'start api', 'start web', 'stop web', 'stop api', 'stop db'])
-    expect(states.filter((s) => s.startsWith('db:'))).toEqual(['db:starting', 'db:running', 'db:stopping', 'db:stopped'])
+    expect(states.filter((s) => s.startsWith('db:'))).toEqual([
+      'db:starting',
+      'db:running',
+      'db:stopping',
+      'db:stopped',
+    ])
     expect(supervisor.instances()).toEqual([])
   })
 
@@ -90,7 +129,9 @@ describe('Supervisor', () => {
     runtimes.vm.failStart.add('web')
     const status = await supervisor.up(trio)
     expect(status.instances).toEqual([])
-    expect(status.failed).toEqual([{ workload: 'web', error: { code: 'START_FAILED', message: 'web exploded', hint: 'fix it' } }])
+    expect(status.failed).toEqual([
+      { workload: 'web', error: { code: 'START_FAILED', message: 'web exploded', hint: 'fix it' } },
+    ])
     expect(calls).toEqual(['start db', 'start api', 'stop api', 'stop db'])
     expect(supervisor.instances()).toEqual([])
   })
@@ -98,9 +139,18 @@ describe('Supervisor', () => {
   it('starts the rest when one engine is missing, naming the engine, and skips what depends on it', async () => {
     const { calls, runtimes, supervisor } = setup()
     runtimes.container.available = false
-    const status = await supervisor.up(world([{ name: 'db', kind: 'container' }, { name: 'api', kind: 'wasm', dependsOn: ['db'] }, { name: 'solo', kind: 'vm' }]))
+    const status = await supervisor.up(
+      world([
+        { name: 'db', kind: 'container' },
+        { name: 'api', kind: 'wasm', dependsOn: ['db'] },
+        { name: 'solo', kind: 'vm' },
+      ]),
+    )
     expect(status.instances.map((i) => i.workload)).toEqual(['solo'])
-    expect(status.failed.map((f) => [f.workload, f.error.code])).toEqual([['db', 'ENGINE_UNAVAILABLE'], ['api', 'DEPENDENCY_FAILED']])
+    expect(status.failed.map((f) => [f.workload, f.error.code])).toEqual([
+      ['db', 'ENGINE_UNAVAILABLE'],
+      ['api', 'DEPENDENCY_FAILED'],
+    ])
     expect(status.failed[0]!.error.message).toContain('container engine is down')
     expect(calls).toEqual(['start solo'])
     await supervisor.down('w')
@@ -123,7 +173,9 @@ describe('Supervisor', () => {
     const status = await launch
     expect(status.instances).toEqual([])
     expect(status.failed[0]?.error.code).toBe('CANCELLED')
-    expect(calls.filter((c) => c.startsWith('start')).length).toBe(calls.filter((c) => c.startsWith('stop')).length)
+    expect(calls.filter((c) => c.startsWith('start')).length).toBe(
+      calls.filter((c) => c.startsWith('stop')).length,
+    )
     expect(supervisor.instances()).toEqual([])
   })
 })

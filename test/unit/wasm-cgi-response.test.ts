@@ -10,7 +10,10 @@ describe('parseCgiResponse', () => {
     expect(r.ok).toBe(true)
     if (!r.ok) return
     expect(r.response.status).toBe(200)
-    expect(r.response.headers).toEqual([['Content-Type', 'text/plain'], ['X-A', '1']])
+    expect(r.response.headers).toEqual([
+      ['Content-Type', 'text/plain'],
+      ['X-A', '1'],
+    ])
     expect(text(r.response.body)).toBe('hello\n')
   })
 

@@ -5,7 +5,8 @@ import { wasmFormat } from '../../main/runtimes/wasm/wasm-bytes.ts'
 
 // (module (memory 2 100) (export "memory" (memory 0)))
 const moduleWithMemory = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x04, 0x01, 0x01, 0x02, 0x64, 0x07, 0x0a, 0x01, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00,
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x04, 0x01, 0x01, 0x02, 0x64, 0x07, 0x0a, 0x01, 0x06,
+  0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00,
 ])
 
 describe('wasiVersion', () => {
@@ -19,7 +20,8 @@ describe('wasiVersion', () => {
 
 describe('witItems', () => {
   it('lists the imports and exports of a world', () => {
-    const wit = 'package root:component;\n\nworld root {\n  import wasi:io/poll@0.2.12;\n  import wasi:cli/stdout@0.2.12;\n\n  export wasi:http/incoming-handler@0.2.12;\n}\n'
+    const wit =
+      'package root:component;\n\nworld root {\n  import wasi:io/poll@0.2.12;\n  import wasi:cli/stdout@0.2.12;\n\n  export wasi:http/incoming-handler@0.2.12;\n}\n'
     expect(witItems(wit, 'import')).toEqual(['wasi:io/poll@0.2.12', 'wasi:cli/stdout@0.2.12'])
     expect(witItems(wit, 'export')).toEqual(['wasi:http/incoming-handler@0.2.12'])
   })

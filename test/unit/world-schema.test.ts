@@ -26,23 +26,117 @@ workloads:
 /** A table of bad world files and what the user must be told: field path, message, line. */
 const BAD: { name: string; text: string; path: string; message: RegExp; line?: number }[] = [
   { name: 'malformed YAML', text: 'apiVersion: worldbench/v1\nname: [x\n', path: '', message: /YAML/ },
-  { name: 'wrong apiVersion', text: GOOD.replace('worldbench/v1', 'worldbench/v9'), path: 'apiVersion', message: /worldbench\/v1/, line: 1 },
+  {
+    name: 'wrong apiVersion',
+    text: GOOD.replace('worldbench/v1', 'worldbench/v9'),
+    path: 'apiVersion',
+    message: /worldbench\/v1/,
+    line: 1,
+  },
   { name: 'unknown top-level field', text: `${GOOD}colour: blue\n`, path: '', message: /colour/ },
-  { name: 'unknown workload field', text: GOOD.replace('    dependsOn: [api]', '    dependson: [api]'), path: 'workloads.1', message: /dependson/, line: 13 },
-  { name: 'bad kind', text: GOOD.replace('kind: vm', 'kind: vmware'), path: 'workloads.2.kind', message: /vm|container|wasm/, line: 15 },
-  { name: 'missing kind section', text: GOOD.replace('    container: { image: demo/api:1, build: ./api }\n', ''), path: 'workloads.0.container', message: /needs a "container" section/ },
-  { name: 'two kind sections', text: GOOD.replace('    wasm: { module: ./edge.wasm, serve: cgi }', '    wasm: { module: ./edge.wasm, serve: cgi }\n    vm: { kernel: ./k }'), path: 'workloads.1.vm', message: /cannot have a "vm" section/ },
-  { name: 'bad port', text: GOOD.replace('guest: 8080 }]\n  - name: edge', 'guest: 99999 }]\n  - name: edge'), path: 'workloads.0.ports.0.guest', message: /65535/, line: 8 },
-  { name: 'bad name', text: GOOD.replace('name: api', 'name: API_Server'), path: 'workloads.0.name', message: /lowercase/ },
-  { name: 'duplicate names', text: GOOD.replace('name: box', 'name: api').replace('dependsOn: [api]', 'dependsOn: []'), path: 'workloads.2.name', message: /duplicate workload name "api"/, line: 14 },
-  { name: 'unknown dependency', text: GOOD.replace('dependsOn: [api]', 'dependsOn: [db]'), path: 'workloads.1.dependsOn.0', message: /depends on "db", which is not a workload/ },
-  { name: 'dependency cycle', text: GOOD.replace('    container: { image: demo/api:1, build: ./api }', '    container: { image: demo/api:1, build: ./api }\n    dependsOn: [edge]'), path: 'workloads.0.dependsOn', message: /cycle: api → edge → api/ },
-  { name: 'duplicate host ports', text: GOOD.replace('{ host: 0, guest: 8080 }', '{ host: 9000, guest: 8080 }').replace('[{ guest: 8080 }]', '[{ host: 9000, guest: 8080 }]'), path: 'workloads.1.ports.0.host', message: /host port 9000 is used by both "api" and "edge"/ },
-  { name: 'path escaping the folder', text: GOOD.replace('./edge.wasm', '../../etc/passwd'), path: 'workloads.1.wasm.module', message: /escapes the world's folder/ },
-  { name: 'absolute path', text: GOOD.replace('./vm/vmlinuz', '/boot/vmlinuz'), path: 'workloads.2.vm.kernel', message: /escapes/ },
-  { name: 'vm without kernel or disk', text: GOOD.replace('vm: { kernel: ./vm/vmlinuz, initrd: ./vm/initrd.img }', 'vm: { memoryMiB: 128 }'), path: 'workloads.2.vm', message: /kernel .* or a disk/ },
-  { name: 'no workloads', text: 'apiVersion: worldbench/v1\nname: empty\nworkloads: []\n', path: 'workloads', message: /1/ },
-  { name: 'duplicate YAML key', text: 'apiVersion: worldbench/v1\nname: a\nname: b\nworkloads: []\n', path: '', message: /YAML.*[Uu]nique|duplicate/i },
+  {
+    name: 'unknown workload field',
+    text: GOOD.replace('    dependsOn: [api]', '    dependson: [api]'),
+    path: 'workloads.1',
+    message: /dependson/,
+    line: 13,
+  },
+  {
+    name: 'bad kind',
+    text: GOOD.replace('kind: vm', 'kind: vmware'),
+    path: 'workloads.2.kind',
+    message: /vm|container|wasm/,
+    line: 15,
+  },
+  {
+    name: 'missing kind section',
+    text: GOOD.replace('    container: { image: demo/api:1, build: ./api }\n', ''),
+    path: 'workloads.0.container',
+    message: /needs a "container" section/,
+  },
+  {
+    name: 'two kind sections',
+    text: GOOD.replace(
+      '    wasm: { module: ./edge.wasm, serve: cgi }',
+      '    wasm: { module: ./edge.wasm, serve: cgi }\n    vm: { kernel: ./k }',
+    ),
+    path: 'workloads.1.vm',
+    message: /cannot have a "vm" section/,
+  },
+  {
+    name: 'bad port',
+    text: GOOD.replace('guest: 8080 }]\n  - name: edge', 'guest: 99999 }]\n  - name: edge'),
+    path: 'workloads.0.ports.0.guest',
+    message: /65535/,
+    line: 8,
+  },
+  {
+    name: 'bad name',
+    text: GOOD.replace('name: api', 'name: API_Server'),
+    path: 'workloads.0.name',
+    message: /lowercase/,
+  },
+  {
+    name: 'duplicate names',
+    text: GOOD.replace('name: box', 'name: api').replace('dependsOn: [api]', 'dependsOn: []'),
+    path: 'workloads.2.name',
+    message: /duplicate workload name "api"/,
+    line: 14,
+  },
+  {
+    name: 'unknown dependency',
+    text: GOOD.replace('dependsOn: [api]', 'dependsOn: [db]'),
+    path: 'workloads.1.dependsOn.0',
+    message: /depends on "db", which is not a workload/,
+  },
+  {
+    name: 'dependency cycle',
+    text: GOOD.replace(
+      '    container: { image: demo/api:1, build: ./api }',
+      '    container: { image: demo/api:1, build: ./api }\n    dependsOn: [edge]',
+    ),
+    path: 'workloads.0.dependsOn',
+    message: /cycle: api → edge → api/,
+  },
+  {
+    name: 'duplicate host ports',
+    text: GOOD.replace('{ host: 0, guest: 8080 }', '{ host: 9000, guest: 8080 }').replace(
+      '[{ guest: 8080 }]',
+      '[{ host: 9000, guest: 8080 }]',
+    ),
+    path: 'workloads.1.ports.0.host',
+    message: /host port 9000 is used by both "api" and "edge"/,
+  },
+  {
+    name: 'path escaping the folder',
+    text: GOOD.replace('./edge.wasm', '../../etc/passwd'),
+    path: 'workloads.1.wasm.module',
+    message: /escapes the world's folder/,
+  },
+  {
+    name: 'absolute path',
+    text: GOOD.replace('./vm/vmlinuz', '/boot/vmlinuz'),
+    path: 'workloads.2.vm.kernel',
+    message: /escapes/,
+  },
+  {
+    name: 'vm without kernel or disk',
+    text: GOOD.replace('vm: { kernel: ./vm/vmlinuz, initrd: ./vm/initrd.img }', 'vm: { memoryMiB: 128 }'),
+    path: 'workloads.2.vm',
+    message: /kernel .* or a disk/,
+  },
+  {
+    name: 'no workloads',
+    text: 'apiVersion: worldbench/v1\nname: empty\nworkloads: []\n',
+    path: 'workloads',
+    message: /1/,
+  },
+  {
+    name: 'duplicate YAML key',
+    text: 'apiVersion: worldbench/v1\nname: a\nname: b\nworkloads: []\n',
+    path: '',
+    message: /YAML.*[Uu]nique|duplicate/i,
+  },
 ]
 
 describe('world files', () => {
@@ -73,8 +167,18 @@ describe('dependency order', () => {
   const w = (name: string, ...dependsOn: string[]) => ({ name, dependsOn })
 
   it('starts independent workloads together and dependants after what they need', () => {
-    const waves = startWaves([w('web', 'api', 'cache'), w('api', 'db'), w('db'), w('cache'), w('worker', 'db')])
-    expect(waves.map((wave) => wave.map((x) => x.name).sort())).toEqual([['cache', 'db'], ['api', 'worker'], ['web']])
+    const waves = startWaves([
+      w('web', 'api', 'cache'),
+      w('api', 'db'),
+      w('db'),
+      w('cache'),
+      w('worker', 'db'),
+    ])
+    expect(waves.map((wave) => wave.map((x) => x.name).sort())).toEqual([
+      ['cache', 'db'],
+      ['api', 'worker'],
+      ['web'],
+    ])
   })
 
   it('finds cycles, including long ones, and none in a DAG', () => {

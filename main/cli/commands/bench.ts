@@ -17,7 +17,8 @@ export interface BenchCliOptions {
 export async function benchCommand(world: string, opts: BenchCliOptions): Promise<number> {
   const conn = await connect()
   const off = conn.api.on('progress', (p) => {
-    if (p.scope === 'bench' && !opts.json) process.stderr.write(`  [${String(Math.round(p.percent ?? 0)).padStart(3)}%] ${p.message ?? p.step}\n`)
+    if (p.scope === 'bench' && !opts.json)
+      process.stderr.write(`  [${String(Math.round(p.percent ?? 0)).padStart(3)}%] ${p.message ?? p.step}\n`)
   })
   try {
     const report = await conn.api.benchRun({
@@ -60,7 +61,9 @@ export function formatBench(r: BenchReport): string {
   let out = `${r.title} — ${r.options.repeats} repeats (+${r.options.warmups} warm-up), kinds interleaved\n`
   out += `host: ${r.environment.host.cpuModel}, ${r.environment.host.cores} cores, ${formatBytes(r.environment.host.memoryBytes)}, ${r.environment.host.os}; load at start ${r.environment.loadAtStart[0].toFixed(2)}\n\n`
   out += `${table(['median [interval]', ...kinds.map((k) => `${k.kind} (${k.workload})`)], rows)}\n`
-  for (const k of kinds) if (k.error) out += `\n${k.kind} FAILED: ${k.error.message}${k.error.hint ? `\n  hint: ${k.error.hint}` : ''}`
+  for (const k of kinds)
+    if (k.error)
+      out += `\n${k.kind} FAILED: ${k.error.message}${k.error.hint ? `\n  hint: ${k.error.hint}` : ''}`
   for (const w of r.environment.warnings) out += `\nWARNING: ${w}`
   return `${out}\n`
 }

@@ -1,5 +1,5 @@
-import { runWasmDirect } from '../../runtimes/wasm/index.ts'
 import { WorldbenchError } from '../../core/errors.ts'
+import { runWasmDirect } from '../../runtimes/wasm/index.ts'
 import { untilInterrupted } from '../output.ts'
 
 export interface RunCliOptions {
@@ -35,12 +35,18 @@ export async function runCommand(file: string, args: string[], opts: RunCliOptio
 /** HOST:GUEST or HOST:GUEST:rw — read-only unless :rw is given. */
 export function parseDir(spec: string): { host: string; guest: string; writable: boolean } {
   const m = /^(.+?):(\/[^:]*)(?::(ro|rw))?$/.exec(spec)
-  if (!m) throw new WorldbenchError('BAD_DIR', `--dir "${spec}" is not HOST:GUEST[:ro|rw].`, 'Example: --dir ./data:/data:rw (guest paths are absolute).')
+  if (!m)
+    throw new WorldbenchError(
+      'BAD_DIR',
+      `--dir "${spec}" is not HOST:GUEST[:ro|rw].`,
+      'Example: --dir ./data:/data:rw (guest paths are absolute).',
+    )
   return { host: m[1]!, guest: m[2]!, writable: m[3] === 'rw' }
 }
 
 function parseEnv(spec: string): [string, string] {
   const i = spec.indexOf('=')
-  if (i <= 0) throw new WorldbenchError('BAD_ENV', `--env "${spec}" is not KEY=VALUE.`, 'Example: --env GREETING=hello')
+  if (i <= 0)
+    throw new WorldbenchError('BAD_ENV', `--env "${spec}" is not KEY=VALUE.`, 'Example: --env GREETING=hello')
   return [spec.slice(0, i), spec.slice(i + 1)]
 }

@@ -1,6 +1,6 @@
 import type { InstanceInfo, WorldStatus } from '../../../preload/api.ts'
-import { formatIssue } from '../../core/world/load.ts'
 import { WorldbenchError } from '../../core/errors.ts'
+import { formatIssue } from '../../core/world/load.ts'
 import { connect } from '../connect.ts'
 import { printError, printJson, untilInterrupted } from '../output.ts'
 import { formatBytes, formatPercent, table } from '../table.ts'
@@ -10,7 +10,10 @@ export async function validateCommand(file: string, opts: { json?: boolean }): P
   try {
     const result = await conn.api.validateWorld({ file })
     if (opts.json) printJson(result)
-    else if (result.ok) process.stdout.write(`${file}: ok (world "${result.world?.name}", ${result.world?.workloads.length} workloads)\n`)
+    else if (result.ok)
+      process.stdout.write(
+        `${file}: ok (world "${result.world?.name}", ${result.world?.workloads.length} workloads)\n`,
+      )
     else process.stderr.write(`${file}: invalid\n${result.issues.map(formatIssue).join('\n')}\n`)
     return result.ok ? 0 : 1
   } finally {
@@ -32,7 +35,10 @@ export async function upCommand(world: string, opts: { json?: boolean }): Promis
     cancelling = conn.api.worldDown({ world }).catch(printError)
   })
   const offProgress = conn.api.on('progress', (p) => {
-    if (!opts.json) process.stderr.write(`  ${p.scope}: ${p.step}${p.percent !== undefined ? ` ${Math.round(p.percent)}%` : ''}${p.message ? ` ${p.message}` : ''}\n`)
+    if (!opts.json)
+      process.stderr.write(
+        `  ${p.scope}: ${p.step}${p.percent !== undefined ? ` ${Math.round(p.percent)}%` : ''}${p.message ? ` ${p.message}` : ''}\n`,
+      )
   })
   let status: WorldStatus
   try {
@@ -66,7 +72,12 @@ export async function upCommand(world: string, opts: { json?: boolean }): Promis
 
 function printWorldStatus(status: WorldStatus): void {
   if (status.instances.length > 0) {
-    const rows = status.instances.map((i) => [i.workload, i.kind, i.state, i.ports.map((p) => p.url).join(' ') || '-'])
+    const rows = status.instances.map((i) => [
+      i.workload,
+      i.kind,
+      i.state,
+      i.ports.map((p) => p.url).join(' ') || '-',
+    ])
     process.stdout.write(`${table(['WORKLOAD', 'KIND', 'STATE', 'URL'], rows)}\n`)
   }
   for (const f of status.failed) {
@@ -122,9 +133,17 @@ export function resolveInstance(ref: string, instances: InstanceInfo[]): Instanc
   const matches = instances.filter((i) => i.workload === ref || `${i.world}/${i.workload}` === ref)
   if (matches.length === 1) return matches[0]!
   if (matches.length > 1) {
-    throw new WorldbenchError('AMBIGUOUS_INSTANCE', `"${ref}" names ${matches.length} instances.`, `Use one of: ${matches.map((i) => i.id).join(', ')} (or world/workload).`)
+    throw new WorldbenchError(
+      'AMBIGUOUS_INSTANCE',
+      `"${ref}" names ${matches.length} instances.`,
+      `Use one of: ${matches.map((i) => i.id).join(', ')} (or world/workload).`,
+    )
   }
-  throw new WorldbenchError('NO_SUCH_INSTANCE', `No running instance is named "${ref}".`, 'List them with "worldbench ps".')
+  throw new WorldbenchError(
+    'NO_SUCH_INSTANCE',
+    `No running instance is named "${ref}".`,
+    'List them with "worldbench ps".',
+  )
 }
 
 export async function logsCommand(ref: string, opts: { tail: string; follow?: boolean }): Promise<number> {
@@ -137,7 +156,9 @@ export async function logsCommand(ref: string, opts: { tail: string; follow?: bo
       const instance = conn.local.supervisor.get(id).instance
       const ac = new AbortController()
       if (opts.follow) void untilInterrupted().then(() => ac.abort())
-      for await (const line of conn.local.supervisor.runtimeOf(id).logs(instance, { tail, follow: !!opts.follow, signal: ac.signal })) {
+      for await (const line of conn.local.supervisor
+        .runtimeOf(id)
+        .logs(instance, { tail, follow: !!opts.follow, signal: ac.signal })) {
         process.stdout.write(`${line.line}\n`)
       }
       return 0

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises'
-import { cpus, loadavg, release, totalmem, type, arch } from 'node:os'
+import { arch, cpus, loadavg, release, totalmem, type } from 'node:os'
 import type { BenchEnvironment, EngineStatus } from '../../../preload/api.ts'
 
 /** What the numbers depend on, recorded with them: host, load, power, engines, accelerator. */
@@ -8,17 +8,33 @@ export async function benchEnvironment(engines: EngineStatus[]): Promise<BenchEn
   const accel = vm?.details.accelerator ?? vm?.details.accelerators
   const warnings: string[] = []
   if (vm?.available && accel && !/kvm|hvf|whpx/.test(accel)) {
-    warnings.push('VMs run under TCG software emulation here: their numbers are 10–50× worse than with a hardware accelerator, and say nothing about VMs on a machine with KVM/HVF/WHPX.')
+    warnings.push(
+      'VMs run under TCG software emulation here: their numbers are 10–50× worse than with a hardware accelerator, and say nothing about VMs on a machine with KVM/HVF/WHPX.',
+    )
   }
   const load = loadavg() as [number, number, number]
-  if (load[0] > cpus().length * 0.5) warnings.push(`The host was busy when the bench started (load ${load[0].toFixed(2)} on ${cpus().length} cores): numbers may be noisy.`)
+  if (load[0] > cpus().length * 0.5)
+    warnings.push(
+      `The host was busy when the bench started (load ${load[0].toFixed(2)} on ${cpus().length} cores): numbers may be noisy.`,
+    )
   const power = await powerSource()
   if (power === 'battery') warnings.push('Running on battery: CPU frequency may be throttled.')
   return {
-    host: { cpuModel: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), os: `${type()} ${release()}`, arch: arch() },
+    host: {
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      cores: cpus().length,
+      memoryBytes: totalmem(),
+      os: `${type()} ${release()}`,
+      arch: arch(),
+    },
     loadAtStart: load,
     power,
-    engines: engines.map((e) => ({ kind: e.kind, engine: e.engine ?? 'not available', ...(e.version !== undefined && { version: e.version }), details: e.details })),
+    engines: engines.map((e) => ({
+      kind: e.kind,
+      engine: e.engine ?? 'not available',
+      ...(e.version !== undefined && { version: e.version }),
+      details: e.details,
+    })),
     ...(accel !== undefined && { vmAccelerator: accel }),
     wasmEngine: `V8 ${process.versions.v8} (Node ${process.versions.node} WASI preview1; jco for components)`,
     warnings,
@@ -33,7 +49,8 @@ async function powerSource(): Promise<string> {
     const dir = '/sys/class/power_supply'
     for (const name of await readdir(dir)) {
       const kind = (await readFile(`${dir}/${name}/type`, 'utf8').catch(() => '')).trim()
-      if (kind === 'Mains') return (await readFile(`${dir}/${name}/online`, 'utf8')).trim() === '1' ? 'mains' : 'battery'
+      if (kind === 'Mains')
+        return (await readFile(`${dir}/${name}/online`, 'utf8')).trim() === '1' ? 'mains' : 'battery'
     }
     return 'mains (no battery found)'
   } catch {

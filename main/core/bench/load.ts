@@ -31,12 +31,22 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
 let wrkFound: Promise<boolean> | undefined
 function hasWrk(): Promise<boolean> {
-  wrkFound ??= new Promise((resolve) => execFile('wrk', ['--version'], (err) => resolve(!err || (err as { code?: unknown }).code === 1)))
+  wrkFound ??= new Promise((resolve) =>
+    execFile('wrk', ['--version'], (err) => resolve(!err || (err as { code?: unknown }).code === 1)),
+  )
   return wrkFound
 }
 
 function runWrk(opts: LoadOptions): Promise<LoadResult> {
-  const args = ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', '--timeout', '10s', opts.url]
+  const args = [
+    '-t1',
+    `-c${opts.connections}`,
+    `-d${opts.seconds}s`,
+    '--latency',
+    '--timeout',
+    '10s',
+    opts.url,
+  ]
   return new Promise((resolve, reject) => {
     execFile('wrk', args, { timeout: (opts.seconds + 30) * 1000 }, (err, stdout) => {
       if (err) return reject(new Error(`wrk failed: ${err.message}`))

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { BenchKindResult, BenchMetric, BenchReport, MethodParams, Sample } from '../../../preload/api.ts'
 import type { RuntimeRegistry } from '../../runtimes/registry.ts'
 import type { Artifact, Instance, Runtime } from '../../runtimes/runtime.ts'
-import { WorldbenchError, toErrorShape } from '../errors.ts'
+import { toErrorShape, WorldbenchError } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { runPrepareScript } from '../prepare-script.ts'
 import { httpOk, sleep, waitReady } from '../readiness.ts'
@@ -40,18 +40,33 @@ export class BenchRunner {
     const environment = await benchEnvironment(engines)
     const results = new Map<Kind, BenchKindResult & { artifact?: Artifact }>()
     for (const [kind, w] of candidates) {
-      const result: BenchKindResult & { artifact?: Artifact } = { kind, workload: w?.name ?? '-', metrics: {}, runs: [] }
+      const result: BenchKindResult & { artifact?: Artifact } = {
+        kind,
+        workload: w?.name ?? '-',
+        metrics: {},
+        runs: [],
+      }
       results.set(kind, result)
-      if (!w) result.error = { code: 'NO_WORKLOAD', message: `World "${world.name}" has no ${kind} workload to benchmark.`, hint: 'Add one, or leave this kind out with --kinds.' }
+      if (!w)
+        result.error = {
+          code: 'NO_WORKLOAD',
+          message: `World "${world.name}" has no ${kind} workload to benchmark.`,
+          hint: 'Add one, or leave this kind out with --kinds.',
+        }
       else {
         const status = engines.find((e) => e.kind === kind)
         if (!status?.available) {
-          result.error = { code: 'ENGINE_UNAVAILABLE', message: `The ${kind} engine is not available: ${status?.error?.message ?? 'not found'}`, ...(status?.error?.hint !== undefined && { hint: status.error.hint }) }
+          result.error = {
+            code: 'ENGINE_UNAVAILABLE',
+            message: `The ${kind} engine is not available: ${status?.error?.message ?? 'not found'}`,
+            ...(status?.error?.hint !== undefined && { hint: status.error.hint }),
+          }
         }
       }
     }
     const rounds = opts.warmups + opts.repeats
-    const active = () => [...candidates].filter(([kind, w]) => w && !results.get(kind)!.error) as [Kind, Workload][]
+    const active = () =>
+      [...candidates].filter(([kind, w]) => w && !results.get(kind)!.error) as [Kind, Workload][]
     for (const [kind, w] of active()) {
       const result = results.get(kind)!
       try {
@@ -65,7 +80,9 @@ export class BenchRunner {
       const warmup = round < opts.warmups
       for (const [kind, w] of active()) {
         const result = results.get(kind)!
-        const label = warmup ? `warm-up ${round + 1}/${opts.warmups}` : `repeat ${round - opts.warmups + 1}/${opts.repeats}`
+        const label = warmup
+          ? `warm-up ${round + 1}/${opts.warmups}`
+          : `repeat ${round - opts.warmups + 1}/${opts.repeats}`
         try {
           const metrics = await this.measureOnce(this.registry.get(kind), w, opts, (phase) =>
             this.progress(`${kind} ${label}: ${phase}`, ((round + 0.5) / rounds) * 100),
@@ -79,7 +96,9 @@ export class BenchRunner {
     for (const result of results.values()) {
       const keys = new Set(result.runs.flatMap((r) => Object.keys(r) as BenchMetric[]))
       for (const key of keys) {
-        const values = result.runs.map((r) => r[key]).filter((v): v is number => v !== undefined && Number.isFinite(v))
+        const values = result.runs
+          .map((r) => r[key])
+          .filter((v): v is number => v !== undefined && Number.isFinite(v))
         if (values.length > 0) result.metrics[key] = summarize(values)
       }
       delete result.artifact
@@ -89,7 +108,14 @@ export class BenchRunner {
       id: randomUUID(),
       title: `${world.name}: ${[...results.keys()].join(' vs ')}`,
       world: world.name,
-      options: { kinds: [...results.keys()], repeats: opts.repeats, warmups: opts.warmups, loadSeconds: opts.loadSeconds, idleSeconds: opts.idleSeconds, connections: opts.connections },
+      options: {
+        kinds: [...results.keys()],
+        repeats: opts.repeats,
+        warmups: opts.warmups,
+        loadSeconds: opts.loadSeconds,
+        idleSeconds: opts.idleSeconds,
+        connections: opts.connections,
+      },
       environment,
       results: [...results.values()],
       createdAt: Date.now(),
@@ -98,7 +124,12 @@ export class BenchRunner {
   }
 
   /** One cold start to stop of one workload; whatever happens, nothing is left running. */
-  private async measureOnce(runtime: Runtime, w: Workload, opts: BenchOptions, phase: (p: string) => void): Promise<RunMetrics> {
+  private async measureOnce(
+    runtime: Runtime,
+    w: Workload,
+    opts: BenchOptions,
+    phase: (p: string) => void,
+  ): Promise<RunMetrics> {
     const m: RunMetrics = {}
     phase('prepare')
     const artifact = await runtime.prepare(w, () => {})
@@ -108,12 +139,22 @@ export class BenchRunner {
     const instance = await runtime.start(w, artifact)
     try {
       const port = instance.ports[0]
-      if (!port) throw new WorldbenchError('BENCH_NO_PORT', `${w.name} has no port to measure.`, 'Benchmarks measure HTTP workloads: give it a port.')
+      if (!port)
+        throw new WorldbenchError(
+          'BENCH_NO_PORT',
+          `${w.name} has no port to measure.`,
+          'Benchmarks measure HTTP workloads: give it a port.',
+        )
       await waitReady({ name: `${w.name} (${w.kind})`, ports: instance.ports, ready: readySpec(w) })
       m.coldStartMs = performance.now() - t0
       const path = w.ready?.http ?? '/'
       while (!(await httpOk(port, path))) {
-        if (performance.now() - t0 > readySpec(w).timeoutSeconds * 1000) throw new WorldbenchError('NO_RESPONSE', `${w.name} never answered HTTP ${path} with success.`, 'Check its logs.')
+        if (performance.now() - t0 > readySpec(w).timeoutSeconds * 1000)
+          throw new WorldbenchError(
+            'NO_RESPONSE',
+            `${w.name} never answered HTTP ${path} with success.`,
+            'Check its logs.',
+          )
         await sleep(10)
       }
       m.firstResponseMs = performance.now() - t0
@@ -126,7 +167,11 @@ export class BenchRunner {
       if (opts.loadSeconds > 0) {
         phase('load')
         const during = sampleFor(runtime, instance, opts.loadSeconds * 1000)
-        const load = await runLoad({ url: new URL(path, port.url).toString(), seconds: opts.loadSeconds, connections: opts.connections })
+        const load = await runLoad({
+          url: new URL(path, port.url).toString(),
+          seconds: opts.loadSeconds,
+          connections: opts.connections,
+        })
         const samples = await during
         m.requestsPerSecond = load.requestsPerSecond
         m.latencyP50Ms = load.latencyP50Ms
@@ -167,7 +212,11 @@ async function sampleFor(runtime: Runtime, instance: Instance, ms: number): Prom
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+  return s.length === 0
+    ? Number.NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
 }
 
 function mean(xs: number[]): number {

@@ -44,7 +44,9 @@ export function summarize(samples: number[], noisyRelativeWidth = 0.25): MetricS
   const sorted = [...samples].sort((a, b) => a - b)
   const median = percentile(sorted, 50)
   const ranks = medianCiRanks(sorted.length)
-  const ci95: [number, number] = ranks ? [sorted[ranks[0] - 1]!, sorted[ranks[1] - 1]!] : [sorted[0]!, sorted[sorted.length - 1]!]
+  const ci95: [number, number] = ranks
+    ? [sorted[ranks[0] - 1]!, sorted[ranks[1] - 1]!]
+    : [sorted[0]!, sorted[sorted.length - 1]!]
   const width = ci95[1] - ci95[0]
   const ciCoverage = sorted.length > 1 ? coverage(sorted.length, ranks?.[0] ?? 1) : 0
   return {

@@ -37,7 +37,8 @@ export function linuxStats(pid: number): ProcessStats {
   const now = performance.now()
   const last = previous.get(pid)
   previous.set(pid, { cpuSeconds, at: now })
-  const cpuPercent = last && now > last.at ? Math.max(0, ((cpuSeconds - last.cpuSeconds) / ((now - last.at) / 1000)) * 100) : 0
+  const cpuPercent =
+    last && now > last.at ? Math.max(0, ((cpuSeconds - last.cpuSeconds) / ((now - last.at) / 1000)) * 100) : 0
   const stats: ProcessStats = { cpuPercent, rssBytes: fields.rssPages * PAGE_BYTES }
   const pss = readPss(pid)
   if (pss !== undefined) stats.pssBytes = pss

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { WorldbenchError } from '../errors.ts'
 import { projectRoot } from '../paths.ts'
 import type { Store } from '../store.ts'
-import { WorldbenchError } from '../errors.ts'
 
 /** The sample worlds that ship with Worldbench: resources/worlds/<name>/world.yaml. */
 export function sampleWorldFiles(): Map<string, string> {

@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml'
+import { type Document, isNode, LineCounter, parseDocument } from 'yaml'
 import type { ValidationIssue } from '../../../preload/api.ts'
 import { WorldbenchError } from '../errors.ts'
-import { WorldSchema, type World, type WorldInput } from './schema.ts'
 import { dependencyCycle } from './order.ts'
 import { refsIn } from './refs.ts'
+import { type World, type WorldInput, WorldSchema } from './schema.ts'
 
 /** Reads and checks a world file; every problem is reported with file, line, column and field path. */
 export async function validateWorldFile(file: string): Promise<{ world?: World; issues: ValidationIssue[] }> {

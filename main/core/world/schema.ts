@@ -65,8 +65,11 @@ const Wasm = z.strictObject({
   build: z.string().optional().describe('Script that builds the module when it is missing'),
   allowHttp: z
     .array(
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the literal reference syntax
-      z.string().refine(isOriginOrRef, 'an http(s) origin like "http://127.0.0.1:18480", or a reference like "${workloads.backend.url}"'),
+      z.string().refine(
+        isOriginOrRef,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the literal reference syntax
+        'an http(s) origin like "http://127.0.0.1:18480", or a reference like "${workloads.backend.url}"',
+      ),
     )
     .default([])
     .describe('Origins (scheme://host:port) the component may call over wasi:http; none by default'),
@@ -74,11 +77,16 @@ const Wasm = z.strictObject({
     .record(z.string(), z.string().min(1))
     .superRefine((links, ctx) => {
       for (const key of Object.keys(links)) {
-        if (!WIT_INTERFACE.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a WIT interface name like "example:text/shout"` })
+        if (!WIT_INTERFACE.test(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `"${key}" is not a WIT interface name like "example:text/shout"`,
+          })
       }
     })
     .default({})
-    .describe('Components (paths) whose exports satisfy this component\'s imports, keyed by WIT interface'),
+    .describe("Components (paths) whose exports satisfy this component's imports, keyed by WIT interface"),
 })
 
 export const WorkloadSchema = z
@@ -98,18 +106,33 @@ export const WorkloadSchema = z
     prepare: z
       .string()
       .optional()
-      .describe('Script (relative to the world file) run before the artifact is prepared; must be quick when up to date'),
+      .describe(
+        'Script (relative to the world file) run before the artifact is prepared; must be quick when up to date',
+      ),
     dependsOn: z.array(Name).default([]),
   })
   .superRefine((w, ctx) => {
-    if (!w[w.kind]) ctx.addIssue({ code: 'custom', path: [w.kind], message: `a ${w.kind} workload needs a "${w.kind}" section` })
+    if (!w[w.kind])
+      ctx.addIssue({
+        code: 'custom',
+        path: [w.kind],
+        message: `a ${w.kind} workload needs a "${w.kind}" section`,
+      })
     for (const other of ['vm', 'container', 'wasm'] as const) {
       if (other !== w.kind && w[other]) {
-        ctx.addIssue({ code: 'custom', path: [other], message: `a ${w.kind} workload cannot have a "${other}" section` })
+        ctx.addIssue({
+          code: 'custom',
+          path: [other],
+          message: `a ${w.kind} workload cannot have a "${other}" section`,
+        })
       }
     }
     if (w.kind === 'vm' && w.vm && !w.vm.kernel && !w.vm.disk) {
-      ctx.addIssue({ code: 'custom', path: ['vm'], message: 'a vm needs a kernel (with an initrd) or a disk' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vm'],
+        message: 'a vm needs a kernel (with an initrd) or a disk',
+      })
     }
   })
 

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode'
 import type { PortBinding } from '../../../preload/api.ts'
-import type { Workload } from '../../core/world/schema.ts'
 import { ownerId } from '../../core/owner.ts'
+import type { Workload } from '../../core/world/schema.ts'
 
 export const LABEL_INSTANCE = 'io.worldbench.instance'
 export const LABEL_WORLD = 'io.worldbench.world'
@@ -38,7 +38,12 @@ export function createOptions(
     Image: image,
     Env: Object.entries(w.env).map(([k, v]) => `${k}=${v}`),
     ExposedPorts: exposed,
-    Labels: { [LABEL_INSTANCE]: instanceId, [LABEL_WORLD]: w.world, [LABEL_WORKLOAD]: w.name, [LABEL_OWNER]: ownerId() },
+    Labels: {
+      [LABEL_INSTANCE]: instanceId,
+      [LABEL_WORLD]: w.world,
+      [LABEL_WORKLOAD]: w.name,
+      [LABEL_OWNER]: ownerId(),
+    },
     HostConfig: host,
   }
   if (cmd.length) opts.Cmd = cmd

@@ -2,12 +2,19 @@ import Docker from 'dockerode'
 import type { EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
+import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
 import { httpOk, sleep } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
-import { createOptions, LABEL_INSTANCE, LABEL_OWNER, LABEL_WORKLOAD, LABEL_WORLD, ownLabel } from './create-options.ts'
-import { ownerId } from '../../core/owner.ts'
+import {
+  createOptions,
+  LABEL_INSTANCE,
+  LABEL_OWNER,
+  LABEL_WORKLOAD,
+  LABEL_WORLD,
+  ownLabel,
+} from './create-options.ts'
 import { discoverEndpoint, type Endpoint, parseHost } from './discovery.ts'
 import { engineMessage, engineUnreachable, isConnectionError, statusOf } from './engine-errors.ts'
 import { type EngineEvent, EventLoop } from './events.ts'

@@ -5,8 +5,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import type { InstallHint } from '../../../preload/api.ts'
-import { sleep } from '../../core/readiness.ts'
 import { stateSubdir } from '../../core/paths.ts'
+import { sleep } from '../../core/readiness.ts'
 
 /** Where QEMU was found, what it is, and which accelerators really ran a guest here. */
 export interface QemuInfo {
@@ -61,7 +61,9 @@ const cache = new Map<string, Promise<QemuInfo>>()
 export function discoverQemu(binary: string, arch: QemuArch = hostQemuArch()): Promise<QemuInfo> {
   let info = cache.get(binary)
   if (!info) {
-    info = fromDiskCache(binary, arch).then(async (hit) => hit ?? toDiskCache(binary, arch, await probeBinary(binary, arch)))
+    info = fromDiskCache(binary, arch).then(
+      async (hit) => hit ?? toDiskCache(binary, arch, await probeBinary(binary, arch)),
+    )
     info.catch(() => cache.delete(binary))
     cache.set(binary, info)
   }
@@ -76,12 +78,19 @@ function diskCacheKey(binary: string, arch: QemuArch): string {
 }
 
 function diskCacheFile(binary: string): string {
-  return join(stateSubdir('cache'), `qemu-${createHash('sha256').update(binary).digest('hex').slice(0, 16)}.json`)
+  return join(
+    stateSubdir('cache'),
+    `qemu-${createHash('sha256').update(binary).digest('hex').slice(0, 16)}.json`,
+  )
 }
 
 async function fromDiskCache(binary: string, arch: QemuArch): Promise<QemuInfo | undefined> {
   try {
-    const saved = JSON.parse(await readFile(diskCacheFile(binary), 'utf8')) as { key: string; at: number; info: QemuInfo }
+    const saved = JSON.parse(await readFile(diskCacheFile(binary), 'utf8')) as {
+      key: string
+      at: number
+      info: QemuInfo
+    }
     if (saved.key === diskCacheKey(binary, arch) && Date.now() - saved.at < DISK_CACHE_MS) return saved.info
   } catch {
     // No cache yet, or an unreadable one: probe.
@@ -90,7 +99,10 @@ async function fromDiskCache(binary: string, arch: QemuArch): Promise<QemuInfo |
 }
 
 async function toDiskCache(binary: string, arch: QemuArch, info: QemuInfo): Promise<QemuInfo> {
-  await writeFile(diskCacheFile(binary), JSON.stringify({ key: diskCacheKey(binary, arch), at: Date.now(), info })).catch(() => undefined)
+  await writeFile(
+    diskCacheFile(binary),
+    JSON.stringify({ key: diskCacheKey(binary, arch), at: Date.now(), info }),
+  ).catch(() => undefined)
   return info
 }
 

@@ -22,7 +22,8 @@ function headerEnd(out: Uint8Array): { end: number; bodyStart: number } | undefi
 
 export function parseCgiResponse(out: Uint8Array): CgiParse {
   const split = headerEnd(out)
-  if (!split) return { ok: false, reason: 'the program wrote no header section (no blank line after the headers)' }
+  if (!split)
+    return { ok: false, reason: 'the program wrote no header section (no blank line after the headers)' }
   const text = new TextDecoder('latin1').decode(out.subarray(0, split.end))
   const headers: [string, string][] = []
   let status: number | undefined
@@ -43,7 +44,8 @@ export function parseCgiResponse(out: Uint8Array): CgiParse {
     }
     headers.push([name, value])
   }
-  if (headers.length === 0 && status === undefined) return { ok: false, reason: 'the program wrote no CGI headers' }
+  if (headers.length === 0 && status === undefined)
+    return { ok: false, reason: 'the program wrote no CGI headers' }
   if (status === undefined) status = headers.some(([n]) => n.toLowerCase() === 'location') ? 302 : 200
   const response: CgiResponse = { status, headers, body: out.subarray(split.bodyStart) }
   if (statusText !== undefined) response.statusText = statusText

@@ -21,15 +21,22 @@ export interface ComponentLink {
   hash: string
 }
 
-export async function transpiledComponent(bytes: Uint8Array, hash: string, links: ComponentLink[] = []): Promise<{ entry: string; cached: boolean }> {
+export async function transpiledComponent(
+  bytes: Uint8Array,
+  hash: string,
+  links: ComponentLink[] = [],
+): Promise<{ entry: string; cached: boolean }> {
   // A linked build is its own cache entry: the same component linked to other components differs.
-  const key = links.length ? sha256(new TextEncoder().encode([hash, ...links.map((l) => `${l.iface}=${l.hash}`).sort()].join('\n'))) : hash
+  const key = links.length
+    ? sha256(new TextEncoder().encode([hash, ...links.map((l) => `${l.iface}=${l.hash}`).sort()].join('\n')))
+    : hash
   const dir = join(stateSubdir('cache', 'wasm-components'), key)
   const entry = join(dir, ENTRY)
   if (existsSync(entry)) return { entry, cached: true }
   const { transpile } = await import('@bytecodealliance/jco')
   const map: Record<string, string> = {}
-  for (const p of SHIM_PACKAGES) map[`wasi:${p}/*`] = `${import.meta.resolve(`@bytecodealliance/preview2-shim/${p}`)}#*`
+  for (const p of SHIM_PACKAGES)
+    map[`wasi:${p}/*`] = `${import.meta.resolve(`@bytecodealliance/preview2-shim/${p}`)}#*`
   // jco exports an interface under its camelCased name, and imports it by the name after '#'.
   for (const l of links) map[l.iface] = `${pathToFileURL(l.entry).href}#${interfaceExportName(l.iface)}`
   const { files, imports } = await transpile(bytes, { name: 'component', map, noTypescript: true })

@@ -9,7 +9,10 @@ import { WorldbenchError } from '../../core/errors.ts'
 import type { MemoryImport } from './memory-limit.ts'
 
 export type WasiVersion = 'preview1' | 'unstable'
-export const WASI_NAMESPACES: Record<string, WasiVersion> = { wasi_snapshot_preview1: 'preview1', wasi_unstable: 'unstable' }
+export const WASI_NAMESPACES: Record<string, WasiVersion> = {
+  wasi_snapshot_preview1: 'preview1',
+  wasi_unstable: 'unstable',
+}
 
 // WASI preview 1 constants (wasi_snapshot_preview1 witx)
 const ERRNO_ROFS = 69
@@ -20,11 +23,17 @@ const FDFLAGS_APPEND = 1
 const RIGHTS_WRITING = (1n << 0n) | (1n << 6n) | (1n << 8n) | (1n << 22n) // datasync, write, allocate, filestat_set_size
 
 /** Names every import this engine cannot give the module (module.name), or throws nothing. */
-export function assertImportsSatisfiable(module: WebAssembly.Module, wasiNames: Set<string>, memoryImports: MemoryImport[], what: string): void {
+export function assertImportsSatisfiable(
+  module: WebAssembly.Module,
+  wasiNames: Set<string>,
+  memoryImports: MemoryImport[],
+  what: string,
+): void {
   const missing: string[] = []
   for (const imp of WebAssembly.Module.imports(module)) {
     if (WASI_NAMESPACES[imp.module] && imp.kind === 'function' && wasiNames.has(imp.name)) continue
-    if (imp.kind === 'memory' && memoryImports.some((m) => m.module === imp.module && m.name === imp.name)) continue
+    if (imp.kind === 'memory' && memoryImports.some((m) => m.module === imp.module && m.name === imp.name))
+      continue
     missing.push(`${imp.module}.${imp.name} (${imp.kind})`)
   }
   if (missing.length > 0) {
@@ -63,7 +72,8 @@ export function guestImports(input: GuestImportsInput): GuestImports {
   let memory: WebAssembly.Memory | undefined
   const readOnly = new Map(input.readOnlyFds)
   const view = () => new DataView(memory!.buffer)
-  const pathAt = (ptr: number, len: number) => new TextDecoder().decode(new Uint8Array(memory!.buffer, ptr, len))
+  const pathAt = (ptr: number, len: number) =>
+    new TextDecoder().decode(new Uint8Array(memory!.buffer, ptr, len))
   const where = (fd: number) => readOnly.get(fd) ?? `fd ${fd}`
   const deny = (what: string) => {
     input.onDenied(what)
@@ -78,15 +88,41 @@ export function guestImports(input: GuestImportsInput): GuestImports {
       return r
     }) as Fn
   }
-  const call = (name: string, args: unknown[]) => (wasiFns[name] as unknown as (...a: unknown[]) => number)(...args)
+  const call = (name: string, args: unknown[]) =>
+    (wasiFns[name] as unknown as (...a: unknown[]) => number)(...args)
 
-  fns.path_open = ((fd: number, dirflags: number, pathPtr: number, pathLen: number, oflags: number, rightsBase: bigint, rightsInh: bigint, fdflags: number, openedPtr: number) => {
+  fns.path_open = ((
+    fd: number,
+    dirflags: number,
+    pathPtr: number,
+    pathLen: number,
+    oflags: number,
+    rightsBase: bigint,
+    rightsInh: bigint,
+    fdflags: number,
+    openedPtr: number,
+  ) => {
     const path = pathAt(pathPtr, pathLen)
-    const writing = (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC)) !== 0 || (BigInt(rightsBase) & RIGHTS_WRITING) !== 0n || (fdflags & FDFLAGS_APPEND) !== 0
-    if (readOnly.has(fd) && writing) return deny(`denied: write access to "${path}" in read-only directory ${where(fd)}`)
-    const r = call('path_open', [fd, dirflags, pathPtr, pathLen, oflags, rightsBase, rightsInh, fdflags, openedPtr])
+    const writing =
+      (oflags & (OFLAGS_CREAT | OFLAGS_TRUNC)) !== 0 ||
+      (BigInt(rightsBase) & RIGHTS_WRITING) !== 0n ||
+      (fdflags & FDFLAGS_APPEND) !== 0
+    if (readOnly.has(fd) && writing)
+      return deny(`denied: write access to "${path}" in read-only directory ${where(fd)}`)
+    const r = call('path_open', [
+      fd,
+      dirflags,
+      pathPtr,
+      pathLen,
+      oflags,
+      rightsBase,
+      rightsInh,
+      fdflags,
+      openedPtr,
+    ])
     if (r === 0 && readOnly.has(fd)) readOnly.set(view().getUint32(openedPtr, true), `${where(fd)}/${path}`)
-    if (r === ERRNO_NOTCAPABLE) input.onDenied(`denied: "${path}" is outside the directories this workload declares`)
+    if (r === ERRNO_NOTCAPABLE)
+      input.onDenied(`denied: "${path}" is outside the directories this workload declares`)
     return r
   }) as Fn
 
@@ -133,7 +169,11 @@ export function guestImports(input: GuestImportsInput): GuestImports {
   const imports: WebAssembly.Imports = { [input.namespace]: fns }
   const supplied: WebAssembly.Memory[] = []
   for (const m of input.memoryImports) {
-    const mem = new WebAssembly.Memory(m.maximumPages === undefined ? { initial: m.initialPages } : { initial: m.initialPages, maximum: m.maximumPages })
+    const mem = new WebAssembly.Memory(
+      m.maximumPages === undefined
+        ? { initial: m.initialPages }
+        : { initial: m.initialPages, maximum: m.maximumPages },
+    )
     supplied.push(mem)
     imports[m.module] = { ...(imports[m.module] as object), [m.name]: mem }
   }

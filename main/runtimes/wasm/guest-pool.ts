@@ -78,25 +78,49 @@ export class GuestPool {
 
   private spawn(): Slot {
     const memorySlot = new SharedArrayBuffer(8)
-    const worker = new Worker(workerUrl, { workerData: { ...this.opts.data, memorySlot } satisfies WorkerData })
+    const worker = new Worker(workerUrl, {
+      workerData: { ...this.opts.data, memorySlot } satisfies WorkerData,
+    })
     worker.unref()
     let markUp: () => void = () => {}
     const slot: Slot = { worker, memory: new Float64Array(memorySlot), up: new Promise((r) => (markUp = r)) }
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'up') markUp()
       else if (m.type === 'denied') this.opts.onDenied(m.message)
-      else this.finish(slot, m.type === 'done' ? this.outcomeOf(m, slot) : { ok: false, error: this.classify(m.error, m.memoryBytes), memoryBytes: m.memoryBytes, ms: 0 })
+      else
+        this.finish(
+          slot,
+          m.type === 'done'
+            ? this.outcomeOf(m, slot)
+            : { ok: false, error: this.classify(m.error, m.memoryBytes), memoryBytes: m.memoryBytes, ms: 0 },
+        )
     })
-    worker.on('error', (err) => this.replace(slot, { code: 'WASM_HOST_FAULT', message: `The guest's worker thread failed: ${err.message}`, hint: 'This is likely a bug in Worldbench or Node; the request was not completed.' }))
+    worker.on('error', (err) =>
+      this.replace(slot, {
+        code: 'WASM_HOST_FAULT',
+        message: `The guest's worker thread failed: ${err.message}`,
+        hint: 'This is likely a bug in Worldbench or Node; the request was not completed.',
+      }),
+    )
     worker.on('exit', () => {
-      if (!this.closed && this.slots.includes(slot)) this.replace(slot, { code: 'WASM_HOST_FAULT', message: "The guest's worker thread exited unexpectedly.", hint: 'Check the logs just before this line.' })
+      if (!this.closed && this.slots.includes(slot))
+        this.replace(slot, {
+          code: 'WASM_HOST_FAULT',
+          message: "The guest's worker thread exited unexpectedly.",
+          hint: 'Check the logs just before this line.',
+        })
     })
     return slot
   }
 
   private outcomeOf(m: Extract<WorkerMessage, { type: 'done' }>, _slot: Slot): JobOutcome {
     if (m.exitCode !== 0 && this.nearLimit(m.memoryBytes)) {
-      return { ok: false, error: this.memoryLimitError(m.memoryBytes, `exited with code ${m.exitCode}`), memoryBytes: m.memoryBytes, ms: 0 }
+      return {
+        ok: false,
+        error: this.memoryLimitError(m.memoryBytes, `exited with code ${m.exitCode}`),
+        memoryBytes: m.memoryBytes,
+        ms: 0,
+      }
     }
     const out: JobOutcome = { ok: true, exitCode: m.exitCode, memoryBytes: m.memoryBytes, ms: 0 }
     if (m.stdout) out.stdout = m.stdout
@@ -104,7 +128,8 @@ export class GuestPool {
   }
 
   private classify(error: ErrorShape, memoryBytes: number): ErrorShape {
-    if (error.code === 'WASM_TRAP' && this.nearLimit(memoryBytes)) return this.memoryLimitError(memoryBytes, error.message)
+    if (error.code === 'WASM_TRAP' && this.nearLimit(memoryBytes))
+      return this.memoryLimitError(memoryBytes, error.message)
     return error
   }
 
@@ -141,7 +166,8 @@ export class GuestPool {
     slot.current = undefined
     this.slots[i] = this.spawn()
     void slot.worker.terminate()
-    if (job) job.resolve({ ok: false, error, memoryBytes: slot.memory[0] ?? 0, ms: performance.now() - job.started })
+    if (job)
+      job.resolve({ ok: false, error, memoryBytes: slot.memory[0] ?? 0, ms: performance.now() - job.started })
     this.drain()
   }
 
@@ -154,10 +180,21 @@ export class GuestPool {
       if (timeoutMs !== undefined) {
         slot.timer = setTimeout(() => {
           const seconds = timeoutMs / 1000
-          this.replace(slot, new WorldbenchError('WASM_TIMEOUT', `The guest ran past its wall-clock limit of ${seconds}s and was stopped.`, 'Raise limits.timeoutSeconds if the work is legitimately slow; otherwise the guest is stuck in a loop.', { timeoutSeconds: seconds }).toShape())
+          this.replace(
+            slot,
+            new WorldbenchError(
+              'WASM_TIMEOUT',
+              `The guest ran past its wall-clock limit of ${seconds}s and was stopped.`,
+              'Raise limits.timeoutSeconds if the work is legitimately slow; otherwise the guest is stuck in a loop.',
+              { timeoutSeconds: seconds },
+            ).toShape(),
+          )
         }, timeoutMs)
       }
-      const msg: WorkerJob = job.input.mode === 'command' ? { id: job.id, mode: 'command' } : { id: job.id, mode: 'cgi', env: job.input.env, body: job.input.body }
+      const msg: WorkerJob =
+        job.input.mode === 'command'
+          ? { id: job.id, mode: 'command' }
+          : { id: job.id, mode: 'cgi', env: job.input.env, body: job.input.body }
       slot.worker.postMessage(msg)
     }
   }

@@ -58,7 +58,14 @@ export function runGuest(spec: GuestSpec, io: GuestIo, hooks: GuestHooks): Guest
     stdout: io.stdout,
     stderr: io.stderr,
   })
-  const g = guestImports({ wasi, namespace, memoryImports: spec.memoryImports, readOnlyFds, onDenied: hooks.onDenied, onMemory: hooks.onMemory })
+  const g = guestImports({
+    wasi,
+    namespace,
+    memoryImports: spec.memoryImports,
+    readOnlyFds,
+    onDenied: hooks.onDenied,
+    onMemory: hooks.onMemory,
+  })
   const instance = new WebAssembly.Instance(spec.module, g.imports)
   g.bind(instance)
   try {
@@ -66,10 +73,15 @@ export function runGuest(spec: GuestSpec, io: GuestIo, hooks: GuestHooks): Guest
     return { exitCode, memoryBytes: g.memoryBytes() }
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError) {
-      throw new WorldbenchError('WASM_TRAP', `The guest trapped: ${err.message}.`, 'A trap is a fault in the guest (abort, out-of-bounds access, division by zero…); check its stderr lines just before.', {
-        trap: err.message,
-        memoryBytes: g.memoryBytes(),
-      })
+      throw new WorldbenchError(
+        'WASM_TRAP',
+        `The guest trapped: ${err.message}.`,
+        'A trap is a fault in the guest (abort, out-of-bounds access, division by zero…); check its stderr lines just before.',
+        {
+          trap: err.message,
+          memoryBytes: g.memoryBytes(),
+        },
+      )
     }
     throw err
   }

@@ -12,7 +12,13 @@ import { type GuestSpec, runGuest } from './guest-run.ts'
 import type { WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
 
 const data = workerData as WorkerData
-const spec: GuestSpec = { module: data.module, memoryImports: data.memoryImports, argv: data.argv, env: data.env, dirs: data.dirs }
+const spec: GuestSpec = {
+  module: data.module,
+  memoryImports: data.memoryImports,
+  argv: data.argv,
+  env: data.env,
+  dirs: data.dirs,
+}
 const liveMemory = new Float64Array(data.memorySlot)
 const stdinPath = join(data.tmpDir, `stdin-${threadId}`)
 const stdoutPath = join(data.tmpDir, `stdout-${threadId}`)

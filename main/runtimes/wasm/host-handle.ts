@@ -31,7 +31,9 @@ export class HostHandle {
   constructor() {
     this.process = spawnHost()
     for (const stream of ['stdout', 'stderr'] as const) {
-      createInterface({ input: this.process[stream], crlfDelay: Infinity }).on('line', (line) => this.push({ t: Date.now(), stream, line }))
+      createInterface({ input: this.process[stream], crlfDelay: Infinity }).on('line', (line) =>
+        this.push({ t: Date.now(), stream, line }),
+      )
     }
     this.process.onMessage((m) => this.onMessage(m))
     this.exited = new Promise((resolve) => {
@@ -40,7 +42,11 @@ export class HostHandle {
           if (this.state === 'stopping' || code === 0) this.setState('stopped')
           else this.setState('failed', `the Wasm host process ended (${signal ?? `exit code ${code}`})`)
         }
-        this.push({ t: Date.now(), stream: 'system', line: `host process ${this.process.pid} exited (${signal ?? `code ${code}`})` })
+        this.push({
+          t: Date.now(),
+          stream: 'system',
+          line: `host process ${this.process.pid} exited (${signal ?? `code ${code}`})`,
+        })
         for (const w of this.statsWaiters) w({ guestMemoryBytes: 0, requests: 0 })
         this.statsWaiters = []
         resolve()
@@ -52,17 +58,28 @@ export class HostHandle {
   start(config: HostConfig): Promise<{ url?: string; startMs: number }> {
     return new Promise((resolve, reject) => {
       const onMessage = (m: FromHost) => {
-        if (m.type === 'ready') resolve(m.url === undefined ? { startMs: m.startMs } : { url: m.url, startMs: m.startMs })
-        else if (m.type === 'error' && m.fatal) reject(new WorldbenchError(m.error.code, m.error.message, m.error.hint, m.error.details))
+        if (m.type === 'ready')
+          resolve(m.url === undefined ? { startMs: m.startMs } : { url: m.url, startMs: m.startMs })
+        else if (m.type === 'error' && m.fatal)
+          reject(new WorldbenchError(m.error.code, m.error.message, m.error.hint, m.error.details))
       }
       this.process.onMessage(onMessage)
-      void this.exited.then(() => reject(new WorldbenchError('WASM_HOST_EXITED', `The Wasm host for ${config.name} exited before it was ready${this.reason ? `: ${this.reason}` : ''}.`, 'See the log lines of the instance.')))
+      void this.exited.then(() =>
+        reject(
+          new WorldbenchError(
+            'WASM_HOST_EXITED',
+            `The Wasm host for ${config.name} exited before it was ready${this.reason ? `: ${this.reason}` : ''}.`,
+            'See the log lines of the instance.',
+          ),
+        ),
+      )
       this.process.send({ type: 'start', config })
     })
   }
 
   stats(timeoutMs = 1000): Promise<HostStats> {
-    if (this.state === 'stopped' || this.state === 'failed') return Promise.resolve({ guestMemoryBytes: 0, requests: 0 })
+    if (this.state === 'stopped' || this.state === 'failed')
+      return Promise.resolve({ guestMemoryBytes: 0, requests: 0 })
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ guestMemoryBytes: 0, requests: 0 }), timeoutMs)
       this.statsWaiters.push((s) => {

@@ -15,7 +15,8 @@ const PARENT_CHECK_MS = 500
 const send = (m: FromHost) => {
   if (process.connected) process.send!(m)
 }
-const log = (line: string, stream: 'system' | 'stderr' = 'system') => send({ type: 'log', line: { t: Date.now(), stream, line } })
+const log = (line: string, stream: 'system' | 'stderr' = 'system') =>
+  send({ type: 'log', line: { t: Date.now(), stream, line } })
 
 const tmp = makeTmpDir()
 let serving: Serving | undefined
@@ -47,14 +48,24 @@ async function start(config: HostConfig): Promise<void> {
     },
   }
   const grants = [
-    config.dirs.length ? `dirs ${config.dirs.map((d) => `${d.host}→${d.guest}${d.writable ? ' (rw)' : ' (ro)'}`).join(', ')}` : 'no directories',
+    config.dirs.length
+      ? `dirs ${config.dirs.map((d) => `${d.host}→${d.guest}${d.writable ? ' (rw)' : ' (ro)'}`).join(', ')}`
+      : 'no directories',
     `env ${Object.keys(config.env).join(', ') || 'none'}`,
     config.port ? `port 127.0.0.1:${config.port}` : 'no port',
   ]
-  if (config.serve === 'http') grants.push(config.allowHttp?.length ? `outgoing HTTP to ${config.allowHttp.join(', ')}` : 'no outgoing HTTP')
+  if (config.serve === 'http')
+    grants.push(
+      config.allowHttp?.length ? `outgoing HTTP to ${config.allowHttp.join(', ')}` : 'no outgoing HTTP',
+    )
   log(`sandbox: ${grants.join('; ')}`)
   try {
-    serving = config.serve === 'command' ? await serveCommand(ctx) : config.serve === 'cgi' ? await serveCgi(ctx) : await serveHttp(ctx)
+    serving =
+      config.serve === 'command'
+        ? await serveCommand(ctx)
+        : config.serve === 'cgi'
+          ? await serveCgi(ctx)
+          : await serveHttp(ctx)
   } catch (err) {
     send({ type: 'error', error: toErrorShape(err), fatal: true })
     await exit(1)
@@ -64,7 +75,12 @@ async function start(config: HostConfig): Promise<void> {
 process.on('message', (m: ToHost) => {
   if (m.type === 'start') void start(m.config)
   else if (m.type === 'stop') void exit(0)
-  else if (m.type === 'stats') send({ type: 'stats', guestMemoryBytes: serving?.guestMemoryBytes() ?? 0, requests: serving?.requests() ?? 0 })
+  else if (m.type === 'stats')
+    send({
+      type: 'stats',
+      guestMemoryBytes: serving?.guestMemoryBytes() ?? 0,
+      requests: serving?.requests() ?? 0,
+    })
 })
 process.on('disconnect', () => void exit(0))
 process.on('SIGTERM', () => void exit(0))

@@ -1,3 +1,3 @@
-export { WasmRuntime } from './wasm-runtime.ts'
 export { inspectWasm, type WasmInspection } from './inspect.ts'
-export { runWasmDirect, type RunDirectOptions, type RunDirectServing } from './run-direct.ts'
+export { type RunDirectOptions, type RunDirectServing, runWasmDirect } from './run-direct.ts'
+export { WasmRuntime } from './wasm-runtime.ts'

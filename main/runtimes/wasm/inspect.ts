@@ -14,8 +14,24 @@ export interface WasmItem {
 }
 
 export type WasmInspection =
-  | { format: 'module'; file: string; bytes: number; sha256: string; wasi: WasiVersion | 'none'; imports: WasmItem[]; exports: WasmItem[] }
-  | { format: 'component'; file: string; bytes: number; sha256: string; wit: string; imports: string[]; exports: string[] }
+  | {
+      format: 'module'
+      file: string
+      bytes: number
+      sha256: string
+      wasi: WasiVersion | 'none'
+      imports: WasmItem[]
+      exports: WasmItem[]
+    }
+  | {
+      format: 'component'
+      file: string
+      bytes: number
+      sha256: string
+      wit: string
+      imports: string[]
+      exports: string[]
+    }
 
 /** The WASI version of a module, from the namespaces of its imports. */
 export function wasiVersion(imports: { module: string }[]): WasiVersion | 'none' {

@@ -26,18 +26,31 @@ export async function readWasm(file: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(file))
   } catch (err) {
-    if (isErrnoCode(err, 'ENOENT')) throw new WorldbenchError('WASM_NOT_FOUND', `No Wasm file at ${file}.`, 'Check the path, or build the module first (e.g. "bash scripts/build-wasm-samples.sh").')
+    if (isErrnoCode(err, 'ENOENT'))
+      throw new WorldbenchError(
+        'WASM_NOT_FOUND',
+        `No Wasm file at ${file}.`,
+        'Check the path, or build the module first (e.g. "bash scripts/build-wasm-samples.sh").',
+      )
     throw err
   }
 }
 
 export function notWasm(file: string): WorldbenchError {
-  return new WorldbenchError('WASM_NOT_WASM', `${basename(file)} is not a WebAssembly file (it does not start with the "\\0asm" magic bytes).`, `Point the workload at a .wasm module or component; ${file} is something else.`)
+  return new WorldbenchError(
+    'WASM_NOT_WASM',
+    `${basename(file)} is not a WebAssembly file (it does not start with the "\\0asm" magic bytes).`,
+    `Point the workload at a .wasm module or component; ${file} is something else.`,
+  )
 }
 
 export function invalidWasm(file: string, err: unknown): WorldbenchError {
   const message = err instanceof Error ? err.message.replace(/^WebAssembly\.Module\(\): /, '') : String(err)
-  return new WorldbenchError('WASM_INVALID', `${basename(file)} is not a valid WebAssembly module: ${message}`, 'The file is truncated or corrupt, or was built for features this engine lacks; rebuild it.')
+  return new WorldbenchError(
+    'WASM_INVALID',
+    `${basename(file)} is not a valid WebAssembly module: ${message}`,
+    'The file is truncated or corrupt, or was built for features this engine lacks; rebuild it.',
+  )
 }
 
 export async function loadModule(file: string, memoryMiB: number | undefined): Promise<LoadedModule> {
@@ -45,7 +58,11 @@ export async function loadModule(file: string, memoryMiB: number | undefined): P
   const format = wasmFormat(bytes)
   if (format === 'not-wasm') throw notWasm(file)
   if (format === 'component') {
-    throw new WorldbenchError('WASM_IS_COMPONENT', `${basename(file)} is a Wasm component, not a core module.`, 'Serve components with "serve: http" (wasi:http/proxy); command and cgi run preview 1 modules.')
+    throw new WorldbenchError(
+      'WASM_IS_COMPONENT',
+      `${basename(file)} is a Wasm component, not a core module.`,
+      'Serve components with "serve: http" (wasi:http/proxy); command and cgi run preview 1 modules.',
+    )
   }
   const hash = sha256(bytes)
   const key = `${hash}:${memoryMiB ?? '-'}`
@@ -66,11 +83,21 @@ export async function loadModule(file: string, memoryMiB: number | undefined): P
     throw invalidWasm(file, err)
   }
   const compileMs = performance.now() - t0
-  const ns = WebAssembly.Module.imports(module).find((i) => WASI_NAMESPACES[i.module])?.module ?? 'wasi_snapshot_preview1'
-  const wasiNames = new Set(Object.keys((new WASI({ version: WASI_NAMESPACES[ns]! }).getImportObject() as Record<string, object>)[ns] ?? {}))
+  const ns =
+    WebAssembly.Module.imports(module).find((i) => WASI_NAMESPACES[i.module])?.module ??
+    'wasi_snapshot_preview1'
+  const wasiNames = new Set(
+    Object.keys(
+      (new WASI({ version: WASI_NAMESPACES[ns]! }).getImportObject() as Record<string, object>)[ns] ?? {},
+    ),
+  )
   assertImportsSatisfiable(module, wasiNames, capped.memoryImports, basename(file))
   if (!WebAssembly.Module.exports(module).some((e) => e.name === '_start' && e.kind === 'function')) {
-    throw new WorldbenchError('WASM_NO_START', `${basename(file)} has no _start function: it is a library (reactor), not a program.`, 'Build it as a command (a C/Rust program with main), e.g. clang --target=wasm32-wasi.')
+    throw new WorldbenchError(
+      'WASM_NO_START',
+      `${basename(file)} has no _start function: it is a library (reactor), not a program.`,
+      'Build it as a command (a C/Rust program with main), e.g. clang --target=wasm32-wasi.',
+    )
   }
   const loaded = { module, memoryImports: capped.memoryImports, sha256: hash, bytes: bytes.length, compileMs }
   compiled.set(key, loaded)

@@ -71,7 +71,12 @@ interface Limits {
 
 function readLimits(r: Reader): Limits {
   const flags = r.byte()
-  if (flags & 0x04) throw new WorldbenchError('WASM_UNSUPPORTED', 'The module uses 64-bit memory (memory64), which this engine does not run.', 'Build for wasm32.')
+  if (flags & 0x04)
+    throw new WorldbenchError(
+      'WASM_UNSUPPORTED',
+      'The module uses 64-bit memory (memory64), which this engine does not run.',
+      'Build for wasm32.',
+    )
   const min = r.u32()
   const max = flags & 0x01 ? r.u32() : undefined
   return { flags, min, max }
@@ -103,7 +108,10 @@ export function capMemory(bytes: Uint8Array, limitMiB: number | undefined, what:
     const bodyEnd = bodyStart + size
     if (bodyEnd > bytes.length) throw new Error('section extends past the end of the module')
     if (id === SECTION_IMPORT || id === SECTION_MEMORY) {
-      const body = id === SECTION_IMPORT ? rewriteImports(r, limitPages, what, memoryImports) : rewriteMemories(r, limitPages, what)
+      const body =
+        id === SECTION_IMPORT
+          ? rewriteImports(r, limitPages, what, memoryImports)
+          : rewriteMemories(r, limitPages, what)
       r.pos = bodyEnd
       out.push([id, ...leb(body.length), ...body])
     } else {
@@ -121,12 +129,21 @@ function rewriteMemories(r: Reader, limitPages: number | undefined, what: string
   for (let i = 0; i < count; i++) {
     const start = r.pos
     const l = readLimits(r)
-    body.push(...(limitPages === undefined ? Array.from(r.bytes.subarray(start, r.pos)) : cappedLimits(l, limitPages, what)))
+    body.push(
+      ...(limitPages === undefined
+        ? Array.from(r.bytes.subarray(start, r.pos))
+        : cappedLimits(l, limitPages, what)),
+    )
   }
   return body
 }
 
-function rewriteImports(r: Reader, limitPages: number | undefined, what: string, memories: MemoryImport[]): number[] {
+function rewriteImports(
+  r: Reader,
+  limitPages: number | undefined,
+  what: string,
+  memories: MemoryImport[],
+): number[] {
   const count = r.u32()
   const body = leb(count)
   for (let i = 0; i < count; i++) {
@@ -137,7 +154,10 @@ function rewriteImports(r: Reader, limitPages: number | undefined, what: string,
     if (kind === 0x02) {
       const headerEnd = r.pos
       const l = readLimits(r)
-      const capped = limitPages === undefined ? Array.from(r.bytes.subarray(headerEnd, r.pos)) : cappedLimits(l, limitPages, what)
+      const capped =
+        limitPages === undefined
+          ? Array.from(r.bytes.subarray(headerEnd, r.pos))
+          : cappedLimits(l, limitPages, what)
       const max = limitPages === undefined ? l.max : Math.min(l.max ?? limitPages, limitPages)
       memories.push({ module, name, initialPages: l.min, maximumPages: max })
       body.push(...Array.from(r.bytes.subarray(start, headerEnd)), ...capped)
@@ -150,7 +170,8 @@ function rewriteImports(r: Reader, limitPages: number | undefined, what: string,
 }
 
 function skipImportDesc(r: Reader, kind: number): void {
-  if (kind === 0x00) r.u32() // function: type index
+  if (kind === 0x00)
+    r.u32() // function: type index
   else if (kind === 0x01) {
     r.byte() // table: reftype, limits
     readLimits(r)

@@ -35,14 +35,24 @@ export interface RunDirectServing {
   exited: Promise<void>
 }
 
-export async function runWasmDirect(opts: RunDirectOptions & { serve: 'cgi' | 'http' }): Promise<RunDirectServing>
-export async function runWasmDirect(opts: RunDirectOptions & { serve?: 'command' }): Promise<number | RunDirectServing>
+export async function runWasmDirect(
+  opts: RunDirectOptions & { serve: 'cgi' | 'http' },
+): Promise<RunDirectServing>
+export async function runWasmDirect(
+  opts: RunDirectOptions & { serve?: 'command' },
+): Promise<number | RunDirectServing>
 export async function runWasmDirect(opts: RunDirectOptions): Promise<number | RunDirectServing>
 export async function runWasmDirect(opts: RunDirectOptions): Promise<number | RunDirectServing> {
   const file = resolve(opts.file)
   const format = wasmFormat(await readWasm(file))
   const serve = opts.serve ?? (format === 'component' ? 'http' : 'command')
-  const name = basename(file).replace(/\.wasm$/, '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, 63) || 'wasm'
+  const name =
+    basename(file)
+      .replace(/\.wasm$/, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+/, '')
+      .slice(0, 63) || 'wasm'
   const limits: Record<string, number> = {}
   if (opts.memoryMiB !== undefined) limits.memoryMiB = opts.memoryMiB
   if (opts.timeoutSeconds !== undefined) limits.timeoutSeconds = opts.timeoutSeconds
@@ -50,7 +60,13 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
     ...WorkloadSchema.parse({
       name,
       kind: 'wasm',
-      wasm: { module: file, serve, allowHttp: [], link: {}, dirs: (opts.dirs ?? []).map((d) => ({ ...d, host: resolve(d.host) })) },
+      wasm: {
+        module: file,
+        serve,
+        allowHttp: [],
+        link: {},
+        dirs: (opts.dirs ?? []).map((d) => ({ ...d, host: resolve(d.host) })),
+      },
       ports: serve === 'command' ? [] : [{ host: opts.port ?? 0, guest: opts.port || 8080 }],
       env: opts.env ?? {},
       args: opts.args ?? [],
@@ -70,9 +86,20 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
     await host.exited
     if (host.exitCode !== undefined) return host.exitCode
     const e = host.error
-    throw e ? new WorldbenchError(e.code, e.message, e.hint, e.details) : new WorldbenchError('WASM_HOST_EXITED', `${name} ended without an exit code: ${host.reason ?? 'unknown reason'}.`, 'See the log lines above.')
+    throw e
+      ? new WorldbenchError(e.code, e.message, e.hint, e.details)
+      : new WorldbenchError(
+          'WASM_HOST_EXITED',
+          `${name} ended without an exit code: ${host.reason ?? 'unknown reason'}.`,
+          'See the log lines above.',
+        )
   }
-  return { url: instance.ports[0]!.url, pid: host.process.pid, stop: () => runtime.stop(instance), exited: host.exited }
+  return {
+    url: instance.ports[0]!.url,
+    pid: host.process.pid,
+    stop: () => runtime.stop(instance),
+    exited: host.exited,
+  }
 }
 
 function defaultLog(l: LogLine): void {

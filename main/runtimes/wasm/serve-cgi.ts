@@ -17,7 +17,14 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
   const { config } = ctx
   const loaded = await loadModule(config.file, config.memoryMiB)
   const pool = new GuestPool({
-    data: { module: loaded.module, memoryImports: loaded.memoryImports, argv: [config.name, ...config.args], env: {}, dirs: config.dirs, tmpDir: ctx.tmpDir },
+    data: {
+      module: loaded.module,
+      memoryImports: loaded.memoryImports,
+      argv: [config.name, ...config.args],
+      env: {},
+      dirs: config.dirs,
+      tmpDir: ctx.tmpDir,
+    },
     size: config.workers,
     ...(config.timeoutSeconds !== undefined ? { timeoutMs: config.timeoutSeconds * 1000 } : {}),
     ...(config.memoryMiB !== undefined ? { memoryLimitBytes: config.memoryMiB * 2 ** 20 } : {}),
@@ -28,14 +35,23 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
   const port = config.port ?? 0
 
   const server = createServer((req, res) => {
-    void handle(req, res).catch((err: unknown) => fail(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`))
+    void handle(req, res).catch((err: unknown) =>
+      fail(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`),
+    )
   })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req)
     if (!body) return fail(res, 413, `request body over ${MAX_BODY_BYTES} bytes`)
     const env = cgiEnv(
-      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, remoteAddr: req.socket.remoteAddress ?? '127.0.0.1', serverPort: port, bodyLength: body.length },
+      {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        remoteAddr: req.socket.remoteAddress ?? '127.0.0.1',
+        serverPort: port,
+        bodyLength: body.length,
+      },
       config.env,
     )
     const outcome = await pool.run({ mode: 'cgi', env, body })
@@ -43,14 +59,19 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     if (!outcome.ok) {
       ctx.send({ type: 'error', error: outcome.error, fatal: false })
       ctx.log(`${req.method} ${req.url}: ${outcome.error.message}`)
-      return fail(res, outcome.error.code === 'WASM_TIMEOUT' ? 504 : 502, `${outcome.error.code}: ${outcome.error.message}`)
+      return fail(
+        res,
+        outcome.error.code === 'WASM_TIMEOUT' ? 504 : 502,
+        `${outcome.error.code}: ${outcome.error.message}`,
+      )
     }
     const parsed = parseCgiResponse(outcome.stdout ?? new Uint8Array())
     if (!parsed.ok) {
       ctx.log(`${req.method} ${req.url}: bad CGI response: ${parsed.reason} (exit code ${outcome.exitCode})`)
       return fail(res, 502, `bad CGI response: ${parsed.reason}`)
     }
-    if (outcome.exitCode !== 0) ctx.log(`${req.method} ${req.url}: the handler exited with code ${outcome.exitCode}`)
+    if (outcome.exitCode !== 0)
+      ctx.log(`${req.method} ${req.url}: the handler exited with code ${outcome.exitCode}`)
     const r = parsed.response
     res.statusCode = r.status
     if (r.statusText) res.statusMessage = r.statusText

@@ -7,7 +7,14 @@ export async function serveCommand(ctx: HostContext): Promise<Serving> {
   const { config } = ctx
   const loaded = await loadModule(config.file, config.memoryMiB)
   const pool = new GuestPool({
-    data: { module: loaded.module, memoryImports: loaded.memoryImports, argv: [config.name, ...config.args], env: config.env, dirs: config.dirs, tmpDir: ctx.tmpDir },
+    data: {
+      module: loaded.module,
+      memoryImports: loaded.memoryImports,
+      argv: [config.name, ...config.args],
+      env: config.env,
+      dirs: config.dirs,
+      tmpDir: ctx.tmpDir,
+    },
     size: 1,
     ...(config.timeoutSeconds !== undefined ? { timeoutMs: config.timeoutSeconds * 1000 } : {}),
     ...(config.memoryMiB !== undefined ? { memoryLimitBytes: config.memoryMiB * 2 ** 20 } : {}),

@@ -20,7 +20,9 @@ interface ShimFilesystem {
 }
 interface ShimHttp {
   outgoingHandler: OutgoingHandlerLike
-  HTTPServer: new (handler: unknown) => { listen(port: number, host: string): void; address(): unknown; stop(): void }
+  HTTPServer: new (
+    handler: unknown,
+  ) => { listen(port: number, host: string): void; address(): unknown; stop(): void }
 }
 
 interface HttpComponent {
@@ -37,12 +39,17 @@ export async function serveHttp(ctx: HostContext): Promise<Serving> {
   cli._setCwd('/')
   fs._setPreopens(Object.fromEntries(config.dirs.map((d) => [d.guest, d.host])))
   guardOutgoingHttp(http.outgoingHandler, config.allowHttp ?? [], ctx.log)
-  if (config.dirs.some((d) => !d.writable)) ctx.log('note: preview2-shim has no read-only preopens; in http mode declared directories are writable')
+  if (config.dirs.some((d) => !d.writable))
+    ctx.log('note: preview2-shim has no read-only preopens; in http mode declared directories are writable')
 
   const t0 = performance.now()
   const mod = (await import(pathToFileURL(config.file).href)) as HttpComponent
   if (typeof mod.incomingHandler?.handle !== 'function') {
-    throw new WorldbenchError('WASM_NOT_HTTP', `${config.name} does not export wasi:http/incoming-handler, so it cannot be served over HTTP.`, 'Build the component for the wasi:http/proxy world, or serve it as a command.')
+    throw new WorldbenchError(
+      'WASM_NOT_HTTP',
+      `${config.name} does not export wasi:http/incoming-handler, so it cannot be served over HTTP.`,
+      'Build the component for the wasi:http/proxy world, or serve it as a command.',
+    )
   }
   const server = new http.HTTPServer(mod.incomingHandler)
   const port = config.port ?? 0

@@ -4,8 +4,8 @@
  * here. The host's stdout and stderr carry the guest's output; IPC carries the protocol.
  */
 import { type ChildProcess, fork } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import type { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
 import { stateSubdir } from '../../core/paths.ts'
 import type { FromHost, ToHost } from './protocol.ts'
 
@@ -20,7 +20,8 @@ export interface HostProcess {
 }
 
 /** The host's entry file; a bundled build (Electron) points this at its compiled host. */
-export const hostEntry = process.env.WORLDBENCH_WASM_HOST ?? fileURLToPath(new URL('./host.ts', import.meta.url))
+export const hostEntry =
+  process.env.WORLDBENCH_WASM_HOST ?? fileURLToPath(new URL('./host.ts', import.meta.url))
 
 export function spawnHost(): HostProcess {
   const child: ChildProcess = fork(hostEntry, [], {

@@ -4,8 +4,9 @@
  * nothing, because hosts die with their parent and the Supervisor restarts them from the
  * desired state it stores.
  */
-import { stat } from 'node:fs/promises'
+
 import { spawn } from 'node:child_process'
+import { stat } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
@@ -15,11 +16,11 @@ import { bindPorts } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
 import { type ComponentLink, transpiledComponent } from './component-cache.ts'
+import { followLogs } from './follow-logs.ts'
 import { HostHandle } from './host-handle.ts'
 import { loadModule, notWasm, readWasm } from './load-module.ts'
 import type { HostConfig } from './protocol.ts'
 import { sha256, wasmFormat } from './wasm-bytes.ts'
-import { followLogs } from './follow-logs.ts'
 
 const DEFAULT_GRACE_MS = 3000
 
@@ -29,7 +30,11 @@ export class WasmRuntime implements Runtime {
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
 
   async probe(): Promise<EngineStatus> {
-    const details: Record<string, string> = { node: process.versions.node, v8: process.versions.v8, modules: 'WASI preview 1 (node:wasi)' }
+    const details: Record<string, string> = {
+      node: process.versions.node,
+      v8: process.versions.v8,
+      modules: 'WASI preview 1 (node:wasi)',
+    }
     const warnings: string[] = []
     try {
       await import('@bytecodealliance/preview2-shim/http')
@@ -37,7 +42,14 @@ export class WasmRuntime implements Runtime {
     } catch {
       warnings.push('preview2-shim is missing: components cannot be served (reinstall Worldbench).')
     }
-    return { kind: 'wasm', available: typeof WebAssembly === 'object', engine: `V8 ${process.versions.v8} (embedded)`, version: process.versions.node, details, warnings }
+    return {
+      kind: 'wasm',
+      available: typeof WebAssembly === 'object',
+      engine: `V8 ${process.versions.v8} (embedded)`,
+      version: process.versions.node,
+      details,
+      warnings,
+    }
   }
 
   async prepare(w: Workload, progress: Progress): Promise<Artifact> {
@@ -49,26 +61,47 @@ export class WasmRuntime implements Runtime {
     const hash = sha256(bytes)
     if (format === 'component') {
       if (spec.serve !== 'http') {
-        throw new WorldbenchError('WASM_COMPONENT_MODE', `${w.name} is a Wasm component; Worldbench serves components with "serve: http" only.`, 'Set wasm.serve to http (a wasi:http/proxy component), or give a preview 1 module for command/cgi.')
+        throw new WorldbenchError(
+          'WASM_COMPONENT_MODE',
+          `${w.name} is a Wasm component; Worldbench serves components with "serve: http" only.`,
+          'Set wasm.serve to http (a wasi:http/proxy component), or give a preview 1 module for command/cgi.',
+        )
       }
       const links = await linkedComponents(w, progress)
       progress({ step: 'transpile', message: `transpiling component ${hash.slice(0, 12)} with jco` })
       const { entry, cached } = await transpiledComponent(bytes, hash, links)
-      const details: Record<string, string | number> = { format, sha256: hash, source: spec.module, cached: cached ? 1 : 0 }
+      const details: Record<string, string | number> = {
+        format,
+        sha256: hash,
+        source: spec.module,
+        cached: cached ? 1 : 0,
+      }
       if (links.length) details.links = links.map((l) => `${l.iface}=${l.hash.slice(0, 12)}`).join(', ')
       return { kind: 'wasm', ref: entry, bytes: bytes.length, details }
     }
     if (spec.serve === 'http') {
-      throw new WorldbenchError('WASM_MODULE_MODE', `${w.name} is a core module; "serve: http" needs a wasi:http/proxy component.`, 'Use serve: cgi to answer HTTP with a preview 1 module (the WAGI model).')
+      throw new WorldbenchError(
+        'WASM_MODULE_MODE',
+        `${w.name} is a core module; "serve: http" needs a wasi:http/proxy component.`,
+        'Use serve: cgi to answer HTTP with a preview 1 module (the WAGI model).',
+      )
     }
     progress({ step: 'compile', message: `checking module ${hash.slice(0, 12)}` })
     const loaded = await loadModule(spec.module, w.limits.memoryMiB)
-    return { kind: 'wasm', ref: spec.module, bytes: bytes.length, details: { format, sha256: hash, compileMs: Math.round(loaded.compileMs * 100) / 100 } }
+    return {
+      kind: 'wasm',
+      ref: spec.module,
+      bytes: bytes.length,
+      details: { format, sha256: hash, compileMs: Math.round(loaded.compileMs * 100) / 100 },
+    }
   }
 
   async start(w: Workload, a: Artifact): Promise<Instance> {
     const spec = wasmSpec(w)
-    const ports = spec.serve === 'command' ? [] : await bindPorts(w.ports.length ? w.ports : [{ host: 0, guest: 8080, bind: '127.0.0.1' }], w.name)
+    const ports =
+      spec.serve === 'command'
+        ? []
+        : await bindPorts(w.ports.length ? w.ports : [{ host: 0, guest: 8080, bind: '127.0.0.1' }], w.name)
     const id = newInstanceId(w)
     const config: HostConfig = {
       name: w.name,
@@ -86,10 +119,20 @@ export class WasmRuntime implements Runtime {
     if (w.limits.timeoutSeconds !== undefined) config.timeoutSeconds = w.limits.timeoutSeconds
     const host = new HostHandle()
     this.hosts.set(id, host)
-    const instance: Instance = { id, kind: 'wasm', world: w.world, workload: w.name, state: 'starting', ports, handle: { pid: host.process.pid }, startedAt: Date.now() }
+    const instance: Instance = {
+      id,
+      kind: 'wasm',
+      world: w.world,
+      workload: w.name,
+      state: 'starting',
+      ports,
+      handle: { pid: host.process.pid },
+      startedAt: Date.now(),
+    }
     if (w.limits.memoryMiB !== undefined) instance.guestMemoryBytes = w.limits.memoryMiB * 2 ** 20
     host.onState(() => {
-      for (const l of this.listeners) l({ instanceId: id, state: host.state, ...(host.reason ? { reason: host.reason } : {}) })
+      for (const l of this.listeners)
+        l({ instanceId: id, state: host.state, ...(host.reason ? { reason: host.reason } : {}) })
     })
     try {
       await host.start(config)
@@ -110,7 +153,8 @@ export class WasmRuntime implements Runtime {
 
   async sample(i: Instance): Promise<Sample> {
     const host = this.hosts.get(i.id)
-    if (!host || host.state === 'stopped' || host.state === 'failed') return { t: Date.now(), cpuPercent: 0, memoryBytes: 0, guestMemoryBytes: 0 }
+    if (!host || host.state === 'stopped' || host.state === 'failed')
+      return { t: Date.now(), cpuPercent: 0, memoryBytes: 0, guestMemoryBytes: 0 }
     const [ps, stats] = await Promise.all([processStats(host.process.pid), host.stats()])
     return {
       t: Date.now(),
@@ -148,7 +192,12 @@ export class WasmRuntime implements Runtime {
 }
 
 function wasmSpec(w: Workload): NonNullable<Workload['wasm']> {
-  if (!w.wasm) throw new WorldbenchError('WASM_SPEC_MISSING', `${w.name} has no "wasm" section.`, 'Add wasm: { module: ./file.wasm }.')
+  if (!w.wasm)
+    throw new WorldbenchError(
+      'WASM_SPEC_MISSING',
+      `${w.name} has no "wasm" section.`,
+      'Add wasm: { module: ./file.wasm }.',
+    )
   return w.wasm
 }
 
@@ -160,7 +209,11 @@ async function linkedComponents(w: Workload, progress: Progress): Promise<Compon
     const format = wasmFormat(bytes)
     if (format === 'not-wasm') throw notWasm(file)
     if (format !== 'component') {
-      throw new WorldbenchError('WASM_LINK_NOT_COMPONENT', `${file}, linked to ${w.name} for ${iface}, is a core module, not a component.`, 'Make it a component that exports the interface (e.g. jco componentEmbed + componentNew, or jco new).')
+      throw new WorldbenchError(
+        'WASM_LINK_NOT_COMPONENT',
+        `${file}, linked to ${w.name} for ${iface}, is a core module, not a component.`,
+        'Make it a component that exports the interface (e.g. jco componentEmbed + componentNew, or jco new).',
+      )
     }
     const { componentWit } = await import('@bytecodealliance/jco')
     const exported = (await componentWit(bytes))
@@ -168,17 +221,27 @@ async function linkedComponents(w: Workload, progress: Progress): Promise<Compon
       .map((l) => l.trim())
       .some((l) => l.startsWith(`export ${iface};`) || l.startsWith(`export ${iface}@`))
     if (!exported) {
-      throw new WorldbenchError('WASM_LINK_MISSING_EXPORT', `${file}, linked to ${w.name} for ${iface}, does not export ${iface}.`, 'Link a component whose world exports that interface (see "jco wit FILE").')
+      throw new WorldbenchError(
+        'WASM_LINK_MISSING_EXPORT',
+        `${file}, linked to ${w.name} for ${iface}, does not export ${iface}.`,
+        'Link a component whose world exports that interface (see "jco wit FILE").',
+      )
     }
     const hash = sha256(bytes)
-    progress({ step: 'transpile', message: `transpiling linked component ${iface} (${hash.slice(0, 12)}) with jco` })
+    progress({
+      step: 'transpile',
+      message: `transpiling linked component ${iface} (${hash.slice(0, 12)}) with jco`,
+    })
     links.push({ iface, hash, entry: (await transpiledComponent(bytes, hash)).entry })
   }
   return links
 }
 
 async function buildIfMissing(w: Workload, module: string, progress: Progress): Promise<void> {
-  const exists = await stat(module).then(() => true, () => false)
+  const exists = await stat(module).then(
+    () => true,
+    () => false,
+  )
   if (exists || !w.wasm?.build) return
   progress({ step: 'build', message: `building ${module} with ${w.wasm.build}` })
   const code = await new Promise<number>((resolve, reject) => {
@@ -186,5 +249,10 @@ async function buildIfMissing(w: Workload, module: string, progress: Progress): 
     child.on('error', reject)
     child.on('close', (c) => resolve(c ?? 1))
   })
-  if (code !== 0) throw new WorldbenchError('WASM_BUILD_FAILED', `The build script ${w.wasm.build} for ${w.name} failed (exit code ${code}).`, 'Run it by hand to see why; the Wasm samples need clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32.')
+  if (code !== 0)
+    throw new WorldbenchError(
+      'WASM_BUILD_FAILED',
+      `The build script ${w.wasm.build} for ${w.name} failed (exit code ${code}).`,
+      'Run it by hand to see why; the Wasm samples need clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32.',
+    )
 }

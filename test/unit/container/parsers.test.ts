@@ -1,5 +1,5 @@
-import { ownerId } from '../../../main/core/owner.ts'
 import { describe, expect, it } from 'vitest'
+import { ownerId } from '../../../main/core/owner.ts'
 import { type Workload, WorkloadSchema } from '../../../main/core/world/schema.ts'
 import { BuildTracker, PullTracker } from '../../../main/runtimes/container/build-progress.ts'
 import { createOptions } from '../../../main/runtimes/container/create-options.ts'
