@@ -87,6 +87,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--load-seconds <s>', 'seconds of HTTP load per repeat', '5')
     .option('--idle-seconds <s>', 'seconds of idle sampling per repeat', '2')
     .option('--connections <n>', 'concurrent connections of the load', '8')
+    .option('--density <n>', 'also start up to n instances of each kind and report memory per extra instance')
+    .option(
+      '--density-budget <MiB>',
+      'stop the density test when all instances together use this much memory',
+    )
     .option('--json', 'machine-readable output')
     .action(run(benchCommand))
 

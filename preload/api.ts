@@ -213,6 +213,18 @@ export interface BenchKindResult {
   runs: Partial<Record<BenchMetric, number>>[]
   loadTool?: string
   error?: ErrorShape
+  density?: DensityResult
+}
+
+/** How many instances of one kind fit: started one after another until a count or a memory budget. */
+export interface DensityResult {
+  started: number
+  stoppedBecause: 'count' | 'memory budget' | 'error'
+  error?: ErrorShape
+  /** Host-side memory of all instances after each start (index 0: one instance). */
+  totalMemoryBytes: number[]
+  /** Least-squares slope of total memory over instance count: what one more instance costs. */
+  marginalMemoryBytes: number
 }
 
 export interface BenchReport {
@@ -226,6 +238,7 @@ export interface BenchReport {
     loadSeconds: number
     idleSeconds: number
     connections: number
+    density?: { count: number; memoryBudgetMiB?: number }
   }
   environment: BenchEnvironment
   results: BenchKindResult[]
@@ -301,6 +314,15 @@ export const methods = {
       loadSeconds: z.number().min(0).max(600).default(5),
       idleSeconds: z.number().min(0).max(60).default(2),
       connections: z.number().int().min(1).max(256).default(8),
+      density: z
+        .strictObject({
+          count: z.number().int().min(2).max(500),
+          memoryBudgetMiB: z.number().int().min(1).optional(),
+        })
+        .optional()
+        .describe(
+          'Also start instances of each kind until this count or memory budget, for marginal memory per instance',
+        ),
     }),
     'Benchmark a world: each kind × repeat, interleaved; resolves with the report (progress events while it runs)',
   ),

@@ -16,6 +16,7 @@ export function BenchPage() {
   const [kinds, setKinds] = useState<Kind[]>(ALL_KINDS)
   const [repeats, setRepeats] = useState(5)
   const [loadSeconds, setLoadSeconds] = useState(5)
+  const [density, setDensity] = useState(0)
   const [running, setRunning] = useState(false)
   const [progress, setProgress] = useState<ProgressInfo>()
   const [report, setReport] = useState<BenchReport>()
@@ -29,7 +30,13 @@ export function BenchPage() {
     setError(undefined)
     setProgress(undefined)
     try {
-      const r = await api.benchRun({ world, kinds, repeats, loadSeconds })
+      const r = await api.benchRun({
+        world,
+        kinds,
+        repeats,
+        loadSeconds,
+        ...(density >= 2 && { density: { count: density } }),
+      })
       setReport(r)
       setCompare(undefined)
       void history.reload()
@@ -111,6 +118,19 @@ export function BenchPage() {
               max={600}
               value={loadSeconds}
               onChange={(e) => setLoadSeconds(Number(e.target.value))}
+              className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
+            />
+          </label>
+          <label className="text-sm">
+            Density{' '}
+            <input
+              aria-label="Density instances"
+              title="Also start up to this many instances of each kind (0: off)"
+              type="number"
+              min={0}
+              max={500}
+              value={density}
+              onChange={(e) => setDensity(Number(e.target.value))}
               className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
             />
           </label>
@@ -285,6 +305,68 @@ function BenchResults({ report, compare }: { report: BenchReport; compare?: Benc
                     </td>
                   )
                 })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+      {report.results.some((r) => r.density) && <DensityResults report={report} />}
+    </div>
+  )
+}
+
+/** How many of each kind fit, and what one more instance costs in host memory. */
+function DensityResults({ report }: { report: BenchReport }) {
+  const dense = report.results.filter((r) => r.density)
+  const kinds = useMemo(() => dense.map((r) => r.kind), [dense])
+  const summaries = useMemo(
+    () =>
+      dense.map((r) => {
+        const m = r.density!.marginalMemoryBytes
+        return {
+          median: m,
+          p95: m,
+          min: m,
+          max: m,
+          ci95: [m, m] as [number, number],
+          ciCoverage: 0,
+          noisy: false,
+          samples: [m],
+        }
+      }),
+    [dense],
+  )
+  return (
+    <div className="mt-4 grid gap-4 md:grid-cols-2" data-testid="density">
+      <Card>
+        <BenchChart
+          title="Memory per extra instance"
+          kinds={kinds}
+          summaries={summaries}
+          format={(v) => formatValue(v, 'bytes')}
+        />
+      </Card>
+      <Card>
+        <table className="w-full text-sm">
+          <thead className="text-left text-xs text-slate-500">
+            <tr>
+              <th>Kind</th>
+              <th>Started</th>
+              <th>Stopped because</th>
+              <th>Memory of all</th>
+              <th>One more costs</th>
+            </tr>
+          </thead>
+          <tbody>
+            {dense.map((r) => (
+              <tr key={r.kind} className="border-t border-slate-100 dark:border-slate-800">
+                <td className="py-1">{r.kind}</td>
+                <td>{r.density!.started}</td>
+                <td>{r.density!.stoppedBecause}</td>
+                <td className="font-mono text-xs">
+                  {formatValue(r.density!.totalMemoryBytes.at(-1) ?? Number.NaN, 'bytes')}
+                </td>
+                <td className="font-mono text-xs">{formatValue(r.density!.marginalMemoryBytes, 'bytes')}</td>
               </tr>
             ))}
           </tbody>

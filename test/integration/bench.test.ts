@@ -48,6 +48,26 @@ describe('bench', () => {
     expect((await service.handlers.benchGet({ id: report.id })).results[0]!.runs).toHaveLength(2)
   })
 
+  it('density: starts instances until the count, reports memory after each and the marginal cost of one more', async () => {
+    const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'wasm-only', 'world.yaml')
+    const report = await service.handlers.benchRun({
+      world,
+      ...QUICK,
+      repeats: 1,
+      loadSeconds: 0,
+      idleSeconds: 0,
+      density: { count: 3 },
+    })
+    const d = report.results[0]!.density!
+    expect(d.stoppedBecause).toBe('count')
+    expect(d.started).toBe(3)
+    expect(d.totalMemoryBytes).toHaveLength(3)
+    // Each Wasm workload is its own host process: the total grows by a host's RSS each time.
+    expect(d.totalMemoryBytes[2]!).toBeGreaterThan(d.totalMemoryBytes[0]!)
+    expect(d.marginalMemoryBytes).toBeGreaterThan(10 * 1024 * 1024)
+    expect(service.listInstances()).toEqual([])
+  })
+
   it('reports a kind whose engine is missing as failed, with its reason, and completes the others', async () => {
     const registry = new RuntimeRegistry()
       .register(new ContainerRuntime({ socketPath: '/nonexistent/docker.sock' }))

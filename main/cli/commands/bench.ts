@@ -10,6 +10,8 @@ export interface BenchCliOptions {
   loadSeconds: string
   idleSeconds: string
   connections: string
+  density?: string
+  densityBudget?: string
   json?: boolean
 }
 
@@ -29,6 +31,12 @@ export async function benchCommand(world: string, opts: BenchCliOptions): Promis
       loadSeconds: Number(opts.loadSeconds),
       idleSeconds: Number(opts.idleSeconds),
       connections: Number(opts.connections),
+      ...(opts.density && {
+        density: {
+          count: Number(opts.density),
+          ...(opts.densityBudget && { memoryBudgetMiB: Number(opts.densityBudget) }),
+        },
+      }),
     })
     if (opts.json) printJson(report)
     else process.stdout.write(formatBench(report))

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import type { BenchKindResult, BenchMetric, BenchReport, MethodParams, Sample } from '../../../preload/api.ts'
+import type {
+  BenchKindResult,
+  BenchMetric,
+  BenchReport,
+  DensityResult,
+  MethodParams,
+  Sample,
+} from '../../../preload/api.ts'
 import type { RuntimeRegistry } from '../../runtimes/registry.ts'
 import type { Artifact, Instance, Runtime } from '../../runtimes/runtime.ts'
 import { toErrorShape, WorldbenchError } from '../errors.ts'
@@ -103,6 +110,15 @@ export class BenchRunner {
       }
       delete result.artifact
     }
+    if (opts.density) {
+      for (const [kind, w] of active()) {
+        const result = results.get(kind)!
+        if (result.error) continue
+        result.density = await this.density(this.registry.get(kind), w, opts.density, (n) =>
+          this.progress(`${kind} density: ${n} running`, 100),
+        )
+      }
+    }
     this.progress('done', 100)
     return {
       id: randomUUID(),
@@ -115,6 +131,7 @@ export class BenchRunner {
         loadSeconds: opts.loadSeconds,
         idleSeconds: opts.idleSeconds,
         connections: opts.connections,
+        ...(opts.density && { density: opts.density }),
       },
       environment,
       results: [...results.values()],
@@ -189,6 +206,52 @@ export class BenchRunner {
     return m
   }
 
+  /**
+   * Starts instances of one workload one after another (each ready before the next) until the
+   * count or the memory budget is reached, sampling the memory of all after each start; then
+   * stops them all. The slope of total memory over count is the marginal cost of one more.
+   */
+  private async density(
+    runtime: Runtime,
+    w: Workload,
+    limit: { count: number; memoryBudgetMiB?: number },
+    progress: (n: number) => void,
+  ): Promise<DensityResult> {
+    const artifact = await runtime.prepare(w, () => {})
+    const instances: Instance[] = []
+    const totals: number[] = []
+    let stoppedBecause: DensityResult['stoppedBecause'] = 'count'
+    let error: DensityResult['error']
+    try {
+      while (instances.length < limit.count) {
+        const instance = await runtime.start(w, artifact)
+        instances.push(instance)
+        await waitReady({ name: `${w.name} (${w.kind})`, ports: instance.ports, ready: readySpec(w) })
+        await sleep(500)
+        const samples = await Promise.all(instances.map((i) => runtime.sample(i)))
+        const total = samples.reduce((a, x) => a + x.memoryBytes, 0)
+        totals.push(total)
+        progress(instances.length)
+        if (limit.memoryBudgetMiB !== undefined && total >= limit.memoryBudgetMiB * 1024 * 1024) {
+          stoppedBecause = 'memory budget'
+          break
+        }
+      }
+    } catch (err) {
+      stoppedBecause = 'error'
+      error = toErrorShape(err)
+    } finally {
+      await Promise.all(instances.map((i) => runtime.stop(i, { timeoutMs: 10_000 }).catch(() => undefined)))
+    }
+    return {
+      started: totals.length,
+      stoppedBecause,
+      ...(error && { error }),
+      totalMemoryBytes: totals,
+      marginalMemoryBytes: slope(totals),
+    }
+  }
+
   private progress(message: string, percent: number): void {
     this.bus.emit('progress', { scope: 'bench', step: message.split(':')[0] ?? 'bench', percent, message })
   }
@@ -208,6 +271,22 @@ async function sampleFor(runtime: Runtime, instance: Instance, ms: number): Prom
     await sleep(IDLE_SAMPLE_MS)
   }
   return out
+}
+
+/** Least-squares slope of ys over 1..n; with one point, that point. */
+export function slope(ys: number[]): number {
+  const n = ys.length
+  if (n === 0) return Number.NaN
+  if (n === 1) return ys[0]!
+  const xMean = (n + 1) / 2
+  const yMean = ys.reduce((a, b) => a + b, 0) / n
+  let num = 0
+  let den = 0
+  ys.forEach((y, i) => {
+    num += (i + 1 - xMean) * (y - yMean)
+    den += (i + 1 - xMean) ** 2
+  })
+  return num / den
 }
 
 function median(xs: number[]): number {
