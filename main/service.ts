@@ -10,12 +10,17 @@ import { Store } from './core/store.ts'
 import { Supervisor } from './core/supervisor.ts'
 import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
 import { checkWorldText, loadWorld, validateWorldFile } from './core/world/load.ts'
+import type { Kind } from './core/world/schema.ts'
+import { ENGINE_SETTINGS } from './runtimes/default-registry.ts'
 import type { RuntimeRegistry } from './runtimes/registry.ts'
+import type { Runtime } from './runtimes/runtime.ts'
 import { inspectWasm } from './runtimes/wasm/index.ts'
 import { version } from './version.ts'
 
 export interface ServiceOptions {
   registry: RuntimeRegistry
+  /** Builds a runtime when an engine setting changes; without it, such settings apply at the next start. */
+  runtimeFactory?: (kind: Kind, settings: Record<string, unknown>) => Runtime
   store?: Store
   sampler?: SamplerOptions
 }
@@ -29,9 +34,11 @@ export class WorldbenchService {
   readonly sampler: Sampler
   readonly handlers: Handlers
   private benching = false
+  private readonly runtimeFactory: ServiceOptions['runtimeFactory']
 
   constructor(opts: ServiceOptions) {
     this.registry = opts.registry
+    this.runtimeFactory = opts.runtimeFactory
     this.store = opts.store ?? new Store()
     this.supervisor = new Supervisor(this.registry, this.bus)
     this.sampler = new Sampler(this.supervisor, this.bus, opts.sampler)
@@ -75,6 +82,13 @@ export class WorldbenchService {
       getSettings: async () => this.store.getSettings(),
       setSetting: async ({ key, value }) => {
         this.store.setSetting(key, value)
+        const kind = ENGINE_SETTINGS[key]
+        if (kind && this.runtimeFactory) {
+          // New work goes to the engine the setting names; running instances keep their own.
+          const runtime = this.runtimeFactory(kind, this.store.getSettings())
+          this.registry.register(runtime)
+          this.supervisor.attach(runtime)
+        }
         return this.store.getSettings()
       },
       listWorlds: async () => this.listWorlds(),

@@ -52,15 +52,18 @@ export class Supervisor {
     this.registry = registry
     this.bus = bus
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 10_000
-    for (const runtime of registry.all()) {
-      const off = runtime.watch?.((e) => {
-        const m = this.managed.get(e.instanceId)
-        if (!m || m.stopping) return
-        this.setState(m, e.state, e.reason)
-        if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m)
-      })
-      if (off) this.unwatch.push(off)
-    }
+    for (const runtime of registry.all()) this.attach(runtime)
+  }
+
+  /** Follows a runtime's engine events (state changes made outside Worldbench, restarts). */
+  attach(runtime: Runtime): void {
+    const off = runtime.watch?.((e) => {
+      const m = this.managed.get(e.instanceId)
+      if (!m || m.stopping) return
+      this.setState(m, e.state, e.reason)
+      if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m)
+    })
+    if (off) this.unwatch.push(off)
   }
 
   /** Picks up what this app started before it restarted (containers, VMs). */

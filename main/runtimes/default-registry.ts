@@ -1,16 +1,30 @@
+import type { Kind } from '../core/world/schema.ts'
 import { ContainerRuntime } from './container/index.ts'
 import { RuntimeRegistry } from './registry.ts'
+import type { Runtime } from './runtime.ts'
 import { VmRuntime } from './vm/index.ts'
 import { WasmRuntime } from './wasm/index.ts'
 
-/** The three real runtimes; settings can point them at a specific engine. */
-export function createDefaultRegistry(settings: Record<string, unknown> = {}): RuntimeRegistry {
+/** Settings that choose an engine; changing one replaces that kind's runtime. */
+export const ENGINE_SETTINGS: Record<string, Kind> = {
+  'container.socket': 'container',
+  'vm.qemuBinary': 'vm',
+}
+
+/** The real runtime of one kind, pointed at the engine the settings name (else discovered). */
+export function createRuntime(kind: Kind, settings: Record<string, unknown> = {}): Runtime {
   const str = (k: string) =>
     typeof settings[k] === 'string' && settings[k] !== '' ? (settings[k] as string) : undefined
   const socketPath = str('container.socket')
   const qemuBinary = str('vm.qemuBinary')
-  return new RuntimeRegistry()
-    .register(new ContainerRuntime(socketPath ? { socketPath } : {}))
-    .register(new VmRuntime(qemuBinary ? { qemuBinary } : {}))
-    .register(new WasmRuntime())
+  if (kind === 'container') return new ContainerRuntime(socketPath ? { socketPath } : {})
+  if (kind === 'vm') return new VmRuntime(qemuBinary ? { qemuBinary } : {})
+  return new WasmRuntime()
+}
+
+/** The three real runtimes. */
+export function createDefaultRegistry(settings: Record<string, unknown> = {}): RuntimeRegistry {
+  const registry = new RuntimeRegistry()
+  for (const kind of ['container', 'vm', 'wasm'] as const) registry.register(createRuntime(kind, settings))
+  return registry
 }

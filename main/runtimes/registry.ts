@@ -5,8 +5,12 @@ import type { Runtime } from './runtime.ts'
 /** The runtimes the service uses, one per kind. A runtime issue only adds a folder and a line here. */
 export class RuntimeRegistry {
   private readonly byKind = new Map<Kind, Runtime>()
+  /** Runtimes replaced by a setting change: their instances still run on them until stopped. */
+  private readonly retired: Runtime[] = []
 
   register(runtime: Runtime): this {
+    const previous = this.byKind.get(runtime.kind)
+    if (previous && previous !== runtime) this.retired.push(previous)
     this.byKind.set(runtime.kind, runtime)
     return this
   }
@@ -28,6 +32,6 @@ export class RuntimeRegistry {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.all().map((r) => r.close?.()))
+    await Promise.all([...this.all(), ...this.retired].map((r) => r.close?.()))
   }
 }

@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import { api } from '../api.ts'
 import { Button, Card, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
@@ -79,6 +80,71 @@ export function EnginesPage() {
           </div>
         </>
       )}
+      <EngineSettings onSaved={() => void reload()} />
     </div>
+  )
+}
+
+const ENGINE_SETTINGS = [
+  {
+    key: 'container.socket',
+    label: 'Container engine socket',
+    placeholder: 'found like the Docker CLI does (DOCKER_HOST, context, default sockets)',
+  },
+  { key: 'vm.qemuBinary', label: 'QEMU binary', placeholder: 'qemu-system-<arch> found on PATH' },
+]
+
+/** Points a kind at a specific engine; empty means "discover it". Takes effect for new work at once. */
+function EngineSettings({ onSaved }: { onSaved: () => void }) {
+  const settings = useApi(() => api.getSettings())
+  const [draft, setDraft] = useState<Record<string, string>>({})
+  const [error, setError] = useState<{ message: string; hint?: string }>()
+  const value = (key: string) =>
+    draft[key] ?? (typeof settings.data?.[key] === 'string' ? (settings.data[key] as string) : '')
+  const save = async () => {
+    setError(undefined)
+    try {
+      for (const s of ENGINE_SETTINGS) await api.setSetting({ key: s.key, value: value(s.key) })
+      setDraft({})
+      await settings.reload()
+      onSaved()
+    } catch (e) {
+      setError(e as { message: string; hint?: string })
+    }
+  }
+  return (
+    <Card className="mt-4">
+      <h2 className="mb-2 font-semibold">Engine settings</h2>
+      <form
+        className="grid gap-2 md:grid-cols-[12rem_1fr]"
+        onSubmit={(e) => {
+          e.preventDefault()
+          void save()
+        }}
+      >
+        {ENGINE_SETTINGS.map((s) => (
+          <label key={s.key} className="contents text-sm">
+            <span className="py-1">{s.label}</span>
+            <input
+              aria-label={s.label}
+              value={value(s.key)}
+              placeholder={s.placeholder}
+              onChange={(e) => setDraft((d) => ({ ...d, [s.key]: e.target.value }))}
+              className="rounded-md border border-slate-300 px-2 py-1 font-mono text-sm dark:border-slate-700 dark:bg-slate-800"
+            />
+          </label>
+        ))}
+        <div className="md:col-start-2">
+          <Button type="submit" variant="primary">
+            Save and probe again
+          </Button>
+        </div>
+      </form>
+      {error && (
+        <div className="mt-2">
+          <ErrorBox error={error} />
+        </div>
+      )}
+    </Card>
   )
 }

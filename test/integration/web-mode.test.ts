@@ -104,6 +104,25 @@ describe('web mode (worldbench serve)', () => {
     ws!.close()
   })
 
+  it('an engine setting takes effect at once: doctor follows the container socket it names', async () => {
+    const { ws } = await openWs(web, `?token=${web.token}`, { origin: web.origin })
+    try {
+      await call(ws!, 'setSetting', { key: 'container.socket', value: '/nonexistent/podman.sock' })
+      const missing = (await call(ws!, 'doctor', {})).result as DoctorReport
+      const container = missing.engines.find((e) => e.kind === 'container')!
+      expect(container.available).toBe(false)
+      expect(container.error?.message).toContain('/nonexistent/podman.sock')
+      await call(ws!, 'setSetting', { key: 'container.socket', value: '' })
+      const back = (await call(ws!, 'doctor', {})).result as DoctorReport
+      expect(back.engines.find((e) => e.kind === 'container')!.available).toBe(true)
+      expect(
+        ((await call(ws!, 'getSettings', {})).result as Record<string, unknown>)['container.socket'],
+      ).toBe('')
+    } finally {
+      ws!.close()
+    }
+  })
+
   it('serves the same contract on a control socket readable only by this user', async () => {
     const path = join(stateDir(), 'test-control.sock')
     const server = await listenControlSocket(service.handlers, service.bus, path)
