@@ -12,7 +12,7 @@ export interface StreamMessage {
 }
 
 /**
- * Follows a classic-builder log: "Step N/M : …" becomes a percent, and the output of the current
+ * Follows a classic-builder (or Buildah) log: "Step N/M : …" becomes a percent, and the output of the current
  * step is kept so a failure can show which step failed and what it printed.
  */
 export class BuildTracker {
@@ -32,7 +32,8 @@ export class BuildTracker {
     for (const raw of msg.stream.split('\n')) {
       const line = raw.trimEnd()
       if (!line) continue
-      const m = /^Step (\d+)\/(\d+) : (.*)$/.exec(line)
+      // Docker's classic builder says "Step 2/4 : COPY …", Podman's (Buildah) "STEP 2/4: COPY …".
+      const m = /^Step (\d+)\/(\d+) ?: (.*)$/i.exec(line)
       if (m) {
         this.step = line
         this.stepOutput = []

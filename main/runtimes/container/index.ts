@@ -20,7 +20,8 @@ import { engineMessage, engineUnreachable, isConnectionError, statusOf } from '.
 import { type EngineEvent, EventLoop } from './events.ts'
 import { prepareImage } from './image.ts'
 import { containerLogs } from './logs.ts'
-import { probeEngine } from './probe.ts'
+import { openPodmanStats } from './podman-stats.ts'
+import { engineFlavor, probeEngine } from './probe.ts'
 import { stateFromInspect, stateFromListing } from './state.ts'
 import { toSample } from './stats-math.ts'
 import { StatsStream } from './stats-stream.ts'
@@ -72,6 +73,7 @@ export class ContainerRuntime implements Runtime {
   private readonly stats = new Map<string, StatsStream>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
   private events: EventLoop | undefined
+  private flavor: Promise<'docker' | 'podman'> | undefined
 
   constructor(opts: ContainerRuntimeOptions = {}) {
     this.endpoint = opts.socketPath
@@ -104,7 +106,11 @@ export class ContainerRuntime implements Runtime {
     const id = newInstanceId(w)
     const ports = await bindPorts(w.ports, `${w.world}/${w.name}`)
     const image = w.container?.image ?? a.ref
-    const created = await this.engine(() => this.docker.createContainer(createOptions(w, id, image, ports)))
+    const created = await this.engine(() =>
+      this.docker.createContainer(createOptions(w, id, image, ports)).catch((err: unknown) => {
+        throw initMissing(w, err) ?? err
+      }),
+    )
     const removeIt = () => created.remove({ force: true }).catch(() => undefined)
     try {
       await created.start()
@@ -234,7 +240,11 @@ export class ContainerRuntime implements Runtime {
           `${i.id} has no container id.`,
           'Stop it and start it again.',
         )
-      s = await this.engine(() => StatsStream.open(this.docker, cid))
+      s = await this.engine(async () =>
+        (await this.engineFlavor()) === 'podman'
+          ? openPodmanStats(this.docker, cid)
+          : StatsStream.open(this.docker, cid),
+      )
       this.stats.set(i.id, s)
     }
     const reading = await s.reading()
@@ -245,6 +255,15 @@ export class ContainerRuntime implements Runtime {
         'Is the container still running? See "worldbench ps".',
       )
     return toSample(reading, i.guestMemoryBytes)
+  }
+
+  /** Asked once; asked again after a failure (the engine behind the socket may change). */
+  private engineFlavor(): Promise<'docker' | 'podman'> {
+    this.flavor ??= engineFlavor(this.docker).catch((err: unknown) => {
+      this.flavor = undefined
+      throw err
+    })
+    return this.flavor
   }
 
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine> {
@@ -432,6 +451,18 @@ export class ContainerRuntime implements Runtime {
       throw err
     }
   }
+}
+
+/** Podman without its init binary (Debian's podman only recommends catatonit) refuses Init: true. */
+function initMissing(w: Workload, err: unknown): WorldbenchError | undefined {
+  const msg = engineMessage(err)
+  if (!/container-init binary not found/i.test(msg)) return undefined
+  return new WorldbenchError(
+    'CONTAINER_INIT_MISSING',
+    `The engine cannot start ${w.world}/${w.name} with an init process: ${msg}`,
+    'Install catatonit ("sudo apt-get install catatonit"), or point init_path in containers.conf at tini or dumb-init, or set "container.init: false" on the workload.',
+    { engine: msg },
+  )
 }
 
 function portsOf(ports: Docker.Port[] | undefined): PortBinding[] {

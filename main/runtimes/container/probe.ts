@@ -37,8 +37,15 @@ export async function probeEngine(
   }
 }
 
+const podmanComponent = (v: VersionReply) => v.Components?.find((c) => /podman/i.test(c.Name ?? ''))
+
+/** Docker or Podman: they share the API but differ in a few endpoints (see podman-stats.ts). */
+export async function engineFlavor(docker: Docker): Promise<'docker' | 'podman'> {
+  return podmanComponent((await docker.version()) as VersionReply) ? 'podman' : 'docker'
+}
+
 export function engineStatus(v: VersionReply, endpoint: Endpoint): EngineStatus {
-  const podman = v.Components?.find((c) => /podman/i.test(c.Name ?? ''))
+  const podman = podmanComponent(v)
   const version = podman?.Version ?? v.Version ?? 'unknown'
   const engine = podman ? `Podman ${version}` : `Docker Engine ${version}`
   const details: Record<string, string> = {
