@@ -48,6 +48,18 @@ describe('bench', () => {
     expect((await service.handlers.benchGet({ id: report.id })).results[0]!.runs).toHaveLength(2)
   })
 
+  it('starts what a measured workload depends on once, beside the rounds (edge-filter: the filter needs its backend)', async () => {
+    const report = await service.handlers.benchRun({ world: 'edge-filter', ...QUICK })
+    const byKind = Object.fromEntries(report.results.map((r) => [r.kind, r]))
+    expect(byKind.wasm?.error, JSON.stringify(byKind.wasm?.error)).toBeUndefined()
+    expect(byKind.wasm?.workload).toBe('filter')
+    expect(byKind.wasm?.metrics.requestsPerSecond?.median).toBeGreaterThan(0)
+    // Allowed requests went through the filter to the backend dependency and back.
+    expect(byKind.wasm?.metrics.loadErrors?.max).toBe(0)
+    expect(byKind.container?.error).toBeUndefined()
+    expect(await labelledContainers('io.worldbench.world=edge-filter')).toEqual([])
+  })
+
   it('density: starts instances until the count, reports memory after each and the marginal cost of one more', async () => {
     const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'wasm-only', 'world.yaml')
     const report = await service.handlers.benchRun({

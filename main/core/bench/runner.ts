@@ -14,7 +14,9 @@ import type { EventBus } from '../events.ts'
 import { runPrepareScript } from '../prepare-script.ts'
 import { httpOk, sleep, waitReady } from '../readiness.ts'
 import { readySpec } from '../supervisor.ts'
+import { withResolvedRefs } from '../world/refs.ts'
 import type { Kind, Workload, World } from '../world/schema.ts'
+import { type Dependencies, startDependencies } from './dependencies.ts'
 import { benchEnvironment } from './environment.ts'
 import { runLoad } from './load.ts'
 import { summarize } from './stats.ts'
@@ -83,41 +85,62 @@ export class BenchRunner {
         result.error = toErrorShape(err)
       }
     }
-    for (let round = 0; round < rounds; round++) {
-      const warmup = round < opts.warmups
-      for (const [kind, w] of active()) {
-        const result = results.get(kind)!
-        const label = warmup
-          ? `warm-up ${round + 1}/${opts.warmups}`
-          : `repeat ${round - opts.warmups + 1}/${opts.repeats}`
-        try {
-          const metrics = await this.measureOnce(this.registry.get(kind), w, opts, (phase) =>
-            this.progress(`${kind} ${label}: ${phase}`, ((round + 0.5) / rounds) * 100),
-          )
-          if (!warmup) result.runs.push(metrics)
-        } catch (err) {
-          result.error = toErrorShape(err)
-        }
-      }
-    }
-    for (const result of results.values()) {
-      const keys = new Set(result.runs.flatMap((r) => Object.keys(r) as BenchMetric[]))
-      for (const key of keys) {
-        const values = result.runs
-          .map((r) => r[key])
-          .filter((v): v is number => v !== undefined && Number.isFinite(v))
-        if (values.length > 0) result.metrics[key] = summarize(values)
-      }
-      delete result.artifact
-    }
-    if (opts.density) {
-      for (const [kind, w] of active()) {
-        const result = results.get(kind)!
-        if (result.error) continue
-        result.density = await this.density(this.registry.get(kind), w, opts.density, (n) =>
-          this.progress(`${kind} density: ${n} running`, 100),
+    // What the measured workloads depend on runs once, beside the rounds, and is not measured.
+    const needing = active().filter(([, w]) => w.dependsOn.length > 0)
+    let deps: Dependencies | undefined
+    try {
+      if (needing.length > 0) {
+        this.progress('starting dependencies', 0)
+        deps = await startDependencies(
+          this.registry,
+          world,
+          needing.map(([, w]) => w),
         )
       }
+    } catch (err) {
+      for (const [kind] of needing) results.get(kind)!.error = toErrorShape(err)
+    }
+    const measured = () =>
+      active().map(([kind, w]) => [kind, deps ? withResolvedRefs(w, deps.urlOf) : w] as [Kind, Workload])
+    try {
+      for (let round = 0; round < rounds; round++) {
+        const warmup = round < opts.warmups
+        for (const [kind, w] of measured()) {
+          const result = results.get(kind)!
+          const label = warmup
+            ? `warm-up ${round + 1}/${opts.warmups}`
+            : `repeat ${round - opts.warmups + 1}/${opts.repeats}`
+          try {
+            const metrics = await this.measureOnce(this.registry.get(kind), w, opts, (phase) =>
+              this.progress(`${kind} ${label}: ${phase}`, ((round + 0.5) / rounds) * 100),
+            )
+            if (!warmup) result.runs.push(metrics)
+          } catch (err) {
+            result.error = toErrorShape(err)
+          }
+        }
+      }
+      for (const result of results.values()) {
+        const keys = new Set(result.runs.flatMap((r) => Object.keys(r) as BenchMetric[]))
+        for (const key of keys) {
+          const values = result.runs
+            .map((r) => r[key])
+            .filter((v): v is number => v !== undefined && Number.isFinite(v))
+          if (values.length > 0) result.metrics[key] = summarize(values)
+        }
+        delete result.artifact
+      }
+      if (opts.density) {
+        for (const [kind, w] of measured()) {
+          const result = results.get(kind)!
+          if (result.error) continue
+          result.density = await this.density(this.registry.get(kind), w, opts.density, (n) =>
+            this.progress(`${kind} density: ${n} running`, 100),
+          )
+        }
+      }
+    } finally {
+      await deps?.stop()
     }
     this.progress('done', 100)
     return {
