@@ -64,8 +64,11 @@ export function parseWrk(out: string): LoadResult {
     const v = Number(m[1])
     return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v
   }
+  // A "read" socket error is wrk meeting a server that ends each response by closing the
+  // connection (busybox httpd's CGI replies have no Content-Length): the response was complete,
+  // so only connect, write and timeout errors and non-2xx/3xx answers count as failures.
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
-  const socketErrors = socket ? socket.slice(1).reduce((a, x) => a + Number(x), 0) : 0
+  const socketErrors = socket ? Number(socket[1]) + Number(socket[3]) + Number(socket[4]) : 0
   const non2xx = num(/Non-2xx or 3xx responses: (\d+)/)
   return {
     tool: 'wrk',
