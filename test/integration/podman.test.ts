@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Docker from 'dockerode'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WorldbenchError } from '../../main/core/errors.ts'
 import { sleep } from '../../main/core/readiness.ts'
 import { type Workload, WorkloadSchema } from '../../main/core/world/schema.ts'
 import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
@@ -26,6 +27,7 @@ function workload(): Workload {
       ports: [{ guest: 8080 }],
       args: ['-vv'],
       limits: { memoryMiB: 64 },
+      ready: { http: '/' },
       container: { image: tag, build: ctx },
     }),
     world,
@@ -137,5 +139,45 @@ describe('container runtime on Podman (Docker-compatible socket)', () => {
       await fresh.close()
       await rt.stop(i, { timeoutMs: 1000 })
     }
+  })
+})
+
+describe('container runtime errors on Podman', () => {
+  it('a failing Dockerfile shows the failing Buildah step and its output', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'wb-pbad-'))
+    try {
+      writeFileSync(
+        join(bad, 'Dockerfile'),
+        `FROM ${tag}\nRUN ["/bin/busybox", "sh", "-c", "echo about to fail; exit 3"]\n`,
+      )
+      const w = {
+        ...workload(),
+        container: { image: `worldbench/pbad:${process.pid}`, build: bad, init: true },
+      }
+      const err = await rt
+        .prepare(w, () => {})
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        )
+      expect(err).toBeInstanceOf(WorldbenchError)
+      const e = err as WorldbenchError
+      expect(e.code).toBe('BUILD_FAILED')
+      expect(e.message).toMatch(/STEP 2\/2: RUN/)
+      expect(e.hint).toContain('about to fail')
+    } finally {
+      rmSync(bad, { recursive: true, force: true })
+    }
+  })
+
+  it('a container that exits at once: exit code, last log lines, removed', async () => {
+    const w = { ...workload(), args: ['--no-such-flag'] }
+    const err = await rt.start(w, await rt.prepare(w, () => {})).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(WorldbenchError)
+    expect((err as WorldbenchError).message).toMatch(/exited at once with code 1/)
+    expect(labelled()).toEqual([])
   })
 })

@@ -31,7 +31,9 @@ export interface ContainerRuntimeOptions {
   socketPath?: string
   /**
    * How long a just-started container must stay up before start() trusts it (a container that
-   * dies at once takes 150–250 ms here). An HTTP readiness path that answers ends the wait early.
+   * dies at once takes 150–250 ms on Docker here, 270–920 ms on Podman, which notices an exit
+   * only when conmon's cleanup reports it; so 500 ms, or 1500 ms on Podman). An HTTP readiness
+   * path that answers ends the wait early.
    */
   exitCheckMs?: number
   /** Backoff of the event stream's reconnects. */
@@ -63,7 +65,7 @@ export class ContainerRuntime implements Runtime {
   readonly kind = 'container' as const
   private readonly endpoint: Endpoint
   private readonly docker: Docker
-  private readonly exitCheckMs: number
+  private readonly exitCheckMs: number | undefined
   private readonly reconnect: { minMs?: number; maxMs?: number }
   /** Instances this object started or adopted: what watch() reports on and resyncs. */
   private readonly tracked = new Map<string, string>()
@@ -85,7 +87,7 @@ export class ContainerRuntime implements Runtime {
     this.docker = this.endpoint.host
       ? new Docker({ host: this.endpoint.host, port: this.endpoint.port ?? 2375, protocol: 'http' })
       : new Docker({ socketPath: this.endpoint.socketPath ?? '/var/run/docker.sock' })
-    this.exitCheckMs = opts.exitCheckMs ?? 500
+    this.exitCheckMs = opts.exitCheckMs
     this.reconnect = opts.reconnect ?? {}
   }
 
@@ -185,8 +187,10 @@ export class ContainerRuntime implements Runtime {
       while (!settled.done && !(await httpOk(port, path))) await sleep(25)
       return undefined
     }
+    const flavor = await this.engineFlavor().catch(() => 'docker')
+    const checkMs = this.exitCheckMs ?? (flavor === 'podman' ? 1500 : 500)
     try {
-      return await Promise.race([waited, sleep(this.exitCheckMs).then(() => undefined), answered()])
+      return await Promise.race([waited, sleep(checkMs).then(() => undefined), answered()])
     } finally {
       settled.done = true
     }
