@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { ErrorShape } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
-import type { WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
+import type { ToWorker, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
 
 export type JobInput = { mode: 'command' } | { mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
 export type JobOutcome =
@@ -41,6 +41,26 @@ interface Slot {
 const workerUrl = process.env.WORLDBENCH_WASM_GUEST_WORKER
   ? pathToFileURL(process.env.WORLDBENCH_WASM_GUEST_WORKER)
   : new URL('./guest-worker.ts', import.meta.url)
+
+function newWorker(): Worker {
+  const worker = new Worker(workerUrl)
+  worker.unref()
+  return worker
+}
+
+/**
+ * A worker thread booted before its module is known: the host starts one as soon as it starts
+ * itself, so the ~50 ms a thread takes to boot overlaps the parent's start message and the
+ * module's compile instead of following them.
+ */
+let warm: Worker | undefined
+export function prewarmGuestWorker(): void {
+  warm ??= newWorker()
+}
+export function discardWarmGuestWorker(): void {
+  void warm?.terminate()
+  warm = undefined
+}
 
 export class GuestPool {
   private readonly opts: PoolOptions
@@ -78,10 +98,9 @@ export class GuestPool {
 
   private spawn(): Slot {
     const memorySlot = new SharedArrayBuffer(8)
-    const worker = new Worker(workerUrl, {
-      workerData: { ...this.opts.data, memorySlot } satisfies WorkerData,
-    })
-    worker.unref()
+    const worker = warm ?? newWorker()
+    warm = undefined
+    worker.postMessage({ init: { ...this.opts.data, memorySlot } satisfies WorkerData } satisfies ToWorker)
     let markUp: () => void = () => {}
     const slot: Slot = { worker, memory: new Float64Array(memorySlot), up: new Promise((r) => (markUp = r)) }
     worker.on('message', (m: WorkerMessage) => {

@@ -6,28 +6,35 @@
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { devNull } from 'node:os'
 import { join } from 'node:path'
-import { parentPort, threadId, workerData } from 'node:worker_threads'
+import { parentPort, threadId } from 'node:worker_threads'
 import { toErrorShape } from '../../core/errors.ts'
 import { type GuestSpec, runGuest } from './guest-run.ts'
-import type { WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
+import type { ToWorker, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
 
-const data = workerData as WorkerData
-const spec: GuestSpec = {
-  module: data.module,
-  memoryImports: data.memoryImports,
-  argv: data.argv,
-  env: data.env,
-  dirs: data.dirs,
-}
-const liveMemory = new Float64Array(data.memorySlot)
-const stdinPath = join(data.tmpDir, `stdin-${threadId}`)
-const stdoutPath = join(data.tmpDir, `stdout-${threadId}`)
 const post = (m: WorkerMessage) => parentPort!.postMessage(m)
+let spec: GuestSpec
+let liveMemory: Float64Array<ArrayBufferLike> = new Float64Array(1)
+let stdinPath = ''
+let stdoutPath = ''
 const hooks = {
   onDenied: (message: string) => post({ type: 'denied', message }),
   onMemory: (bytes: number) => {
     liveMemory[0] = bytes
   },
+}
+
+function init(data: WorkerData): void {
+  spec = {
+    module: data.module,
+    memoryImports: data.memoryImports,
+    argv: data.argv,
+    env: data.env,
+    dirs: data.dirs,
+  }
+  liveMemory = new Float64Array(data.memorySlot)
+  stdinPath = join(data.tmpDir, `stdin-${threadId}`)
+  stdoutPath = join(data.tmpDir, `stdout-${threadId}`)
+  post({ type: 'up' })
 }
 
 function run(job: WorkerJob): void {
@@ -59,5 +66,4 @@ function run(job: WorkerJob): void {
   }
 }
 
-parentPort!.on('message', (job: WorkerJob) => run(job))
-post({ type: 'up' })
+parentPort!.on('message', (m: ToWorker) => ('init' in m ? init(m.init) : run(m)))

@@ -4,6 +4,7 @@
  * as soon as its parent is gone (IPC disconnect, or a changed parent pid as a fallback).
  */
 import { toErrorShape } from '../../core/errors.ts'
+import { discardWarmGuestWorker, prewarmGuestWorker } from './guest-pool.ts'
 import { type HostContext, makeTmpDir, type Serving } from './host-context.ts'
 import type { FromHost, HostConfig, ToHost } from './protocol.ts'
 import { serveCgi } from './serve-cgi.ts'
@@ -11,6 +12,9 @@ import { serveCommand } from './serve-command.ts'
 import { serveHttp } from './serve-http.ts'
 
 const PARENT_CHECK_MS = 500
+
+// Boot a guest thread now, while the parent sends the start message and the module compiles.
+prewarmGuestWorker()
 
 const send = (m: FromHost) => {
   if (process.connected) process.send!(m)
@@ -37,6 +41,7 @@ async function exit(code: number): Promise<void> {
 }
 
 async function start(config: HostConfig): Promise<void> {
+  if (config.serve === 'http') discardWarmGuestWorker()
   const ctx: HostContext = {
     config,
     log,

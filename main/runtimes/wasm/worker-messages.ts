@@ -18,6 +18,9 @@ export type WorkerJob =
   | { id: number; mode: 'command' }
   | { id: number; mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
 
+/** The first message a worker gets (it may have been started before the module was compiled); jobs follow. */
+export type ToWorker = { init: WorkerData } | WorkerJob
+
 export type WorkerMessage =
   | { type: 'up' }
   | { type: 'denied'; message: string }
