@@ -181,17 +181,7 @@ export class WorldbenchService {
   listInstances(): InstanceInfo[] {
     return this.supervisor.instances().map((i) => {
       const last = this.sampler.last(i.id)
-      return {
-        id: i.id,
-        kind: i.kind,
-        world: i.world,
-        workload: i.workload,
-        state: i.state,
-        ...(i.reason !== undefined && { reason: i.reason }),
-        ports: i.ports,
-        startedAt: i.startedAt,
-        ...(last && { last }),
-      }
+      return { ...this.supervisor.info(this.supervisor.get(i.id)), ...(last && { last }) }
     })
   }
 

@@ -1,3 +1,5 @@
+import { formatBytes as formatBytesOr } from '../../preload/format.ts'
+
 /** A plain text table for people: left-aligned columns, two spaces apart, a header row. */
 export function table(headers: string[], rows: (string | number | undefined)[][]): string {
   const cells = [headers, ...rows.map((r) => r.map((c) => (c === undefined ? '' : String(c))))]
@@ -13,15 +15,7 @@ export function table(headers: string[], rows: (string | number | undefined)[][]
 }
 
 export function formatBytes(n: number | undefined): string {
-  if (n === undefined) return '-'
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`
+  return formatBytesOr(n, '-')
 }
 
 export function formatPercent(n: number | undefined): string {

@@ -95,14 +95,4 @@ export function Empty({ children }: { children: ReactNode }) {
   )
 }
 
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined) return '–'
-  const units = ['B', 'KiB', 'MiB', 'GiB']
-  let v = n
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`
-}
+export { formatBytes } from '../../preload/format.ts'

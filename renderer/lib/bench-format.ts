@@ -1,4 +1,5 @@
 import type { BenchMetric, BenchReport } from '../../preload/api.ts'
+import { formatBytes } from '../../preload/format.ts'
 
 export interface MetricInfo {
   key: BenchMetric
@@ -28,16 +29,8 @@ export function formatValue(v: number, unit: MetricInfo['unit']): string {
   switch (unit) {
     case 'ms':
       return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 2 : 0)} ms`
-    case 'bytes': {
-      const units = ['B', 'KiB', 'MiB', 'GiB']
-      let x = v
-      let u = 0
-      while (x >= 1024 && u < units.length - 1) {
-        x /= 1024
-        u++
-      }
-      return `${x.toFixed(u === 0 ? 0 : 1)} ${units[u]}`
-    }
+    case 'bytes':
+      return formatBytes(v)
     case '%':
       return `${v.toFixed(1)}%`
     case 'req/s':

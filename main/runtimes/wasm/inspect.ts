@@ -3,35 +3,13 @@
  * version; for a component its WIT world, as jco prints it.
  */
 import { basename } from 'node:path'
+import type { WasmInspectionInfo } from '../../../preload/api.ts'
 import { WASI_NAMESPACES, type WasiVersion } from './guest-imports.ts'
 import { invalidWasm, notWasm, readWasm } from './load-module.ts'
 import { sha256, wasmFormat } from './wasm-bytes.ts'
 
-export interface WasmItem {
-  module?: string
-  name: string
-  kind: string
-}
-
-export type WasmInspection =
-  | {
-      format: 'module'
-      file: string
-      bytes: number
-      sha256: string
-      wasi: WasiVersion | 'none'
-      imports: WasmItem[]
-      exports: WasmItem[]
-    }
-  | {
-      format: 'component'
-      file: string
-      bytes: number
-      sha256: string
-      wit: string
-      imports: string[]
-      exports: string[]
-    }
+/** The contract's shape (preload/api.ts): what the API and the instance page show. */
+export type WasmInspection = WasmInspectionInfo
 
 /** The WASI version of a module, from the namespaces of its imports. */
 export function wasiVersion(imports: { module: string }[]): WasiVersion | 'none' {
