@@ -1,40 +1,28 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
+import type { LiveSeries } from '../lib/sample-store.ts'
 
 /**
- * A live sparkline on uPlot: canvas-drawn, built for streaming time series, ~50 KB, and
- * updated in place with setData (no re-mount, so no flicker when samples arrive). Sparklines
- * scrolled out of view skip their redraws and catch up when they come back: with a hundred
- * rows, redrawing 200 canvases a second was most of the dashboard's scripting time.
+ * A live sparkline on uPlot: canvas-drawn, built for streaming time series, ~50 KB. It subscribes
+ * to its series itself and redraws in place with setData, without React re-rendering anything;
+ * sparklines scrolled out of view skip their redraws and catch up when they come back.
  */
 export function Sparkline({
-  times,
-  values,
+  series,
   color = '#6366f1',
   width = 120,
   height = 28,
 }: {
-  times: number[]
-  values: number[]
+  series: LiveSeries
   color?: string
   width?: number
   height?: number
 }) {
   const ref = useRef<HTMLDivElement>(null)
-  const plot = useRef<uPlot | null>(null)
-  const visible = useRef(false)
-  const latest = useRef<[number[], number[]]>([times, values])
-  const drawn = useRef<[number[], number[]] | null>(null)
-  const draw = () => {
-    if (plot.current && visible.current && drawn.current !== latest.current) {
-      plot.current.setData(latest.current)
-      drawn.current = latest.current
-    }
-  }
-  // biome-ignore lint/correctness/useExhaustiveDependencies: draw reads refs only
   useEffect(() => {
-    if (!ref.current) return
-    plot.current = new uPlot(
+    const el = ref.current
+    if (!el) return
+    const plot = new uPlot(
       {
         width,
         height,
@@ -46,24 +34,28 @@ export function Sparkline({
         series: [{}, { stroke: color, width: 1.5, fill: `${color}22`, points: { show: false } }],
       },
       [[], []],
-      ref.current,
+      el,
     )
-    drawn.current = null
+    let visible = false
+    let drawn = -1
+    const draw = () => {
+      if (!visible || series.version() === drawn) return
+      const data = series.get()
+      plot.setData(data)
+      drawn = series.version()
+      el.dataset.points = String(data[1].length)
+    }
     const observer = new IntersectionObserver(([entry]) => {
-      visible.current = entry?.isIntersecting ?? false
+      visible = entry?.isIntersecting ?? false
       draw()
     })
-    observer.observe(ref.current)
+    observer.observe(el)
+    const off = series.subscribe(draw)
     return () => {
+      off()
       observer.disconnect()
-      plot.current?.destroy()
-      plot.current = null
+      plot.destroy()
     }
-  }, [width, height, color])
-  // biome-ignore lint/correctness/useExhaustiveDependencies: draw reads refs only
-  useEffect(() => {
-    latest.current = [times, values]
-    draw()
-  }, [times, values])
-  return <div ref={ref} className="sparkline" data-points={values.length} style={{ width, height }} />
+  }, [series, width, height, color])
+  return <div ref={ref} className="sparkline" data-points={0} style={{ width, height }} />
 }

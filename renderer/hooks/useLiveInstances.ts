@@ -1,20 +1,31 @@
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react'
 import type { InstanceInfo, Sample, SamplesTick } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
+import { SampleStore } from '../lib/sample-store.ts'
 
-const KEEP = 120
+/** The one store of live samples, fed by the event stream for as long as the page lives. */
+export const samples = new SampleStore()
+let feeding = false
+function feedSamples(): void {
+  if (feeding) return
+  feeding = true
+  onEvent('samples', (tick) => samples.push(tick))
+  onEvent('instanceRemoved', ({ id }) => samples.forget(id))
+}
 
 export interface LiveInstances {
   instances: InstanceInfo[]
-  history: Record<string, Sample[]>
-  tick?: SamplesTick
   error?: string
 }
 
-/** Every instance, kept current from the event stream: state changes and one samples tick a second. */
+/**
+ * Every instance, kept current from the event stream. Only state changes re-render through
+ * here; samples live in `samples`, which cells and sparklines subscribe to one by one.
+ */
 export function useLiveInstances(): LiveInstances {
-  const [state, setState] = useState<LiveInstances>({ instances: [], history: {} })
+  const [state, setState] = useState<LiveInstances>({ instances: [] })
   useEffect(() => {
+    feedSamples()
     let alive = true
     // External containers (not started by Worldbench) have no events of ours: refresh them every few seconds.
     const refresh = () =>
@@ -47,23 +58,7 @@ export function useLiveInstances(): LiveInstances {
         }),
       ),
       onEvent('instanceRemoved', ({ id }) =>
-        setState((s) => {
-          const history = { ...s.history }
-          delete history[id]
-          return { ...s, instances: s.instances.filter((x) => x.id !== id), history }
-        }),
-      ),
-      onEvent('samples', (tick) =>
-        setState((s) => {
-          const history = { ...s.history }
-          for (const [id, sample] of Object.entries(tick.instances)) {
-            history[id] = [...(history[id] ?? []).slice(-(KEEP - 1)), sample]
-          }
-          const instances = s.instances.map((i) =>
-            tick.instances[i.id] ? { ...i, last: tick.instances[i.id] } : i,
-          )
-          return { ...s, instances, history, tick }
-        }),
+        setState((s) => ({ ...s, instances: s.instances.filter((x) => x.id !== id) })),
       ),
     ]
     return () => {
@@ -73,4 +68,17 @@ export function useLiveInstances(): LiveInstances {
     }
   }, [])
   return state
+}
+
+/** The last sample of one instance (re-renders the caller only when that instance's sample changes). */
+export function useLastSample(id: string): Sample | undefined {
+  const subscribe = useCallback((l: () => void) => samples.subscribe(id, l), [id])
+  return useSyncExternalStore(subscribe, () => samples.last(id))
+}
+
+/** The latest tick (host totals, the sampler's own cost), re-rendering once a second. */
+const subscribeTick = (l: () => void) => samples.onTick(l)
+
+export function useTick(): SamplesTick | undefined {
+  return useSyncExternalStore(subscribeTick, () => samples.tick)
 }

@@ -1,6 +1,7 @@
 import { memo, useCallback, useMemo, useState } from 'react'
 import type { InstanceInfo, Kind, Sample } from '../../preload/api.ts'
 import { api } from '../api.ts'
+import { LiveText } from '../components/LiveText.tsx'
 import { Sparkline } from '../components/Sparkline.tsx'
 import {
   Button,
@@ -13,7 +14,7 @@ import {
   StateBadge,
 } from '../components/ui.tsx'
 import { href } from '../hooks/useHashRoute.ts'
-import { useLiveInstances } from '../hooks/useLiveInstances.ts'
+import { samples, useLiveInstances, useTick } from '../hooks/useLiveInstances.ts'
 
 const KINDS: Kind[] = ['vm', 'container', 'wasm']
 
@@ -77,35 +78,7 @@ export function DashboardPage() {
         Dashboard
       </PageTitle>
       {error && <ErrorBox error={error} />}
-      <div className="mb-4 grid gap-4 md:grid-cols-4">
-        {KINDS.map((k) => {
-          const of = live.instances.filter((i) => i.kind === k && i.state === 'running' && !i.external)
-          return (
-            <Card key={k}>
-              <div className="flex items-center justify-between" data-testid={`summary-${k}`}>
-                <KindBadge kind={k} />
-                <span className="text-2xl font-semibold">{of.length}</span>
-              </div>
-              <p className="mt-1 text-xs text-slate-500">
-                CPU {sum(of, (i) => i.last?.cpuPercent).toFixed(1)}% · memory{' '}
-                {formatBytes(sum(of, (i) => i.last?.memoryBytes))}
-              </p>
-            </Card>
-          )
-        })}
-        <Card>
-          <p className="text-xs text-slate-500">Host</p>
-          <p className="text-sm">
-            CPU {live.tick ? `${live.tick.host.cpuPercent.toFixed(0)}%` : '–'} · memory{' '}
-            {live.tick
-              ? `${formatBytes(live.tick.host.memoryUsedBytes)} / ${formatBytes(live.tick.host.memoryTotalBytes)}`
-              : '–'}
-          </p>
-          <p className="text-xs text-slate-500">
-            Sampler cost: {live.tick ? `${live.tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}
-          </p>
-        </Card>
-      </div>
+      <Summary instances={live.instances} />
       {!live.instances.some((i) => !i.external) ? (
         <Empty>
           Nothing running: launch a sample world from{' '}
@@ -153,13 +126,7 @@ export function DashboardPage() {
             </thead>
             <tbody>
               {instances.map((i) => (
-                <InstanceRow
-                  key={i.id}
-                  instance={i}
-                  history={live.history[i.id] ?? NO_HISTORY}
-                  onStop={stopInstance}
-                  onRestart={restartInstance}
-                />
+                <InstanceRow key={i.id} instance={i} onStop={stopInstance} onRestart={restartInstance} />
               ))}
             </tbody>
           </table>
@@ -169,23 +136,19 @@ export function DashboardPage() {
   )
 }
 
-const NO_HISTORY: Sample[] = []
-
-/** Memoised: a row renders again only when its own instance or samples change. */
+/**
+ * Memoised: a row renders again only when its instance changes state. Its numbers and
+ * sparklines subscribe to the sample store themselves, so a tick touches only them.
+ */
 const InstanceRow = memo(function InstanceRow({
   instance: i,
-  history,
   onStop,
   onRestart,
 }: {
   instance: InstanceInfo
-  history: Sample[]
   onStop: (id: string) => void
   onRestart: (id: string) => void
 }) {
-  const times = useMemo(() => history.map((s) => s.t / 1000), [history])
-  const cpu = useMemo(() => history.map((s) => s.cpuPercent), [history])
-  const mem = useMemo(() => history.map((s) => s.memoryBytes), [history])
   return (
     <tr
       className="border-t border-slate-100 dark:border-slate-800"
@@ -225,17 +188,17 @@ const InstanceRow = memo(function InstanceRow({
       </td>
       <td>
         <div className="flex items-center gap-2">
-          <Sparkline times={times} values={cpu} />
+          <Sparkline series={samples.seriesOf(i.id, 'cpu')} />
           <span className="w-14 text-right font-mono text-xs">
-            {i.last ? `${i.last.cpuPercent.toFixed(1)}%` : '–'}
+            <LiveText store={samples} id={i.id} format={formatCpu} />
           </span>
         </div>
       </td>
       <td>
         <div className="flex items-center gap-2">
-          <Sparkline times={times} values={mem} color="#0ea5e9" />
+          <Sparkline series={samples.seriesOf(i.id, 'memory')} color="#0ea5e9" />
           <span className="w-20 text-right font-mono text-xs" data-testid="memory">
-            {formatBytes(i.last?.memoryBytes)}
+            <LiveText store={samples} id={i.id} format={formatMemory} />
           </span>
         </div>
       </td>
@@ -256,6 +219,46 @@ const InstanceRow = memo(function InstanceRow({
     </tr>
   )
 })
+
+const formatCpu = (s: Sample) => `${s.cpuPercent.toFixed(1)}%`
+const formatMemory = (s: Sample) => formatBytes(s.memoryBytes)
+
+/** The per-kind and host summary, re-rendered once a tick. */
+function Summary({ instances }: { instances: InstanceInfo[] }) {
+  const tick = useTick()
+  const lastOf = (i: InstanceInfo) => tick?.instances[i.id] ?? samples.last(i.id)
+  return (
+    <div className="mb-4 grid gap-4 md:grid-cols-4">
+      {KINDS.map((k) => {
+        const of = instances.filter((i) => i.kind === k && i.state === 'running' && !i.external)
+        return (
+          <Card key={k}>
+            <div className="flex items-center justify-between" data-testid={`summary-${k}`}>
+              <KindBadge kind={k} />
+              <span className="text-2xl font-semibold">{of.length}</span>
+            </div>
+            <p className="mt-1 text-xs text-slate-500">
+              CPU {sum(of, (i) => lastOf(i)?.cpuPercent).toFixed(1)}% · memory{' '}
+              {formatBytes(sum(of, (i) => lastOf(i)?.memoryBytes))}
+            </p>
+          </Card>
+        )
+      })}
+      <Card>
+        <p className="text-xs text-slate-500">Host</p>
+        <p className="text-sm">
+          CPU {tick ? `${tick.host.cpuPercent.toFixed(0)}%` : '–'} · memory{' '}
+          {tick
+            ? `${formatBytes(tick.host.memoryUsedBytes)} / ${formatBytes(tick.host.memoryTotalBytes)}`
+            : '–'}
+        </p>
+        <p className="text-xs text-slate-500">
+          Sampler cost: {tick ? `${tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}
+        </p>
+      </Card>
+    </div>
+  )
+}
 
 function groupBy<T>(items: T[], key: (t: T) => string): Record<string, T[]> {
   const out: Record<string, T[]> = {}

@@ -13,11 +13,12 @@ import {
   StateBadge,
 } from '../components/ui.tsx'
 import { href } from '../hooks/useHashRoute.ts'
-import { useLiveInstances } from '../hooks/useLiveInstances.ts'
+import { useLastSample, useLiveInstances } from '../hooks/useLiveInstances.ts'
 
 /** One instance: CPU, memory and network over time, its logs, and its definition. */
 export function InstancePage({ id }: { id: string }) {
   const live = useLiveInstances()
+  const last = useLastSample(id)
   const instance = live.instances.find((i) => i.id === id)
   const [history, setHistory] = useState<Sample[]>([])
   const [error, setError] = useState<{ message: string; hint?: string }>()
@@ -95,7 +96,7 @@ export function InstancePage({ id }: { id: string }) {
             {p.url}
           </a>
         ))}
-        · memory now {formatBytes(instance.last?.memoryBytes)}
+        · memory now {formatBytes(last?.memoryBytes ?? instance.last?.memoryBytes)}
       </p>
       <div className="grid gap-4 xl:grid-cols-3">
         <Card>
