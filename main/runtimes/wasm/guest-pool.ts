@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { ErrorShape } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
+import { InlineGuest } from './inline-guest.ts'
 import type { ToWorker, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
 
 export type JobInput = { mode: 'command' } | { mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
@@ -17,6 +18,8 @@ export type JobOutcome =
 export interface PoolOptions {
   data: Omit<WorkerData, 'memorySlot'>
   size: number
+  /** Run guests on this thread (size must be 1): see inline-guest.ts. */
+  inline?: boolean
   timeoutMs?: number
   memoryLimitBytes?: number
   onDenied: (message: string) => void
@@ -29,8 +32,11 @@ interface Pending {
   resolve: (o: JobOutcome) => void
 }
 
+/** What the pool needs of a worker thread; InlineGuest offers the same on the host's thread. */
+type GuestThread = Pick<Worker, 'postMessage' | 'terminate' | 'on'>
+
 interface Slot {
-  worker: Worker
+  worker: GuestThread
   memory: Float64Array
   up: Promise<void>
   current?: Pending
@@ -71,6 +77,7 @@ export class GuestPool {
 
   constructor(opts: PoolOptions) {
     this.opts = opts
+    if (opts.inline) discardWarmGuestWorker()
     for (let i = 0; i < Math.max(1, opts.size); i++) this.slots.push(this.spawn())
   }
 
@@ -98,8 +105,10 @@ export class GuestPool {
 
   private spawn(): Slot {
     const memorySlot = new SharedArrayBuffer(8)
-    const worker = warm ?? newWorker()
-    warm = undefined
+    const worker: GuestThread = this.opts.inline
+      ? (new InlineGuest(this.opts.timeoutMs) as unknown as GuestThread)
+      : (warm ?? newWorker())
+    if (!this.opts.inline) warm = undefined
     worker.postMessage({ init: { ...this.opts.data, memorySlot } satisfies WorkerData } satisfies ToWorker)
     let markUp: () => void = () => {}
     const slot: Slot = { worker, memory: new Float64Array(memorySlot), up: new Promise((r) => (markUp = r)) }

@@ -4,7 +4,7 @@
  * as soon as its parent is gone (IPC disconnect, or a changed parent pid as a fallback).
  */
 import { toErrorShape } from '../../core/errors.ts'
-import { discardWarmGuestWorker, prewarmGuestWorker } from './guest-pool.ts'
+import { prewarmGuestWorker } from './guest-pool.ts'
 import { type HostContext, makeTmpDir, type Serving } from './host-context.ts'
 import type { FromHost, HostConfig, ToHost } from './protocol.ts'
 import { serveCgi } from './serve-cgi.ts'
@@ -12,9 +12,6 @@ import { serveCommand } from './serve-command.ts'
 import { serveHttp } from './serve-http.ts'
 
 const PARENT_CHECK_MS = 500
-
-// Boot a guest thread now, while the parent sends the start message and the module compiles.
-prewarmGuestWorker()
 
 const send = (m: FromHost) => {
   if (process.connected) process.send!(m)
@@ -41,7 +38,9 @@ async function exit(code: number): Promise<void> {
 }
 
 async function start(config: HostConfig): Promise<void> {
-  if (config.serve === 'http') discardWarmGuestWorker()
+  // Guests on worker threads (command mode, or more than one at a time): boot the thread now,
+  // while the module compiles. One CGI guest at a time runs inline, on this thread.
+  if (config.serve === 'command' || (config.serve === 'cgi' && config.workers > 1)) prewarmGuestWorker()
   const ctx: HostContext = {
     config,
     log,

@@ -26,6 +26,8 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
       tmpDir: ctx.tmpDir,
     },
     size: config.workers,
+    // One guest at a time (the default CPU bound) runs on this thread: no thread to boot.
+    inline: config.workers === 1,
     ...(config.timeoutSeconds !== undefined ? { timeoutMs: config.timeoutSeconds * 1000 } : {}),
     ...(config.memoryMiB !== undefined ? { memoryLimitBytes: config.memoryMiB * 2 ** 20 } : {}),
     onDenied: (m) => ctx.log(m),

@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import type { Readable } from 'node:stream'
-import { fileURLToPath } from 'node:url'
 import { stateSubdir } from '../../core/paths.ts'
+import { hostEntry } from './host-entry.ts'
 import type { FromHost, ToHost } from './protocol.ts'
 
 export interface HostProcess {
@@ -19,12 +19,9 @@ export interface HostProcess {
   kill(signal?: NodeJS.Signals): void
 }
 
-/** The host's entry file; a bundled build (Electron) points this at its compiled host. */
-export const hostEntry =
-  process.env.WORLDBENCH_WASM_HOST ?? fileURLToPath(new URL('./host.ts', import.meta.url))
-
 export function spawnHost(): HostProcess {
-  const child: ChildProcess = fork(hostEntry, [], {
+  const entry = hostEntry()
+  const child: ChildProcess = fork(entry.host, [], {
     execPath: process.execPath,
     execArgv: [...process.execArgv, '--disable-warning=ExperimentalWarning'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -34,6 +31,7 @@ export function spawnHost(): HostProcess {
       ...process.env,
       NODE_OPTIONS: '',
       NODE_COMPILE_CACHE: stateSubdir('cache', 'node-compile'),
+      ...(entry.guestWorker && { WORLDBENCH_WASM_GUEST_WORKER: entry.guestWorker }),
       // Inside Electron, process.execPath is the Electron binary: make it run the host as plain Node.
       ...(process.versions.electron && { ELECTRON_RUN_AS_NODE: '1' }),
     },

@@ -1,0 +1,67 @@
+/**
+ * What runs a guest job, wherever it runs (a worker thread, or inline on the host's thread): the
+ * body goes in through a file and the response comes out through one, since Node's WASI takes
+ * stdio as fds only (files on tmpfs cost a few µs per request). Results are posted as messages.
+ */
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { devNull } from 'node:os'
+import { join } from 'node:path'
+import { toErrorShape } from '../../core/errors.ts'
+import { type GuestSpec, runGuest } from './guest-run.ts'
+import type { WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
+
+export interface GuestJobs {
+  run(job: WorkerJob): void
+  /** Linear memory of the guest running now (0 when idle). */
+  liveMemory: Float64Array<ArrayBufferLike>
+}
+
+export function guestJobs(
+  data: WorkerData,
+  tag: string | number,
+  post: (m: WorkerMessage) => void,
+): GuestJobs {
+  const spec: GuestSpec = {
+    module: data.module,
+    memoryImports: data.memoryImports,
+    argv: data.argv,
+    env: data.env,
+    dirs: data.dirs,
+  }
+  const liveMemory = new Float64Array(data.memorySlot)
+  const stdinPath = join(data.tmpDir, `stdin-${tag}`)
+  const stdoutPath = join(data.tmpDir, `stdout-${tag}`)
+  const hooks = {
+    onDenied: (message: string) => post({ type: 'denied', message }),
+    onMemory: (bytes: number) => {
+      liveMemory[0] = bytes
+    },
+  }
+  const run = (job: WorkerJob): void => {
+    const fds: number[] = []
+    const open = (path: string, flags: string) => {
+      const fd = openSync(path, flags)
+      fds.push(fd)
+      return fd
+    }
+    try {
+      if (job.mode === 'command') {
+        const r = runGuest(spec, { stdin: open(devNull, 'r'), stdout: 1, stderr: 2 }, hooks)
+        post({ type: 'done', id: job.id, exitCode: r.exitCode, memoryBytes: r.memoryBytes })
+        return
+      }
+      writeFileSync(stdinPath, job.body)
+      const stdin = open(stdinPath, 'r')
+      const stdout = open(stdoutPath, 'w+')
+      const r = runGuest({ ...spec, env: { ...spec.env, ...job.env } }, { stdin, stdout, stderr: 2 }, hooks)
+      const out = readFileSync(stdoutPath)
+      post({ type: 'done', id: job.id, exitCode: r.exitCode, memoryBytes: r.memoryBytes, stdout: out })
+    } catch (err) {
+      post({ type: 'failed', id: job.id, error: toErrorShape(err), memoryBytes: liveMemory[0] ?? 0 })
+    } finally {
+      for (const fd of fds) closeSync(fd)
+      liveMemory[0] = 0
+    }
+  }
+  return { run, liveMemory }
+}
