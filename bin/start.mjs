@@ -31,5 +31,8 @@ if (electron && hasDisplay) {
   )
   child = run(process.execPath, [join(root, 'bin', 'worldbench.mjs'), 'serve', ...process.argv.slice(2)])
 }
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
+// A terminal's Ctrl-C already reaches the child (same process group): forwarding SIGINT too
+// would make it a second, hurried one. Wait for the child; pass on what terminals do not send.
+process.on('SIGINT', () => {})
+for (const sig of ['SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig))
 child.on('exit', (code) => process.exit(code ?? 0))

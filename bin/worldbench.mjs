@@ -29,7 +29,10 @@ if (major >= 24 && process.features.typescript) {
   const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   })
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig))
+  // A terminal's Ctrl-C already reaches the child (same process group): forwarding SIGINT too
+  // would make it a second, hurried one. Wait for the child; pass on what terminals do not send.
+  process.on('SIGINT', () => {})
+  for (const sig of ['SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig))
   child.on('exit', (code, signal) => {
     if (signal) process.kill(process.pid, signal)
     else process.exit(code ?? 1)

@@ -15,17 +15,22 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
 }
 
-/** Resolves on the first Ctrl-C or SIGTERM. */
+/**
+ * Resolves on the first Ctrl-C or SIGTERM, and from then on shields the clean-up that follows:
+ * a terminal's Ctrl-C reaches every process of the group (npm, a launcher, us), so a second
+ * signal often arrives at once; only a third forces the exit, leaving engine resources behind.
+ */
 export function untilInterrupted(): Promise<string> {
   return new Promise((resolve) => {
-    const done = (sig: string) => {
-      process.off('SIGINT', onInt)
-      process.off('SIGTERM', onTerm)
-      resolve(sig)
+    let count = 0
+    const onSignal = (sig: string) => {
+      count++
+      if (count === 1) resolve(sig)
+      else if (count === 2)
+        process.stderr.write('Still stopping what was started… (press Ctrl-C again to quit anyway)\n')
+      else process.exit(130)
     }
-    const onInt = () => done('SIGINT')
-    const onTerm = () => done('SIGTERM')
-    process.once('SIGINT', onInt)
-    process.once('SIGTERM', onTerm)
+    process.on('SIGINT', () => onSignal('SIGINT'))
+    process.on('SIGTERM', () => onSignal('SIGTERM'))
   })
 }
