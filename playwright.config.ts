@@ -1,26 +1,11 @@
 import { defineConfig } from '@playwright/test'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/e2e/chromium.ts'
 
-/** Debian's Chromium, never a downloaded browser; flags that keep it off the closed network. */
 const chromium = {
   browserName: 'chromium' as const,
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  },
+  launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
 }
 
-// E2E: the real renderer against the real backend. "web" drives `worldbench serve` in Debian's
-// Chromium (never a downloaded browser); "electron" runs the same specs in the desktop app where
-// an Electron binary exists, and is skipped with the reason where it does not.
 export default defineConfig({
   testDir: 'test/e2e',
   timeout: 240_000,

@@ -97,43 +97,17 @@ export function BenchPage() {
               </label>
             ))}
           </fieldset>
-          <label className="text-sm">
-            Repeats{' '}
-            <input
-              aria-label="Repeats"
-              type="number"
-              min={1}
-              max={100}
-              value={repeats}
-              onChange={(e) => setRepeats(Number(e.target.value))}
-              className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
-            />
-          </label>
-          <label className="text-sm">
-            Load seconds{' '}
-            <input
-              aria-label="Load seconds"
-              type="number"
-              min={0}
-              max={600}
-              value={loadSeconds}
-              onChange={(e) => setLoadSeconds(Number(e.target.value))}
-              className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
-            />
-          </label>
-          <label className="text-sm">
-            Density{' '}
-            <input
-              aria-label="Density instances"
-              title="Also start up to this many instances of each kind (0: off)"
-              type="number"
-              min={0}
-              max={500}
-              value={density}
-              onChange={(e) => setDensity(Number(e.target.value))}
-              className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
-            />
-          </label>
+          <NumberField label="Repeats" value={repeats} min={1} max={100} onChange={setRepeats} />
+          <NumberField label="Load seconds" value={loadSeconds} min={0} max={600} onChange={setLoadSeconds} />
+          <NumberField
+            label="Density"
+            ariaLabel="Density instances"
+            title="Also start up to this many instances of each kind (0: off)"
+            value={density}
+            min={0}
+            max={500}
+            onChange={setDensity}
+          />
           <button
             type="submit"
             disabled={running || kinds.length === 0}
@@ -373,5 +347,39 @@ function DensityResults({ report }: { report: BenchReport }) {
         </table>
       </Card>
     </div>
+  )
+}
+
+function NumberField({
+  label,
+  ariaLabel = label,
+  title,
+  value,
+  min,
+  max,
+  onChange,
+}: {
+  label: string
+  ariaLabel?: string
+  title?: string
+  value: number
+  min: number
+  max: number
+  onChange: (v: number) => void
+}) {
+  return (
+    <label className="text-sm">
+      {label}{' '}
+      <input
+        aria-label={ariaLabel}
+        title={title}
+        type="number"
+        min={min}
+        max={max}
+        value={value}
+        onChange={(e) => onChange(Number(e.target.value))}
+        className="ml-1 w-16 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
+      />
+    </label>
   )
 }

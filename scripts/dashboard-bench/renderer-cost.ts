@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { projectRoot } from '../../main/core/paths.ts'
 import { startWebServer } from '../../main/server.ts'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/e2e/chromium.ts'
 import { syntheticService } from './synthetic-service.ts'
 
 export interface RendererCost {
@@ -21,17 +22,6 @@ export interface RendererCost {
   firstContentfulPaintMs: number
   rowsVisibleMs: number
 }
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 // Runs in the page before any of its scripts: when the rows are in, and a frame-gap recorder.
 const PAGE_PROBES = `
@@ -59,7 +49,7 @@ export async function measureRendererCost(count: number, seconds: number): Promi
   const server = await startWebServer({ handlers: svc.handlers, bus: svc.bus, rendererDir })
   svc.start()
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   })
   try {
