@@ -138,5 +138,5 @@ for (const [what, value, target, pass] of rows)
     `${what.padEnd(w0)}  ${value.padEnd(w1)}  ${target.padEnd(8)}  ${target === '–' ? '' : pass ? 'PASS' : 'FAIL'}`,
   )
 console.log(
-  '\nThe RSS floor is the Node host itself (V8 isolate, Node runtime, one guest worker thread); guest memory is the linear memory above.',
+  '\nThe RSS floor is the Node host itself: a bare Node process is ~44 MiB here, then the host code and its V8 heap, which grows with garbage under load until GC. Guest memory is the linear memory above.',
 )

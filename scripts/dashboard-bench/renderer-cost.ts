@@ -61,6 +61,12 @@ export async function measureRendererCost(count: number, seconds: number): Promi
       null,
       { timeout: 30_000 },
     )
+    // The paint entry is queued after the frame that painted; give it a moment to be recorded.
+    await page
+      .waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, null, {
+        timeout: 5000,
+      })
+      .catch(() => undefined)
     const firstPaint = await page.evaluate(() => ({
       fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
       rows: (window as unknown as { __bench: { rowsAt: number } }).__bench.rowsAt,
