@@ -8,7 +8,7 @@ import type {
   Sample,
 } from '../../../preload/api.ts'
 import type { RuntimeRegistry } from '../../runtimes/registry.ts'
-import type { Artifact, Instance, Runtime } from '../../runtimes/runtime.ts'
+import type { Instance, Runtime } from '../../runtimes/runtime.ts'
 import { toErrorShape, WorldbenchError } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { runPrepareScript } from '../prepare-script.ts'
@@ -47,9 +47,9 @@ export class BenchRunner {
     const candidates = pickWorkloads(world, opts.kinds)
     const engines = await Promise.all(this.registry.all().map((r) => r.probe()))
     const environment = await benchEnvironment(engines)
-    const results = new Map<Kind, BenchKindResult & { artifact?: Artifact }>()
+    const results = new Map<Kind, BenchKindResult>()
     for (const [kind, w] of candidates) {
-      const result: BenchKindResult & { artifact?: Artifact } = {
+      const result: BenchKindResult = {
         kind,
         workload: w?.name ?? '-',
         metrics: {},
@@ -128,7 +128,6 @@ export class BenchRunner {
             .filter((v): v is number => v !== undefined && Number.isFinite(v))
           if (values.length > 0) result.metrics[key] = summarize(values)
         }
-        delete result.artifact
       }
       if (opts.density) {
         for (const [kind, w] of measured()) {

@@ -55,17 +55,19 @@ function newWorker(): Worker {
 }
 
 /**
- * A worker thread booted before its module is known: the host starts one as soon as it starts
- * itself, so the ~50 ms a thread takes to boot overlaps the parent's start message and the
- * module's compile instead of following them.
+ * A worker thread booted before its module is known: the host starts one as soon as it knows
+ * guests will run on workers, so the ~50 ms a thread takes to boot overlaps the module's compile
+ * instead of following it.
  */
 let warm: Worker | undefined
 export function prewarmGuestWorker(): void {
   warm ??= newWorker()
 }
-export function discardWarmGuestWorker(): void {
-  void warm?.terminate()
+
+function takeWorker(): Worker {
+  const worker = warm ?? newWorker()
   warm = undefined
+  return worker
 }
 
 export class GuestPool {
@@ -77,7 +79,6 @@ export class GuestPool {
 
   constructor(opts: PoolOptions) {
     this.opts = opts
-    if (opts.inline) discardWarmGuestWorker()
     for (let i = 0; i < Math.max(1, opts.size); i++) this.slots.push(this.spawn())
   }
 
@@ -107,8 +108,7 @@ export class GuestPool {
     const memorySlot = new SharedArrayBuffer(8)
     const worker: GuestThread = this.opts.inline
       ? (new InlineGuest(this.opts.timeoutMs) as unknown as GuestThread)
-      : (warm ?? newWorker())
-    if (!this.opts.inline) warm = undefined
+      : takeWorker()
     worker.postMessage({ init: { ...this.opts.data, memorySlot } satisfies WorkerData } satisfies ToWorker)
     let markUp: () => void = () => {}
     const slot: Slot = { worker, memory: new Float64Array(memorySlot), up: new Promise((r) => (markUp = r)) }

@@ -27,10 +27,9 @@ export class InlineGuest extends EventEmitter {
   postMessage(m: ToWorker): void {
     const out: WorkerMessage[] = []
     this.outbox = out
-    const post = this.post
     if ('init' in m) {
-      this.jobs = guestJobs(m.init, `inline-${process.pid}`, post)
-      post({ type: 'up' })
+      this.jobs = guestJobs(m.init, `inline-${process.pid}`, this.post)
+      this.post({ type: 'up' })
     } else if (this.jobs) {
       const jobs = this.jobs
       this.context.job = () => jobs.run(m)
@@ -40,7 +39,7 @@ export class InlineGuest extends EventEmitter {
         if ((err as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err
         jobs.liveMemory[0] = 0
         const seconds = (this.timeoutMs ?? 0) / 1000
-        post({
+        this.post({
           type: 'failed',
           id: m.id,
           memoryBytes: 0,

@@ -7,30 +7,19 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { cgiEnv } from './cgi-env.ts'
 import { parseCgiResponse } from './cgi-response.ts'
-import { GuestPool } from './guest-pool.ts'
+import { guestPoolFor } from './guest-pool-for.ts'
 import type { HostContext, Serving } from './host-context.ts'
-import { loadModule } from './load-module.ts'
 
 const MAX_BODY_BYTES = 16 * 2 ** 20
 
 export async function serveCgi(ctx: HostContext): Promise<Serving> {
   const { config } = ctx
-  const loaded = await loadModule(config.file, config.memoryMiB)
-  const pool = new GuestPool({
-    data: {
-      module: loaded.module,
-      memoryImports: loaded.memoryImports,
-      argv: [config.name, ...config.args],
-      env: {},
-      dirs: config.dirs,
-      tmpDir: ctx.tmpDir,
-    },
+  // The request's CGI variables (and the declared env) come with each job. One guest at a time
+  // (the default CPU bound) runs on this thread: no thread to boot.
+  const { pool, compileMs } = await guestPoolFor(ctx, {
+    env: {},
     size: config.workers,
-    // One guest at a time (the default CPU bound) runs on this thread: no thread to boot.
     inline: config.workers === 1,
-    ...(config.timeoutSeconds !== undefined ? { timeoutMs: config.timeoutSeconds * 1000 } : {}),
-    ...(config.memoryMiB !== undefined ? { memoryLimitBytes: config.memoryMiB * 2 ** 20 } : {}),
-    onDenied: (m) => ctx.log(m),
   })
   await pool.ready()
   let served = 0
@@ -88,7 +77,7 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
   })
   const address = server.address()
   const actual = typeof address === 'object' && address ? address.port : port
-  ctx.send({ type: 'ready', url: `http://127.0.0.1:${actual}/`, startMs: loaded.compileMs })
+  ctx.send({ type: 'ready', url: `http://127.0.0.1:${actual}/`, startMs: compileMs })
   return {
     guestMemoryBytes: () => pool.liveMemoryBytes(),
     requests: () => served,
