@@ -1,30 +1,40 @@
 import { useEffect, useRef } from 'react'
-import type { Sample } from '../../preload/api.ts'
-import type { SampleStore } from '../lib/sample-store.ts'
+import { watchVisibility } from '../lib/visibility.ts'
 
 /**
- * One number of one instance's latest sample, written straight into the DOM when that instance
- * is sampled: a hundred rows ticking once a second cost no React renders at all.
+ * A live number written straight into the DOM whenever `subscribe` says it changed: a hundred
+ * rows and the summary ticking once a second cost no React renders at all. Out of view it waits,
+ * and catches up when it scrolls back in. `subscribe` must be stable; `text` may change freely.
  */
 export function LiveText({
-  store,
-  id,
-  format,
+  subscribe,
+  text,
 }: {
-  store: SampleStore
-  id: string
-  format: (s: Sample) => string
+  subscribe: (listener: () => void) => () => void
+  text: () => string
 }) {
   const ref = useRef<HTMLSpanElement>(null)
-  const formatRef = useRef(format)
-  formatRef.current = format
+  const textRef = useRef(text)
+  textRef.current = text
   useEffect(() => {
+    const el = ref.current
+    if (!el) return
+    let visible = false
     const show = () => {
-      const last = store.last(id)
-      if (ref.current) ref.current.textContent = last ? formatRef.current(last) : '–'
+      if (!visible) return
+      const next = textRef.current()
+      // Writing the same text still costs a DOM mutation and a style pass: skip it.
+      if (el.textContent !== next) el.textContent = next
     }
-    show()
-    return store.subscribe(id, show)
-  }, [store, id])
+    const unwatch = watchVisibility(el, (isVisible) => {
+      visible = isVisible
+      show()
+    })
+    const off = subscribe(show)
+    return () => {
+      off()
+      unwatch()
+    }
+  }, [subscribe])
   return <span ref={ref}>–</span>
 }

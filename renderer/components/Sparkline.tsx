@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react'
 import uPlot from 'uplot'
 import type { LiveSeries } from '../lib/sample-store.ts'
+import { watchVisibility } from '../lib/visibility.ts'
 
 /**
  * A live sparkline on uPlot: canvas-drawn, built for streaming time series, ~50 KB. It subscribes
@@ -45,17 +46,16 @@ export function Sparkline({
       drawn = series.version()
       el.dataset.points = String(data[1].length)
     }
-    const observer = new IntersectionObserver(([entry]) => {
-      visible = entry?.isIntersecting ?? false
+    const unwatch = watchVisibility(el, (isVisible) => {
+      visible = isVisible
       draw()
     })
-    observer.observe(el)
     const off = series.subscribe(draw)
     return () => {
       off()
-      observer.disconnect()
+      unwatch()
       plot.destroy()
     }
   }, [series, width, height, color])
-  return <div ref={ref} className="sparkline" data-points={0} style={{ width, height }} />
+  return <div ref={ref} className="sparkline" data-points={0} style={{ width, height, contain: 'strict' }} />
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react'
-import type { InstanceInfo, Sample, SamplesTick } from '../../preload/api.ts'
+import type { InstanceInfo, Sample } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
+import { mergeListing } from '../lib/merge-listing.ts'
 import { SampleStore } from '../lib/sample-store.ts'
 
 /** The one store of live samples, fed by the event stream for as long as the page lives. */
@@ -33,16 +34,7 @@ export function useLiveInstances(): LiveInstances {
         .listInstances({ includeExternal: true })
         .then(
           (all) =>
-            alive &&
-            setState((s) => {
-              const ours = new Map(s.instances.filter((i) => !i.external).map((i) => [i.id, i]))
-              for (const i of all.filter((x) => !x.external)) ours.set(i.id, { ...i, ...ours.get(i.id) })
-              return {
-                ...s,
-                instances: [...ours.values(), ...all.filter((x) => x.external)],
-                error: undefined,
-              }
-            }),
+            alive && setState((s) => ({ instances: mergeListing(s.instances, all), error: undefined })),
         )
         .catch((e: Error) => alive && setState((s) => ({ ...s, error: e.message })))
     void refresh()
@@ -74,11 +66,4 @@ export function useLiveInstances(): LiveInstances {
 export function useLastSample(id: string): Sample | undefined {
   const subscribe = useCallback((l: () => void) => samples.subscribe(id, l), [id])
   return useSyncExternalStore(subscribe, () => samples.last(id))
-}
-
-/** The latest tick (host totals, the sampler's own cost), re-rendering once a second. */
-const subscribeTick = (l: () => void) => samples.onTick(l)
-
-export function useTick(): SamplesTick | undefined {
-  return useSyncExternalStore(subscribeTick, () => samples.tick)
 }

@@ -1,6 +1,7 @@
 import type { Sample, SamplesTick } from '../../preload/api.ts'
 
-const KEEP = 120
+/** A sparkline shows the last minute at 1 Hz; the instance page charts the full history. */
+export const SPARKLINE_POINTS = 60
 
 /** One live series of one instance (e.g. its CPU %), for a sparkline to subscribe to. */
 export interface LiveSeries {
@@ -30,7 +31,7 @@ const emptyHistory = (): History => ({
 
 function append(xs: number[], x: number): void {
   xs.push(x)
-  if (xs.length > KEEP) xs.shift()
+  if (xs.length > SPARKLINE_POINTS) xs.shift()
 }
 
 /**

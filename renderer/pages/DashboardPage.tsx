@@ -14,7 +14,7 @@ import {
   StateBadge,
 } from '../components/ui.tsx'
 import { href } from '../hooks/useHashRoute.ts'
-import { samples, useLiveInstances, useTick } from '../hooks/useLiveInstances.ts'
+import { samples, useLiveInstances } from '../hooks/useLiveInstances.ts'
 
 const KINDS: Kind[] = ['vm', 'container', 'wasm']
 
@@ -149,6 +149,8 @@ const InstanceRow = memo(function InstanceRow({
   onStop: (id: string) => void
   onRestart: (id: string) => void
 }) {
+  const cpu = samples.seriesOf(i.id, 'cpu')
+  const memory = samples.seriesOf(i.id, 'memory')
   return (
     <tr
       className="border-t border-slate-100 dark:border-slate-800"
@@ -188,17 +190,17 @@ const InstanceRow = memo(function InstanceRow({
       </td>
       <td>
         <div className="flex items-center gap-2">
-          <Sparkline series={samples.seriesOf(i.id, 'cpu')} />
-          <span className="w-14 text-right font-mono text-xs">
-            <LiveText store={samples} id={i.id} format={formatCpu} />
+          <Sparkline series={cpu} />
+          <span className="h-4 w-14 text-right font-mono text-xs [contain:strict]">
+            <LiveText subscribe={cpu.subscribe} text={() => cpuText(samples.last(i.id))} />
           </span>
         </div>
       </td>
       <td>
         <div className="flex items-center gap-2">
-          <Sparkline series={samples.seriesOf(i.id, 'memory')} color="#0ea5e9" />
-          <span className="w-20 text-right font-mono text-xs" data-testid="memory">
-            <LiveText store={samples} id={i.id} format={formatMemory} />
+          <Sparkline series={memory} color="#0ea5e9" />
+          <span className="h-4 w-20 text-right font-mono text-xs [contain:strict]" data-testid="memory">
+            <LiveText subscribe={memory.subscribe} text={() => memoryText(samples.last(i.id))} />
           </span>
         </div>
       </td>
@@ -220,13 +222,17 @@ const InstanceRow = memo(function InstanceRow({
   )
 })
 
-const formatCpu = (s: Sample) => `${s.cpuPercent.toFixed(1)}%`
-const formatMemory = (s: Sample) => formatBytes(s.memoryBytes)
+const cpuText = (s: Sample | undefined) => (s ? `${s.cpuPercent.toFixed(1)}%` : '–')
+const memoryText = (s: Sample | undefined) => (s ? formatBytes(s.memoryBytes) : '–')
+const subscribeTick = (listener: () => void) => samples.onTick(listener)
 
-/** The per-kind and host summary, re-rendered once a tick. */
+/**
+ * The per-kind and host summary. It renders when the instance list changes; its numbers follow
+ * the ticks through LiveText, so a tick re-renders nothing.
+ */
 function Summary({ instances }: { instances: InstanceInfo[] }) {
-  const tick = useTick()
-  const lastOf = (i: InstanceInfo) => tick?.instances[i.id] ?? samples.last(i.id)
+  const lastOf = (i: InstanceInfo) => samples.tick?.instances[i.id] ?? samples.last(i.id)
+  const host = () => samples.tick?.host
   return (
     <div className="mb-4 grid gap-4 md:grid-cols-4">
       {KINDS.map((k) => {
@@ -238,8 +244,14 @@ function Summary({ instances }: { instances: InstanceInfo[] }) {
               <span className="text-2xl font-semibold">{of.length}</span>
             </div>
             <p className="mt-1 text-xs text-slate-500">
-              CPU {sum(of, (i) => lastOf(i)?.cpuPercent).toFixed(1)}% · memory{' '}
-              {formatBytes(sum(of, (i) => lastOf(i)?.memoryBytes))}
+              <LiveText
+                subscribe={subscribeTick}
+                text={() =>
+                  `CPU ${sum(of, (i) => lastOf(i)?.cpuPercent).toFixed(1)}% · memory ${formatBytes(
+                    sum(of, (i) => lastOf(i)?.memoryBytes),
+                  )}`
+                }
+              />
             </p>
           </Card>
         )
@@ -247,13 +259,23 @@ function Summary({ instances }: { instances: InstanceInfo[] }) {
       <Card>
         <p className="text-xs text-slate-500">Host</p>
         <p className="text-sm">
-          CPU {tick ? `${tick.host.cpuPercent.toFixed(0)}%` : '–'} · memory{' '}
-          {tick
-            ? `${formatBytes(tick.host.memoryUsedBytes)} / ${formatBytes(tick.host.memoryTotalBytes)}`
-            : '–'}
+          <LiveText
+            subscribe={subscribeTick}
+            text={() => {
+              const h = host()
+              return h
+                ? `CPU ${h.cpuPercent.toFixed(0)}% · memory ${formatBytes(h.memoryUsedBytes)} / ${formatBytes(h.memoryTotalBytes)}`
+                : 'CPU – · memory –'
+            }}
+          />
         </p>
         <p className="text-xs text-slate-500">
-          Sampler cost: {tick ? `${tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}
+          <LiveText
+            subscribe={subscribeTick}
+            text={() =>
+              `Sampler cost: ${samples.tick ? `${samples.tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}`
+            }
+          />
         </p>
       </Card>
     </div>

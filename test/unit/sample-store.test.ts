@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Sample, SamplesTick } from '../../preload/api.ts'
-import { SampleStore } from '../../renderer/lib/sample-store.ts'
+import { SampleStore, SPARKLINE_POINTS } from '../../renderer/lib/sample-store.ts'
 
 const sample = (t: number, cpu: number, mem: number): Sample => ({ t, cpuPercent: cpu, memoryBytes: mem })
 const tick = (t: number, instances: Record<string, Sample>): SamplesTick => ({
@@ -27,12 +27,13 @@ describe('the renderer sample store', () => {
     expect(store.seriesOf('a', 'cpu')).toBe(cpuA)
   })
 
-  it('keeps the last 120 points, oldest dropped', () => {
+  it('keeps the last minute of points for a sparkline, oldest dropped', () => {
     const store = new SampleStore()
     for (let i = 0; i < 150; i++) store.push(tick(i * 1000, { a: sample(i * 1000, i, i) }))
     const [times, mem] = store.seriesOf('a', 'memory').get()
-    expect(mem).toHaveLength(120)
-    expect(mem[0]).toBe(30)
+    expect(SPARKLINE_POINTS).toBe(60)
+    expect(mem).toHaveLength(60)
+    expect(mem[0]).toBe(90)
     expect(times.at(-1)).toBe(149)
   })
 

@@ -1,0 +1,24 @@
+import type { InstanceInfo } from '../../preload/api.ts'
+
+/**
+ * The instance list after a periodic listing: our own instances keep what their events said
+ * (events are newer than a listing), external ones take the listing. An instance whose
+ * description did not change keeps its very object, so its memoised row does not render again;
+ * When nothing changed at all, `current` itself comes back. `last` is left out of the comparison, as live numbers come from the sample store.
+ */
+export function mergeListing(current: InstanceInfo[], listed: InstanceInfo[]): InstanceInfo[] {
+  const previous = new Map(current.map((i) => [i.id, i]))
+  const ours = listed.filter((i) => !i.external)
+  const known = new Map(current.filter((i) => !i.external).map((i) => [i.id, i]))
+  for (const i of ours) known.set(i.id, { ...i, ...known.get(i.id) })
+  const next = [...known.values(), ...listed.filter((i) => i.external)]
+  const merged = next.map((i) => {
+    const before = previous.get(i.id)
+    return before && descriptionOf(before) === descriptionOf(i) ? before : i
+  })
+  // Nothing changed: the very same list, so React skips rendering the page at all.
+  return merged.length === current.length && merged.every((i, n) => i === current[n]) ? current : merged
+}
+
+const descriptionOf = ({ last: _last, ...rest }: InstanceInfo): string =>
+  JSON.stringify(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)))
