@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
 import type { InstanceInfo, Sample } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
 import { mergeListing } from '../lib/merge-listing.ts'
@@ -25,23 +25,34 @@ export interface LiveInstances {
  */
 export function useLiveInstances(): LiveInstances {
   const [state, setState] = useState<LiveInstances>({ instances: [] })
+  const current = useRef(state)
   useEffect(() => {
     feedSamples()
     let alive = true
+    // Computed against the latest list, outside React: a listing that changes nothing sets no
+    // state, so the page does not even render.
+    const update = (next: (s: LiveInstances) => LiveInstances) => {
+      const s = next(current.current)
+      if (!alive || s === current.current) return
+      current.current = s
+      setState(s)
+    }
     // External containers (not started by Worldbench) have no events of ours: refresh them every few seconds.
     const refresh = () =>
       api
         .listInstances({ includeExternal: true })
-        .then(
-          (all) =>
-            alive && setState((s) => ({ instances: mergeListing(s.instances, all), error: undefined })),
+        .then((all) =>
+          update((s) => {
+            const instances = mergeListing(s.instances, all)
+            return instances === s.instances && s.error === undefined ? s : { instances }
+          }),
         )
-        .catch((e: Error) => alive && setState((s) => ({ ...s, error: e.message })))
+        .catch((e: Error) => update((s) => ({ ...s, error: e.message })))
     void refresh()
     const timer = setInterval(() => void refresh(), 5000)
     const offs = [
       onEvent('instance', (i) =>
-        setState((s) => {
+        update((s) => {
           const idx = s.instances.findIndex((x) => x.id === i.id)
           const instances = [...s.instances]
           if (idx >= 0) instances[idx] = { ...instances[idx], ...i }
@@ -50,7 +61,7 @@ export function useLiveInstances(): LiveInstances {
         }),
       ),
       onEvent('instanceRemoved', ({ id }) =>
-        setState((s) => ({ ...s, instances: s.instances.filter((x) => x.id !== id) })),
+        update((s) => ({ ...s, instances: s.instances.filter((x) => x.id !== id) })),
       ),
     ]
     return () => {

@@ -14,11 +14,19 @@ export function mergeListing(current: InstanceInfo[], listed: InstanceInfo[]): I
   const next = [...known.values(), ...listed.filter((i) => i.external)]
   const merged = next.map((i) => {
     const before = previous.get(i.id)
-    return before && descriptionOf(before) === descriptionOf(i) ? before : i
+    return before && sameDescription(before, i) ? before : i
   })
   // Nothing changed: the very same list, so React skips rendering the page at all.
   return merged.length === current.length && merged.every((i, n) => i === current[n]) ? current : merged
 }
 
-const descriptionOf = ({ last: _last, ...rest }: InstanceInfo): string =>
-  JSON.stringify(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)))
+function sameDescription(a: InstanceInfo, b: InstanceInfo): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)])
+  keys.delete('last')
+  for (const k of keys) {
+    const x = a[k as keyof InstanceInfo]
+    const y = b[k as keyof InstanceInfo]
+    if (x !== y && (typeof x !== 'object' || JSON.stringify(x) !== JSON.stringify(y))) return false
+  }
+  return true
+}
