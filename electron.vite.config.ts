@@ -7,11 +7,11 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // The Wasm host process and its guest worker are entries of their own: they run in other processes/threads.
+      // The Wasm guest worker is an entry of its own: it runs on other threads. The Wasm host
+      // process is built as CommonJS by scripts/build-wasm-host.ts.
       rollupOptions: {
         input: {
           index: resolve('main/index.ts'),
-          'wasm-host': resolve('main/runtimes/wasm/host.ts'),
           'wasm-guest-worker': resolve('main/runtimes/wasm/guest-worker.ts'),
         },
         output: { entryFileNames: '[name].js' },

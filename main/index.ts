@@ -11,7 +11,7 @@ import { createMainWindow } from './electron/window.ts'
 import { listenControlSocket } from './transport/control-socket.ts'
 
 // The Wasm host and its guest worker are built next to this file (see electron.vite.config.ts).
-process.env.WORLDBENCH_WASM_HOST ??= join(import.meta.dirname, 'wasm-host.js')
+process.env.WORLDBENCH_WASM_HOST ??= join(import.meta.dirname, 'wasm-host.cjs')
 process.env.WORLDBENCH_WASM_GUEST_WORKER ??= join(import.meta.dirname, 'wasm-guest-worker.js')
 
 registerAppScheme()

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { WorldbenchError } from '../../core/errors.ts'
 import { stateSubdir } from '../../core/paths.ts'
-import { sha256 } from './wasm-bytes.ts'
+import { sha256 } from './sha256.ts'
 
 const SHIM_PACKAGES = ['cli', 'clocks', 'filesystem', 'http', 'io', 'random', 'sockets']
 const ENTRY = 'component.js'

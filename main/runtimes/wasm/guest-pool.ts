@@ -3,8 +3,9 @@
  * the CPU bound (at most that many guests compute at once); a guest past its wall-clock limit
  * has its thread terminated and replaced, and only that request or run fails.
  */
+import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { ErrorShape } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { InlineGuest } from './inline-guest.ts'
@@ -48,7 +49,11 @@ const workerUrl = process.env.WORLDBENCH_WASM_GUEST_WORKER
   ? pathToFileURL(process.env.WORLDBENCH_WASM_GUEST_WORKER)
   : new URL('./guest-worker.ts', import.meta.url)
 
+// Loaded on first use: a host whose guests run inline never needs worker_threads (~2 MiB RSS).
+const lazyRequire = createRequire(import.meta.url)
+
 function newWorker(): Worker {
+  const { Worker } = lazyRequire('node:worker_threads') as typeof import('node:worker_threads')
   const worker = new Worker(workerUrl)
   worker.unref()
   return worker

@@ -6,7 +6,8 @@ import { basename } from 'node:path'
 import type { WasmInspectionInfo } from '../../../preload/api.ts'
 import { WASI_NAMESPACES, type WasiVersion } from './guest-imports.ts'
 import { invalidWasm, notWasm, readWasm } from './load-module.ts'
-import { sha256, wasmFormat } from './wasm-bytes.ts'
+import { sha256 } from './sha256.ts'
+import { wasmFormat } from './wasm-bytes.ts'
 
 /** The contract's shape (preload/api.ts): what the API and the instance page show. */
 export type WasmInspection = WasmInspectionInfo

@@ -9,18 +9,20 @@ import { WASI } from 'node:wasi'
 import { isErrnoCode, WorldbenchError } from '../../core/errors.ts'
 import { assertImportsSatisfiable, WASI_NAMESPACES } from './guest-imports.ts'
 import { capMemory, type MemoryImport } from './memory-limit.ts'
-import { sha256, wasmFormat } from './wasm-bytes.ts'
+import { wasmFormat } from './wasm-bytes.ts'
 
 export interface LoadedModule {
   module: WebAssembly.Module
   memoryImports: MemoryImport[]
-  sha256: string
   bytes: number
   compileMs: number
 }
 
-/** Compiled modules of this process, by content hash and memory cap: compile once, instantiate often. */
-const compiled = new Map<string, LoadedModule>()
+/**
+ * Compiled modules of this process, by content and memory cap: compile once, instantiate often.
+ * Compared byte for byte rather than by hash: a host process then never loads node:crypto (~3 MiB).
+ */
+const compiled: { bytes: Uint8Array; memoryMiB: number | undefined; loaded: LoadedModule }[] = []
 
 export async function readWasm(file: string): Promise<Uint8Array> {
   try {
@@ -64,10 +66,8 @@ export async function loadModule(file: string, memoryMiB: number | undefined): P
       'Serve components with "serve: http" (wasi:http/proxy); command and cgi run preview 1 modules.',
     )
   }
-  const hash = sha256(bytes)
-  const key = `${hash}:${memoryMiB ?? '-'}`
-  const cached = compiled.get(key)
-  if (cached) return cached
+  const cached = compiled.find((c) => c.memoryMiB === memoryMiB && Buffer.compare(c.bytes, bytes) === 0)
+  if (cached) return cached.loaded
   let capped: ReturnType<typeof capMemory>
   try {
     capped = capMemory(bytes, memoryMiB, basename(file))
@@ -99,7 +99,7 @@ export async function loadModule(file: string, memoryMiB: number | undefined): P
       'Build it as a command (a C/Rust program with main), e.g. clang --target=wasm32-wasi.',
     )
   }
-  const loaded = { module, memoryImports: capped.memoryImports, sha256: hash, bytes: bytes.length, compileMs }
-  compiled.set(key, loaded)
+  const loaded = { module, memoryImports: capped.memoryImports, bytes: bytes.length, compileMs }
+  compiled.push({ bytes, memoryMiB, loaded })
   return loaded
 }

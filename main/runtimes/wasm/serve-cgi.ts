@@ -4,11 +4,13 @@
  * its stdout, parsed as a CGI response, is the answer. A failing request gets a 5xx and a log
  * line; the listener and the other requests go on.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { cgiEnv } from './cgi-env.ts'
 import { parseCgiResponse } from './cgi-response.ts'
+import { garbageCollector } from './garbage-collector.ts'
 import { guestPoolFor } from './guest-pool-for.ts'
 import type { HostContext, Serving } from './host-context.ts'
+import { http } from './node-http.ts'
 
 const MAX_BODY_BYTES = 16 * 2 ** 20
 
@@ -22,10 +24,11 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     inline: config.workers === 1,
   })
   await pool.ready()
+  const collector = garbageCollector()
   let served = 0
   const port = config.port ?? 0
 
-  const server = createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     void handle(req, res).catch((err: unknown) =>
       fail(res, 500, `internal error: ${err instanceof Error ? err.message : String(err)}`),
     )
@@ -47,6 +50,7 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     )
     const outcome = await pool.run({ mode: 'cgi', env, body })
     served++
+    collector.served()
     if (!outcome.ok) {
       ctx.send({ type: 'error', error: outcome.error, fatal: false })
       ctx.log(`${req.method} ${req.url}: ${outcome.error.message}`)
@@ -82,6 +86,7 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     guestMemoryBytes: () => pool.liveMemoryBytes(),
     requests: () => served,
     stop: async () => {
+      collector.stop()
       server.closeAllConnections()
       await new Promise<void>((r) => server.close(() => r()))
       await pool.close()

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto'
-
 export type WasmFormat = 'module' | 'component' | 'not-wasm'
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d]
@@ -11,8 +9,4 @@ export function wasmFormat(bytes: Uint8Array): WasmFormat {
   if (bytes[4] === 0x01 && bytes[5] === 0 && bytes[6] === 0 && bytes[7] === 0) return 'module'
   if (bytes[6] === 0x01 && bytes[7] === 0) return 'component'
   return 'not-wasm'
-}
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
 }
