@@ -10,7 +10,10 @@ export class RuntimeRegistry {
 
   register(runtime: Runtime): this {
     const previous = this.byKind.get(runtime.kind)
-    if (previous && previous !== runtime) this.retired.push(previous)
+    if (previous && previous !== runtime) {
+      previous.retire?.()
+      this.retired.push(previous)
+    }
     this.byKind.set(runtime.kind, runtime)
     return this
   }

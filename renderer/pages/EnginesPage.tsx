@@ -92,6 +92,11 @@ const ENGINE_SETTINGS = [
     placeholder: 'found like the Docker CLI does (DOCKER_HOST, context, default sockets)',
   },
   { key: 'vm.qemuBinary', label: 'QEMU binary', placeholder: 'qemu-system-<arch> found on PATH' },
+  {
+    key: 'wasm.spareHost',
+    label: 'Spare Wasm host',
+    placeholder: 'on: a host process is booted ahead of the next start (~45 MiB); "off" to save it',
+  },
 ]
 
 /** Points a kind at a specific engine; empty means "discover it". Takes effect for new work at once. */

@@ -292,6 +292,60 @@ describe('host process', () => {
   })
 })
 
+describe('spare host', () => {
+  it("boots at prepare, is the next start's host, and is replaced by a fresh one", async () => {
+    const spares = new WasmRuntime()
+    try {
+      const w = workload('spare-cgi', { module: hello, serve: 'cgi' })
+      const artifact = await spares.prepare(w, () => {})
+      const spare = spares.spareHostPid()
+      expect(spare).toBeGreaterThan(0)
+      expect(alive(spare!)).toBe(true)
+      const i = await spares.start(w, artifact)
+      expect(i.handle.pid).toBe(spare)
+      const res = await fetch(i.ports[0]!.url)
+      expect(res.status).toBe(200)
+      expect(await res.text()).toContain('Hello from Worldbench!')
+      const next = spares.spareHostPid()
+      expect(next).toBeGreaterThan(0)
+      expect(next).not.toBe(spare)
+      // The probe the spare was warmed with left no trace in the workload's log.
+      expect(
+        spares
+          .host(i)!
+          .logs.tail(100)
+          .map((l) => l.line)
+          .join('\n'),
+      ).not.toMatch(/probe/)
+      await spares.stop(i)
+      spares.retire()
+      const t0 = performance.now()
+      while (alive(next!) && performance.now() - t0 < 5000) await sleep(50)
+      expect(alive(next!)).toBe(false)
+    } finally {
+      await spares.close()
+    }
+  })
+
+  it('does not keep its parent alive, and ends with it', async () => {
+    const parent = fork(join(root, 'test/fixtures/wasm/spare-parent.ts'), [hello], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    })
+    parent.channel?.unref()
+    let out = ''
+    parent.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    const code = await new Promise<number | null>((resolve) => parent.once('exit', resolve))
+    expect(code).toBe(0)
+    const spare = Number(/SPARE (\d+)/.exec(out)?.[1])
+    expect(spare).toBeGreaterThan(0)
+    const t0 = performance.now()
+    while (alive(spare) && performance.now() - t0 < 5000) await sleep(50)
+    expect(alive(spare)).toBe(false)
+  })
+})
+
 /** Running and not a zombie (a reaped-late child still answers kill(pid, 0)). */
 function alive(pid: number): boolean {
   try {

@@ -28,8 +28,8 @@ export class HostHandle {
   private statsWaiters: ((s: HostStats) => void)[] = []
   readonly exited: Promise<void>
 
-  constructor() {
-    this.process = spawnHost()
+  constructor(process: HostProcess = spawnHost()) {
+    this.process = process
     for (const stream of ['stdout', 'stderr'] as const) {
       createInterface({ input: this.process[stream], crlfDelay: Infinity }).on('line', (line) =>
         this.push({ t: Date.now(), stream, line }),

@@ -10,6 +10,7 @@ import type { FromHost, HostConfig, ToHost } from './protocol.ts'
 import { serveCgi } from './serve-cgi.ts'
 import { serveCommand } from './serve-command.ts'
 import { serveHttp } from './serve-http.ts'
+import { warmUp } from './warm-up.ts'
 
 const PARENT_CHECK_MS = 500
 
@@ -76,8 +77,12 @@ async function start(config: HostConfig): Promise<void> {
   }
 }
 
+// A spare host is warmed before its workload comes; the workload starts once that is done.
+let warming: Promise<void> = Promise.resolve()
+
 process.on('message', (m: ToHost) => {
-  if (m.type === 'start') void start(m.config)
+  if (m.type === 'warm') warming = warming.then(() => warmUp(m.hint, tmp.dir)).catch(() => undefined)
+  else if (m.type === 'start') void warming.then(() => start(m.config))
   else if (m.type === 'stop') void exit(0)
   else if (m.type === 'stats')
     send({

@@ -1,8 +1,9 @@
 /**
  * The messages between Worldbench and a Wasm host process (one host per workload).
- * Parent → host: start, stop, stats. Host → parent: ready, log, stats, exit, error.
+ * Parent → host: warm (a spare), start, stop, stats. Host → parent: ready, log, stats, exit, error.
  */
 import type { ErrorShape, LogLine } from '../../../preload/api.ts'
+import type { WarmHint } from './warm-up.ts'
 
 export type ServeMode = 'command' | 'cgi' | 'http'
 
@@ -32,7 +33,12 @@ export interface HostConfig {
   workers: number
 }
 
-export type ToHost = { type: 'start'; config: HostConfig } | { type: 'stop' } | { type: 'stats' }
+export type ToHost =
+  | { type: 'start'; config: HostConfig }
+  | { type: 'stop' }
+  | { type: 'stats' }
+  /** To a spare host, before it has a workload: get ready (see warm-up.ts). */
+  | { type: 'warm'; hint: WarmHint }
 
 export type FromHost =
   | { type: 'ready'; url?: string; startMs: number }

@@ -74,7 +74,8 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
     }),
     world: 'run',
   }
-  const runtime = new WasmRuntime()
+  // One workload and out: a host booted ahead for a next start would only be thrown away.
+  const runtime = new WasmRuntime({ spareHost: false })
   const artifact = await runtime.prepare(workload, () => {})
   const instance = await runtime.start(workload, artifact)
   const host = runtime.host(instance)!

@@ -20,14 +20,27 @@ import { followLogs } from './follow-logs.ts'
 import { HostHandle } from './host-handle.ts'
 import { loadModule, notWasm, readWasm } from './load-module.ts'
 import type { HostConfig } from './protocol.ts'
-import { sha256, wasmFormat } from './wasm-bytes.ts'
+import { sha256 } from './sha256.ts'
+import { SpareHost } from './spare-host.ts'
+import type { WarmHint } from './warm-up.ts'
+import { wasmFormat } from './wasm-bytes.ts'
 
 const DEFAULT_GRACE_MS = 3000
+
+export interface WasmRuntimeOptions {
+  /** Keep a host process booted ahead of the next start (default true; off for one-shot runs). */
+  spareHost?: boolean
+}
 
 export class WasmRuntime implements Runtime {
   readonly kind = 'wasm' as const
   private readonly hosts = new Map<string, HostHandle>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
+  private readonly spare: SpareHost | undefined
+
+  constructor(opts: WasmRuntimeOptions = {}) {
+    if (opts.spareHost !== false) this.spare = new SpareHost()
+  }
 
   async probe(): Promise<EngineStatus> {
     const details: Record<string, string> = {
@@ -70,6 +83,7 @@ export class WasmRuntime implements Runtime {
       const links = await linkedComponents(w, progress)
       progress({ step: 'transpile', message: `transpiling component ${hash.slice(0, 12)} with jco` })
       const { entry, cached } = await transpiledComponent(bytes, hash, links)
+      this.spare?.warm({})
       const details: Record<string, string | number> = {
         format,
         sha256: hash,
@@ -88,6 +102,8 @@ export class WasmRuntime implements Runtime {
     }
     progress({ step: 'compile', message: `checking module ${hash.slice(0, 12)}` })
     const loaded = await loadModule(spec.module, w.limits.memoryMiB)
+    // A Wasm workload is about to start: have its host process booted by then.
+    this.spare?.warm(warmHint(spec.module, w.limits.memoryMiB))
     return {
       kind: 'wasm',
       ref: spec.module,
@@ -117,7 +133,7 @@ export class WasmRuntime implements Runtime {
     if (ports[0]) config.port = ports[0].host
     if (w.limits.memoryMiB !== undefined) config.memoryMiB = w.limits.memoryMiB
     if (w.limits.timeoutSeconds !== undefined) config.timeoutSeconds = w.limits.timeoutSeconds
-    const host = new HostHandle()
+    const host = new HostHandle(this.spare?.take())
     this.hosts.set(id, host)
     const instance: Instance = {
       id,
@@ -139,6 +155,9 @@ export class WasmRuntime implements Runtime {
     } catch (err) {
       await host.stop(500)
       throw err
+    } finally {
+      // The next start gets a booted host too; booted after this one serves, not competing with it.
+      this.spare?.warm(config.format === 'module' ? warmHint(config.file, config.memoryMiB) : {})
     }
     instance.state = host.state
     return instance
@@ -176,6 +195,11 @@ export class WasmRuntime implements Runtime {
     return this.hosts.get(i.id)
   }
 
+  /** The host process booted ahead of the next start, if one is up (for tests and the bench). */
+  spareHostPid(): number | undefined {
+    return this.spare?.pid
+  }
+
   async adopt(): Promise<Instance[]> {
     return []
   }
@@ -185,11 +209,19 @@ export class WasmRuntime implements Runtime {
     return () => this.listeners.delete(listener)
   }
 
+  retire(): void {
+    this.spare?.close()
+  }
+
   async close(): Promise<void> {
+    this.spare?.close()
     await Promise.all([...this.hosts.values()].map((h) => h.stop(1000)))
     this.hosts.clear()
   }
 }
+
+const warmHint = (file: string, memoryMiB: number | undefined): WarmHint =>
+  memoryMiB === undefined ? { file } : { file, memoryMiB }
 
 function wasmSpec(w: Workload): NonNullable<Workload['wasm']> {
   if (!w.wasm)
