@@ -20,11 +20,13 @@ export function LiveText({
     const el = ref.current
     if (!el) return
     let visible = false
+    // One text node, changed in place: replacing it (textContent) removes and inserts a node,
+    // which costs a layout; writing the same text still costs a style pass, so that is skipped.
+    const node = el.firstChild instanceof Text ? el.firstChild : el.appendChild(document.createTextNode(''))
     const show = () => {
       if (!visible) return
       const next = textRef.current()
-      // Writing the same text still costs a DOM mutation and a style pass: skip it.
-      if (el.textContent !== next) el.textContent = next
+      if (node.data !== next) node.data = next
     }
     const unwatch = watchVisibility(el, (isVisible) => {
       visible = isVisible

@@ -57,5 +57,5 @@ export function Sparkline({
       plot.destroy()
     }
   }, [series, width, height, color])
-  return <div ref={ref} className="sparkline" data-points={0} style={{ width, height, contain: 'strict' }} />
+  return <div ref={ref} className="sparkline" data-points={0} style={{ width, height }} />
 }

@@ -106,7 +106,7 @@ export function DashboardPage() {
         )
       )}
       {Object.entries(byWorld).map(([world, instances]) => (
-        <Card key={world} className="mb-4 mt-4">
+        <Card key={world} className="mb-4 mt-4 [contain:content]">
           <h2 className="mb-2 font-semibold">
             {world === 'external' ? 'External containers (not started by Worldbench)' : world}
           </h2>
@@ -191,7 +191,7 @@ const InstanceRow = memo(function InstanceRow({
       <td>
         <div className="flex items-center gap-2">
           <Sparkline series={cpu} />
-          <span className="h-4 w-14 text-right font-mono text-xs [contain:strict]">
+          <span className="h-4 w-14 text-right font-mono text-xs [contain:size_layout]">
             <LiveText subscribe={cpu.subscribe} text={() => cpuText(samples.last(i.id))} />
           </span>
         </div>
@@ -199,7 +199,7 @@ const InstanceRow = memo(function InstanceRow({
       <td>
         <div className="flex items-center gap-2">
           <Sparkline series={memory} color="#0ea5e9" />
-          <span className="h-4 w-20 text-right font-mono text-xs [contain:strict]" data-testid="memory">
+          <span className="h-4 w-20 text-right font-mono text-xs [contain:size_layout]" data-testid="memory">
             <LiveText subscribe={memory.subscribe} text={() => memoryText(samples.last(i.id))} />
           </span>
         </div>
