@@ -60,6 +60,10 @@ try {
     r.slowFrames === 0 ? 'PASS' : 'FAIL',
   ])
   info('Long tasks (> 50 ms) during the window', String(r.longTasks))
+  info(
+    'Main-thread work per frame (trace), median / max',
+    `${r.frameWork.medianMs.toFixed(1)} / ${r.frameWork.maxMs.toFixed(1)} ms over ${r.frameWork.frames} frames; ${r.frameWork.overBudget} over 16.7 ms`,
+  )
   info('Updates in the window', String(r.ticks))
   check('First contentful paint of the dashboard', r.firstContentfulPaintMs, 'ms', 1000, 0)
   check(`All ${r.instances} rows on screen`, r.rowsVisibleMs, 'ms', undefined, 0)

@@ -21,7 +21,7 @@ export function createRuntime(kind: Kind, settings: Record<string, unknown> = {}
   if (kind === 'container') return new ContainerRuntime(socketPath ? { socketPath } : {})
   if (kind === 'vm') return new VmRuntime(qemuBinary ? { qemuBinary } : {})
   // "off" (or false) trades ~40 ms per Wasm start for the ~45 MiB of an idle host process.
-  const spareHost = settings['wasm.spareHost'] !== false && str('wasm.spareHost') !== 'off'
+  const spareHost = !['off', 'false', 'no', '0'].includes(String(settings['wasm.spareHost']).toLowerCase())
   return new WasmRuntime({ spareHost })
 }
 
