@@ -7,12 +7,17 @@ import { setStateDir } from './core/paths.ts'
 import { createService } from './create-service.ts'
 import { registerIpc } from './electron/ipc.ts'
 import { registerAppScheme, serveRenderer } from './electron/protocol.ts'
+import { utilityHost } from './electron/utility-host.ts'
 import { createMainWindow } from './electron/window.ts'
+import { setHostSpawner } from './runtimes/wasm/spawn-host.ts'
 import { listenControlSocket } from './transport/control-socket.ts'
 
 // The Wasm host and its guest worker are built next to this file (see electron.vite.config.ts).
 process.env.WORLDBENCH_WASM_HOST ??= join(import.meta.dirname, 'wasm-host.cjs')
 process.env.WORLDBENCH_WASM_GUEST_WORKER ??= join(import.meta.dirname, 'wasm-guest-worker.js')
+
+// Each Wasm workload's host is an Electron utility process (see main/electron/utility-host.ts).
+setHostSpawner(utilityHost)
 
 registerAppScheme()
 app.enableSandbox()

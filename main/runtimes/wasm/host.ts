@@ -6,6 +6,7 @@
 import { toErrorShape } from '../../core/errors.ts'
 import { prewarmGuestWorker } from './guest-pool.ts'
 import { type HostContext, makeTmpDir, type Serving } from './host-context.ts'
+import { parentChannel } from './parent-channel.ts'
 import type { FromHost, HostConfig, ToHost } from './protocol.ts'
 import { serveCgi } from './serve-cgi.ts'
 import { serveCommand } from './serve-command.ts'
@@ -14,9 +15,8 @@ import { warmUp } from './warm-up.ts'
 
 const PARENT_CHECK_MS = 500
 
-const send = (m: FromHost) => {
-  if (process.connected) process.send!(m)
-}
+const parentLine = parentChannel()
+const send = (m: FromHost) => parentLine.send(m)
 const log = (line: string, stream: 'system' | 'stderr' = 'system') =>
   send({ type: 'log', line: { t: Date.now(), stream, line } })
 
@@ -80,7 +80,7 @@ async function start(config: HostConfig): Promise<void> {
 // A spare host is warmed before its workload comes; the workload starts once that is done.
 let warming: Promise<void> = Promise.resolve()
 
-process.on('message', (m: ToHost) => {
+parentLine.onMessage((m: ToHost) => {
   if (m.type === 'warm') warming = warming.then(() => warmUp(m.hint, tmp.dir)).catch(() => undefined)
   else if (m.type === 'start') void warming.then(() => start(m.config))
   else if (m.type === 'stop') void exit(0)
@@ -91,7 +91,7 @@ process.on('message', (m: ToHost) => {
       requests: serving?.requests() ?? 0,
     })
 })
-process.on('disconnect', () => void exit(0))
+parentLine.onGone(() => void exit(0))
 process.on('SIGTERM', () => void exit(0))
 const parent = process.ppid
 setInterval(() => {

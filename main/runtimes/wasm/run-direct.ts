@@ -97,7 +97,8 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
   }
   return {
     url: instance.ports[0]!.url,
-    pid: host.process.pid,
+    // Set by start(): a host that serves has spawned.
+    pid: instance.handle.pid ?? 0,
     stop: () => runtime.stop(instance),
     exited: host.exited,
   }

@@ -1,18 +1,19 @@
 /**
  * The one place a Wasm host process is created. Under plain Node it is a `child_process.fork`
- * of host.ts with this process's Node and flags; the Electron shell swaps in `utilityProcess`
- * here. The host's stdout and stderr carry the guest's output; IPC carries the protocol.
+ * of the host with this process's Node; the Electron shell swaps in `utilityProcess` through
+ * setHostSpawner (main/electron/utility-host.ts). The host's stdout and stderr carry the guest's
+ * output; messages carry the protocol.
  */
 import { type ChildProcess, fork } from 'node:child_process'
-import type { Readable } from 'node:stream'
 import { stateSubdir } from '../../core/paths.ts'
-import { hostEntry } from './host-entry.ts'
+import { type HostEntry, hostEntry } from './host-entry.ts'
 import type { FromHost, ToHost } from './protocol.ts'
 
 export interface HostProcess {
-  pid: number
-  stdout: Readable
-  stderr: Readable
+  /** Known once the OS process exists (at once for fork, after 'spawn' for a utility process). */
+  readonly pid: number | undefined
+  stdout: NodeJS.ReadableStream
+  stderr: NodeJS.ReadableStream
   send(m: ToHost): void
   onMessage(listener: (m: FromHost) => void): void
   onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void
@@ -23,32 +24,48 @@ export interface HostProcess {
   hold(held: boolean): void
 }
 
-type Holdable = { ref?(): void; unref?(): void } | null | undefined
+/**
+ * V8 flags of every host, whoever starts it. RSS of a host, measured by `npm run bench`: a 1 MiB
+ * young generation (a host allocates little per request; the default 16 MiB semi-spaces were
+ * ~8 MiB after a few hundred requests); no Maglev (its code and compiler pages were ~2 MiB, and
+ * the host's hot JS still gets TurboFan); --expose-gc for garbage-collector.ts.
+ */
+export const HOST_EXEC_ARGV = ['--max-semi-space-size=1', '--no-maglev', '--expose-gc']
+
+/** The environment of every host: the guest worker it should use, and Node's compile cache. */
+export function hostEnv(entry: HostEntry): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    NODE_OPTIONS: '',
+    // Node's compile cache keeps the V8 code of the host (and stripped TypeScript): start-up halves.
+    NODE_COMPILE_CACHE: stateSubdir('cache', 'node-compile'),
+    ...(entry.guestWorker && { WORLDBENCH_WASM_GUEST_WORKER: entry.guestWorker }),
+  }
+}
+
+let spawner: (entry: HostEntry) => HostProcess = forkHost
+
+/** The Electron shell's way in: hosts become utility processes. */
+export function setHostSpawner(spawn: (entry: HostEntry) => HostProcess): void {
+  spawner = spawn
+}
 
 export function spawnHost(): HostProcess {
-  const entry = hostEntry()
+  return spawner(hostEntry())
+}
+
+type Holdable = { ref?(): void; unref?(): void } | null | undefined
+
+function forkHost(entry: HostEntry): HostProcess {
   const child: ChildProcess = fork(entry.host, [], {
     execPath: process.execPath,
-    // RSS of a host, measured by `npm run bench`: a 1 MiB young generation (a host allocates
-    // little per request; the default 16 MiB semi-spaces were ~8 MiB after a few hundred
-    // requests); no Maglev (its code and compiler pages were ~2 MiB, and the host's hot JS still
-    // gets TurboFan); --expose-gc for garbage-collector.ts.
-    execArgv: [
-      ...process.execArgv,
-      '--disable-warning=ExperimentalWarning',
-      '--max-semi-space-size=1',
-      '--no-maglev',
-      '--expose-gc',
-    ],
+    execArgv: [...process.execArgv, '--disable-warning=ExperimentalWarning', ...HOST_EXEC_ARGV],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
-    // Node's compile cache keeps the stripped TypeScript and V8 code of the host: start-up halves.
     env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      NODE_COMPILE_CACHE: stateSubdir('cache', 'node-compile'),
-      ...(entry.guestWorker && { WORLDBENCH_WASM_GUEST_WORKER: entry.guestWorker }),
-      // Inside Electron, process.execPath is the Electron binary: make it run the host as plain Node.
+      ...hostEnv(entry),
+      // Forked from inside Electron (a spawner not swapped in), process.execPath is the Electron
+      // binary: make it run the host as plain Node.
       ...(process.versions.electron && { ELECTRON_RUN_AS_NODE: '1' }),
     },
   })

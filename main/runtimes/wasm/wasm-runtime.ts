@@ -142,7 +142,7 @@ export class WasmRuntime implements Runtime {
       workload: w.name,
       state: 'starting',
       ports,
-      handle: { pid: host.process.pid },
+      handle: {},
       startedAt: Date.now(),
     }
     if (w.limits.memoryMiB !== undefined) instance.guestMemoryBytes = w.limits.memoryMiB * 2 ** 20
@@ -160,6 +160,8 @@ export class WasmRuntime implements Runtime {
       this.spare?.warm(config.format === 'module' ? warmHint(config.file, config.memoryMiB) : {})
     }
     instance.state = host.state
+    // Known by now even for a utility process, which has its pid only once it has spawned.
+    if (host.process.pid !== undefined) instance.handle.pid = host.process.pid
     return instance
   }
 
@@ -172,9 +174,10 @@ export class WasmRuntime implements Runtime {
 
   async sample(i: Instance): Promise<Sample> {
     const host = this.hosts.get(i.id)
-    if (!host || host.state === 'stopped' || host.state === 'failed')
+    const pid = host?.process.pid
+    if (!host || pid === undefined || host.state === 'stopped' || host.state === 'failed')
       return { t: Date.now(), cpuPercent: 0, memoryBytes: 0, guestMemoryBytes: 0 }
-    const [ps, stats] = await Promise.all([processStats(host.process.pid), host.stats()])
+    const [ps, stats] = await Promise.all([processStats(pid), host.stats()])
     return {
       t: Date.now(),
       cpuPercent: ps.cpuPercent,
