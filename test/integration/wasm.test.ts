@@ -296,6 +296,9 @@ describe('spare host', () => {
   it("boots at prepare, is the next start's host, and is replaced by a fresh one", async () => {
     const spares = new WasmRuntime()
     try {
+      // The engine report (recorded with every bench run) says how Wasm starts are measured.
+      expect((await spares.probe()).details.hosts).toMatch(/booted ahead/)
+      expect((await new WasmRuntime({ spareHost: false }).probe()).details.hosts).toMatch(/started with it/)
       const w = workload('spare-cgi', { module: hello, serve: 'cgi' })
       const artifact = await spares.prepare(w, () => {})
       const spare = spares.spareHostPid()

@@ -47,6 +47,10 @@ export class WasmRuntime implements Runtime {
       node: process.versions.node,
       v8: process.versions.v8,
       modules: 'WASI preview 1 (node:wasi)',
+      // Recorded with every bench run: a Wasm start is measured with or without a booted host.
+      hosts: this.spare
+        ? 'one process per workload, booted ahead of its start (spare host)'
+        : 'one process per workload, started with it',
     }
     const warnings: string[] = []
     try {
