@@ -13,6 +13,7 @@ import type { Workload } from '../../main/core/world/schema.ts'
 import { WorkloadSchema } from '../../main/core/world/schema.ts'
 import type { Instance } from '../../main/runtimes/runtime.ts'
 import { parseCgiResponse } from '../../main/runtimes/wasm/cgi-response.ts'
+import { hostEntry } from '../../main/runtimes/wasm/host-entry.ts'
 import { inspectWasm, runWasmDirect, WasmRuntime } from '../../main/runtimes/wasm/index.ts'
 import type { LogLine } from '../../preload/api.ts'
 import { requireEngine } from './engines.ts'
@@ -289,6 +290,44 @@ describe('host process', () => {
     const t0 = performance.now()
     while (alive(hostPid) && performance.now() - t0 < 5000) await sleep(50)
     expect(alive(hostPid)).toBe(false)
+  })
+})
+
+describe('host process over a parentPort (as in an Electron utility process)', () => {
+  it('takes its workload and answers through process.parentPort', async () => {
+    const host = fork(hostEntry().host, [], {
+      execArgv: ['--import', join(root, 'test/fixtures/wasm/fake-parent-port.mjs')],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    })
+    try {
+      const ready = new Promise<string>((resolve, reject) => {
+        host.on('message', (m: { viaParentPort?: { type: string; url?: string } }) => {
+          if (m.viaParentPort?.type === 'ready') resolve(m.viaParentPort.url!)
+        })
+        host.once('exit', () => reject(new Error('the host exited before it was ready')))
+      })
+      host.send({
+        type: 'start',
+        config: {
+          name: 'port-check',
+          file: hello,
+          format: 'module',
+          serve: 'cgi',
+          args: [],
+          env: {},
+          dirs: [],
+          port: 0,
+          workers: 1,
+        },
+      })
+      const res = await fetch(await ready)
+      expect(await res.text()).toContain('Hello from Worldbench!')
+      const exited = new Promise((resolve) => host.once('exit', resolve))
+      host.send({ type: 'stop' })
+      expect(await exited).toBe(0)
+    } finally {
+      host.kill('SIGKILL')
+    }
   })
 })
 
