@@ -3,10 +3,10 @@ import type { WarmHint } from './warm-up.ts'
 
 /**
  * One Wasm host process booted ahead of need, so a new workload does not wait for Node to start
- * and load its code paths (~80 of the ~100 ms of a cold start here). A spare is a bare host: it has
- * no workload, no directory, no port and no environment until start() sends it one, and it exits
- * with its parent like any host.
- * While nobody uses it, it does not keep this process alive.
+ * and load its code paths (~58 of the ~70 ms of a cold start here, `npm run bench`). A spare is a
+ * bare host: it has no workload, no directory, no port and no environment until start() sends it
+ * one, and it exits with its parent like any host. While nobody uses it, it does not keep this
+ * process alive.
  */
 export class SpareHost {
   private spare: HostProcess | undefined

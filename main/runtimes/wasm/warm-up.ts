@@ -1,6 +1,6 @@
 /**
- * Readies a spare host before it has a workload: compiles the module about to start (kept by
- * content hash for start()), and once sends one request through the CGI path to a built-in probe
+ * Readies a spare host before it has a workload: compiles the module about to start (kept, by its
+ * bytes, for start()), and once sends one request through the CGI path to a built-in probe
  * module, so Node's lazily loaded HTTP, WASI and V8 code is in place before the first real
  * request. No workload code runs here; the probe has nothing but its own stdout.
  */
