@@ -3,8 +3,9 @@ import type { InstanceInfo } from '../../preload/api.ts'
 /**
  * The instance list after a periodic listing: our own instances keep what their events said
  * (events are newer than a listing), external ones take the listing. An instance whose
- * description did not change keeps its very object, so its memoised row does not render again;
- * When nothing changed at all, `current` itself comes back. `last` is left out of the comparison, as live numbers come from the sample store.
+ * description did not change keeps its very object, so its memoised row does not render again,
+ * and when nothing changed at all `current` itself comes back. `last` is left out of the
+ * comparison: live numbers come from the sample store.
  */
 export function mergeListing(current: InstanceInfo[], listed: InstanceInfo[]): InstanceInfo[] {
   const previous = new Map(current.map((i) => [i.id, i]))
