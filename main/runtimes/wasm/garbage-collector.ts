@@ -14,9 +14,10 @@ export interface GarbageCollector {
   stop(): void
 }
 
-export function garbageCollector(
-  gc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc,
-): GarbageCollector {
+/** V8's full GC, where the host was started with --expose-gc. */
+export const exposedGc: (() => void) | undefined = (globalThis as { gc?: () => void }).gc
+
+export function garbageCollector(gc: (() => void) | undefined = exposedGc): GarbageCollector {
   let since = 0
   let idle: NodeJS.Timeout | undefined
   const collect = () => {

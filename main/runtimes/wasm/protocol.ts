@@ -3,7 +3,6 @@
  * Parent → host: warm (a spare), start, stop, stats. Host → parent: ready, log, stats, exit, error.
  */
 import type { ErrorShape, LogLine } from '../../../preload/api.ts'
-import type { WarmHint } from './warm-up.ts'
 
 export type ServeMode = 'command' | 'cgi' | 'http'
 
@@ -31,6 +30,12 @@ export interface HostConfig {
   timeoutSeconds?: number
   /** Guests running at once (cgi): bounds the CPU a workload can use. */
   workers: number
+}
+
+/** What a spare host is told to get ready for: the module about to start and its memory cap. */
+export interface WarmHint {
+  file?: string
+  memoryMiB?: number
 }
 
 export type ToHost =

@@ -1,5 +1,5 @@
+import type { WarmHint } from './protocol.ts'
 import { type HostProcess, spawnHost } from './spawn-host.ts'
-import type { WarmHint } from './warm-up.ts'
 
 /**
  * One Wasm host process booted ahead of need, so a new workload does not wait for Node to start

@@ -7,15 +7,10 @@
 import { writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import { exposedGc } from './garbage-collector.ts'
 import { loadModule } from './load-module.ts'
-import type { HostConfig } from './protocol.ts'
+import type { HostConfig, WarmHint } from './protocol.ts'
 import { serveCgi } from './serve-cgi.ts'
-
-export interface WarmHint {
-  /** The module about to start, and its memory cap (the compile cache's key). */
-  file?: string
-  memoryMiB?: number
-}
 
 /** The probe's source; its bytes below are checked against it by a unit test. */
 export const PROBE_WAT = `(module
@@ -66,8 +61,8 @@ export async function warmUp(hint: WarmHint, tmpDir: string): Promise<void> {
   } finally {
     await serving.stop()
   }
-  // The probe's garbage goes before a workload comes (hosts run with --expose-gc).
-  ;(globalThis as { gc?: () => void }).gc?.()
+  // The probe's garbage goes before a workload comes.
+  exposedGc?.()
 }
 
 /** A plain socket, not node:http's client: a host never uses that client, so it need not load. */

@@ -19,10 +19,9 @@ import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { followLogs } from './follow-logs.ts'
 import { HostHandle } from './host-handle.ts'
 import { loadModule, notWasm, readWasm } from './load-module.ts'
-import type { HostConfig } from './protocol.ts'
+import type { HostConfig, WarmHint } from './protocol.ts'
 import { sha256 } from './sha256.ts'
 import { SpareHost } from './spare-host.ts'
-import type { WarmHint } from './warm-up.ts'
 import { wasmFormat } from './wasm-bytes.ts'
 
 const DEFAULT_GRACE_MS = 3000
