@@ -12,19 +12,22 @@ export interface MemoryBreakdown {
   uss: number
 }
 
+/** One "Key:   123 kB" field of a /proc file, in bytes (0 when absent). */
+export function procKb(text: string, key: string): number {
+  return Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024
+}
+
 /** Reads /proc/<pid>/status and smaps_rollup (Linux only; undefined elsewhere or once it has exited). */
 export function memoryBreakdown(pid: number): MemoryBreakdown | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'latin1')
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1')
-    const kb = (text: string, key: string) =>
-      Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024
     return {
-      rss: kb(status, 'VmRSS'),
-      rssFile: kb(status, 'RssFile'),
-      rssAnon: kb(status, 'RssAnon'),
-      pss: kb(rollup, 'Pss'),
-      uss: kb(rollup, 'Private_Clean') + kb(rollup, 'Private_Dirty'),
+      rss: procKb(status, 'VmRSS'),
+      rssFile: procKb(status, 'RssFile'),
+      rssAnon: procKb(status, 'RssAnon'),
+      pss: procKb(rollup, 'Pss'),
+      uss: procKb(rollup, 'Private_Clean') + procKb(rollup, 'Private_Dirty'),
     }
   } catch {
     return undefined

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import pidusage from 'pidusage'
 import { WorldbenchError } from '../errors.ts'
+import { procKb } from './memory-breakdown.ts'
 
 export interface ProcessStats {
   cpuPercent: number
@@ -63,8 +64,7 @@ function readPss(pid: number): number | undefined {
   if (cached && now - cached.at < PSS_REFRESH_MS) return cached.bytes
   let bytes: number | undefined
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'))
-    bytes = m ? Number(m[1]) * 1024 : undefined
+    bytes = procKb(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'), 'Pss') || undefined
   } catch {
     bytes = undefined
   }
