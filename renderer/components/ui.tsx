@@ -40,6 +40,15 @@ export function StateBadge({ state }: { state: string }) {
   return <span className={`text-sm font-medium ${color}`}>{state}</span>
 }
 
+/** A workload's URL, opened in a new tab (the shell sends http(s) links to the system browser). */
+export function UrlLink({ url, className = '' }: { url: string; className?: string }) {
+  return (
+    <a className={`text-indigo-600 underline ${className}`} href={url} target="_blank" rel="noreferrer">
+      {url}
+    </a>
+  )
+}
+
 export function Button({
   children,
   onClick,

@@ -12,6 +12,7 @@ import {
   KindBadge,
   PageTitle,
   StateBadge,
+  UrlLink,
 } from '../components/ui.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { samples, useLiveInstances } from '../hooks/useLiveInstances.ts'
@@ -174,20 +175,7 @@ const InstanceRow = memo(function InstanceRow({
       <td>
         <StateBadge state={i.state} />
       </td>
-      <td>
-        {i.ports[0] ? (
-          <a
-            className="font-mono text-xs text-indigo-600 underline"
-            href={i.ports[0].url}
-            target="_blank"
-            rel="noreferrer"
-          >
-            {i.ports[0].url}
-          </a>
-        ) : (
-          '–'
-        )}
-      </td>
+      <td>{i.ports[0] ? <UrlLink url={i.ports[0].url} className="font-mono text-xs" /> : '–'}</td>
       <td>
         <div className="flex items-center gap-2">
           <Sparkline series={cpu} />

@@ -11,6 +11,7 @@ import {
   KindBadge,
   PageTitle,
   StateBadge,
+  UrlLink,
 } from '../components/ui.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLastSample, useLiveInstances } from '../hooks/useLiveInstances.ts'
@@ -86,15 +87,7 @@ export function InstancePage({ id }: { id: string }) {
       <p className="mb-4 text-sm text-slate-500">
         World {instance.world} ·{' '}
         {instance.ports.map((p) => (
-          <a
-            key={p.url}
-            className="mr-2 text-indigo-600 underline"
-            href={p.url}
-            target="_blank"
-            rel="noreferrer"
-          >
-            {p.url}
-          </a>
+          <UrlLink key={p.url} url={p.url} className="mr-2" />
         ))}
         · memory now {formatBytes(last?.memoryBytes ?? instance.last?.memoryBytes)}
       </p>

@@ -1,5 +1,5 @@
 import { api } from '../api.ts'
-import { Card, Empty, ErrorBox, KindBadge, PageTitle, StateBadge } from '../components/ui.tsx'
+import { Card, Empty, ErrorBox, KindBadge, PageTitle, StateBadge, UrlLink } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLiveInstances } from '../hooks/useLiveInstances.ts'
@@ -66,15 +66,7 @@ export function WorldPage({ name }: { name: string }) {
                   </td>
                   <td>
                     {instance?.ports.map((p) => (
-                      <a
-                        key={p.url}
-                        className="mr-2 font-mono text-xs text-indigo-600 underline"
-                        href={p.url}
-                        target="_blank"
-                        rel="noreferrer"
-                      >
-                        {p.url}
-                      </a>
+                      <UrlLink key={p.url} url={p.url} className="mr-2 font-mono text-xs" />
                     )) ?? '–'}
                   </td>
                 </tr>

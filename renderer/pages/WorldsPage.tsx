@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import type { ProgressInfo, WorldStatus } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
-import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
+import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle, UrlLink } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
 import { href } from '../hooks/useHashRoute.ts'
 
@@ -205,16 +205,7 @@ export function WorldsPage() {
                     <li key={i.id} className="flex items-center gap-2">
                       <KindBadge kind={i.kind} /> {i.workload}{' '}
                       <span className="text-emerald-600">{i.state}</span>
-                      {i.ports[0] && (
-                        <a
-                          className="text-indigo-600 underline"
-                          href={i.ports[0].url}
-                          target="_blank"
-                          rel="noreferrer"
-                        >
-                          {i.ports[0].url}
-                        </a>
-                      )}
+                      {i.ports[0] && <UrlLink url={i.ports[0].url} />}
                     </li>
                   ))}
                   {l.status.failed.map((f) => (
