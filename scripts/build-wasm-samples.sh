@@ -27,6 +27,23 @@ wasm_c() { # OUT SRC [extra clang args...]
   fi
 }
 
+# Node with jco's preopens shim (componentize-preopens.mjs), for jco and component-from-core.mjs.
+jco_node() {
+  NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" "$node" "$@"
+}
+
+componentize_js() { # OUT JS WIT WORLD
+  echo "componentizing $1 (takes 15-35 s)"
+  jco_node "$root/node_modules/@bytecodealliance/jco/dist/jco.js" componentize \
+    "$2" --wit "$3" --world-name "$4" --disable fetch-event -o "$1"
+  echo "built $1 ($(stat -c %s "$1") bytes)"
+}
+
+component_from_core() { # OUT CORE WIT WORLD
+  jco_node "$root/scripts/component-from-core.mjs" "$2" "$3" "$4" "$1"
+  echo "built $1 ($(stat -c %s "$1") bytes)"
+}
+
 # hello-trio: one CGI handler, as Wasm and native
 build_hello() {
   hello=resources/worlds/hello-trio
@@ -61,11 +78,7 @@ build_edge_filter() {
     rm -rf "$wit" && mkdir -p "$wit/deps"
     cp "$ef/filter/wit/world.wit" "$wit/"
     cp -r "$root"/node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12/* "$wit/deps/"
-    echo "componentizing $out (takes 15-35 s)"
-    NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
-      "$node" "$root/node_modules/@bytecodealliance/jco/dist/jco.js" componentize \
-      "$ef/filter/filter.js" --wit "$wit" --world-name filter --disable fetch-event -o "$out"
-    echo "built $out ($(stat -c %s "$out") bytes)"
+    componentize_js "$out" "$ef/filter/filter.js" "$wit" filter
   else
     echo "up to date: $out"
   fi
@@ -84,9 +97,7 @@ build_polyglot() {
   fi
   wasm_c "$pg/build/shout.core.wasm" "$pg/shout/shout.c" -nostartfiles -Wl,--no-entry
   if stale "$pg/build/shout.wasm" "$pg/build/shout.core.wasm" "$pgwit/text.wit"; then
-    NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
-      "$node" "$root/scripts/component-from-core.mjs" "$pg/build/shout.core.wasm" "$pgwit" shouter "$pg/build/shout.wasm"
-    echo "built $pg/build/shout.wasm ($(stat -c %s "$pg/build/shout.wasm") bytes)"
+    component_from_core "$pg/build/shout.wasm" "$pg/build/shout.core.wasm" "$pgwit" shouter
   fi
   # Debian's rustc (not a rustup one earlier in PATH, which has no wasm targets)
   if stale "$pg/build/count.core.wasm" "$pg/count/count.rs"; then
@@ -96,17 +107,11 @@ build_polyglot() {
     echo "built $pg/build/count.core.wasm ($(stat -c %s "$pg/build/count.core.wasm") bytes)"
   fi
   if stale "$pg/build/count.wasm" "$pg/build/count.core.wasm" "$pgwit/text.wit"; then
-    NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
-      "$node" "$root/scripts/component-from-core.mjs" "$pg/build/count.core.wasm" "$pgwit" counter "$pg/build/count.wasm"
-    echo "built $pg/build/count.wasm ($(stat -c %s "$pg/build/count.wasm") bytes)"
+    component_from_core "$pg/build/count.wasm" "$pg/build/count.core.wasm" "$pgwit" counter
   fi
   out="$pg/build/front.wasm"
   if stale "$out" "$pg/front/front.js" "$pgwit/text.wit"; then
-    echo "componentizing $out (takes 15-35 s)"
-    NODE_OPTIONS="--import $root/scripts/componentize-preopens.mjs" \
-      "$node" "$root/node_modules/@bytecodealliance/jco/dist/jco.js" componentize \
-      "$pg/front/front.js" --wit "$pgwit" --world-name front --disable fetch-event -o "$out"
-    echo "built $out ($(stat -c %s "$out") bytes)"
+    componentize_js "$out" "$pg/front/front.js" "$pgwit" front
   else
     echo "up to date: $out"
   fi
