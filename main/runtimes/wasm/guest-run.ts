@@ -3,8 +3,9 @@
  * module, with exactly the args, env, directories and stdio fds given. Synchronous: the
  * caller (a worker thread) is what a wall-clock limit terminates.
  */
+import { realpathSync } from 'node:fs'
 import { WASI } from 'node:wasi'
-import { WorldbenchError } from '../../core/errors.ts'
+import { isErrnoCode, WorldbenchError } from '../../core/errors.ts'
 import { guestImports, WASI_NAMESPACES } from './guest-imports.ts'
 import type { MemoryImport } from './memory-limit.ts'
 import type { GuestDir } from './protocol.ts'
@@ -41,13 +42,11 @@ export function namespaceOf(module: WebAssembly.Module): string {
 
 export function runGuest(spec: GuestSpec, io: GuestIo, hooks: GuestHooks): GuestResult {
   const namespace = namespaceOf(spec.module)
-  const preopens: Record<string, string> = {}
-  const readOnlyFds = new Map<number, string>()
-  spec.dirs.forEach((d, i) => {
-    preopens[d.guest] = d.host
-    // Node's WASI numbers preopens 3, 4, … in the order of this object.
-    if (!d.writable) readOnlyFds.set(3 + i, d.guest)
-  })
+  // Real paths: the sandbox layer resolves every guest path below them, and node:wasi's own
+  // record of each preopen must be the same path.
+  const dirs = spec.dirs.map((d) => ({ host: realDir(d.host), guest: d.guest, writable: d.writable }))
+  // Node's WASI numbers preopens 3, 4, … in the order of this object.
+  const preopens = Object.fromEntries(dirs.map((d) => [d.guest, d.host]))
   const wasi = new WASI({
     version: WASI_NAMESPACES[namespace]!,
     args: spec.argv,
@@ -62,7 +61,7 @@ export function runGuest(spec: GuestSpec, io: GuestIo, hooks: GuestHooks): Guest
     wasi,
     namespace,
     memoryImports: spec.memoryImports,
-    readOnlyFds,
+    preopens: dirs,
     onDenied: hooks.onDenied,
     onMemory: hooks.onMemory,
   })
@@ -84,5 +83,18 @@ export function runGuest(spec: GuestSpec, io: GuestIo, hooks: GuestHooks): Guest
       )
     }
     throw err
+  }
+}
+
+function realDir(host: string): string {
+  try {
+    return realpathSync(host)
+  } catch (err) {
+    if (!isErrnoCode(err, 'ENOENT')) throw err
+    throw new WorldbenchError(
+      'WASM_DIR_MISSING',
+      `The directory ${host} given to the guest does not exist.`,
+      'Create it, or fix the host side of the directory (wasm.dirs[].host or --dir HOST:GUEST).',
+    )
   }
 }
