@@ -4,9 +4,11 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml'
 import type { ValidationIssue } from '../../../preload/api.ts'
 import { WorldbenchError } from '../errors.ts'
+import { dirHostProblem, realPathOutside } from './host-paths.ts'
 import { dependencyCycle } from './order.ts'
 import { refsIn } from './refs.ts'
 import { type World, type WorldInput, WorldSchema } from './schema.ts'
+import { withWasmDefaults } from './wasm-defaults.ts'
 
 /** Reads and checks a world file; every problem is reported with file, line, column and field path. */
 export async function validateWorldFile(file: string): Promise<{ world?: World; issues: ValidationIssue[] }> {
@@ -115,7 +117,19 @@ function semanticIssues(file: string, world: WorldInput, lineCol: Locate): Valid
       const rel = relative(dirname(file), abs)
       if (isAbsolute(value) || rel.startsWith('..'))
         issue(['workloads', i, ...path], `path "${value}" escapes the world's folder`)
+      else {
+        const real = realPathOutside(dirname(file), value)
+        if (real !== undefined)
+          issue(
+            ['workloads', i, ...path],
+            `path "${value}" leads outside the world's folder through a symlink (to ${real})`,
+          )
+      }
     }
+    w.wasm?.dirs.forEach((d, j) => {
+      const problem = dirHostProblem(dirname(file), d.host, d.outside)
+      if (problem) issue(['workloads', i, 'wasm', 'dirs', j, 'host'], problem)
+    })
   })
   const cycle = dependencyCycle(world.workloads)
   if (cycle)
@@ -155,7 +169,7 @@ function place(file: string, input: WorldInput): World {
     file,
     dir,
     workloads: input.workloads.map((w) => ({
-      ...w,
+      ...withWasmDefaults(w),
       world: input.name,
       ...(w.prepare !== undefined && { prepare: abs(w.prepare) }),
       ...(w.container && {

@@ -54,6 +54,10 @@ const WasmDir = z.strictObject({
   host: z.string(),
   guest: z.string().startsWith('/'),
   writable: z.boolean().default(false),
+  outside: z
+    .boolean()
+    .default(false)
+    .describe("Grant a host directory outside the world's folder (shown as such in the UI and ps)"),
 })
 
 const WIT_INTERFACE = /^[a-z][a-z0-9-]*:[a-z][a-z0-9-]*\/[a-z][a-z0-9-]*$/
