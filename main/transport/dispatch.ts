@@ -6,7 +6,8 @@ export type DispatchResult = { ok: true; result: unknown } | { ok: false; error:
 /**
  * The one boundary every transport goes through: look the method up in the contract,
  * validate its input with the contract's schema, call the handler, and turn anything
- * thrown into the error shape. An invalid call never reaches a handler and never crashes.
+ * thrown (by the handler or by the validation itself) into the error shape. An invalid call
+ * never reaches a handler and never crashes.
  */
 export async function dispatch(
   handlers: Handlers,
@@ -18,12 +19,24 @@ export async function dispatch(
       ok: false,
       error: {
         code: 'UNKNOWN_METHOD',
-        message: `There is no API method named ${JSON.stringify(method)}.`,
+        message: `There is no API method named ${String(JSON.stringify(method)).slice(0, 100)}.`,
         hint: `Known methods: ${Object.keys(methods).join(', ')}.`,
       },
     }
   }
   const name = method as MethodName
+  try {
+    return await validateAndCall(handlers, name, params)
+  } catch (err) {
+    return { ok: false, error: toErrorShape(err) }
+  }
+}
+
+async function validateAndCall(
+  handlers: Handlers,
+  name: MethodName,
+  params: unknown,
+): Promise<DispatchResult> {
   const parsed = methods[name].input.safeParse(params ?? undefined)
   if (!parsed.success) {
     const first = parsed.error.issues[0]
@@ -38,10 +51,6 @@ export async function dispatch(
       },
     }
   }
-  try {
-    const handler = handlers[name] as (p: unknown) => Promise<unknown>
-    return { ok: true, result: await handler(parsed.data) }
-  } catch (err) {
-    return { ok: false, error: toErrorShape(err) }
-  }
+  const handler = handlers[name] as (p: unknown) => Promise<unknown>
+  return { ok: true, result: await handler(parsed.data) }
 }
