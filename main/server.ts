@@ -121,6 +121,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
           else ws.send(JSON.stringify(msg))
         },
         () => ws.close(1009, 'Message too large'),
+        'web',
       )
       ws.on('message', (data) => void session.receive(data.toString()))
       ws.on('close', session.close)

@@ -74,6 +74,7 @@ export async function listenControlSocket(
         else socket.write(`${JSON.stringify(msg)}\n`)
       },
       drop,
+      'control',
     )
     lines(socket, (line) => void session.receive(line), MAX_MESSAGE_BYTES, session.tooLarge)
     socket.on('close', session.close)

@@ -1,7 +1,14 @@
 import { type ErrorShape, type Handlers, type MethodName, methods } from '../../preload/api.ts'
 import { toErrorShape } from '../core/errors.ts'
+import { refusedFor } from './caller-policy.ts'
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ErrorShape }
+
+/**
+ * Who is calling: the desktop window over IPC, a browser over the WebSocket, the CLI over the
+ * control socket, or code in this same process (trusted: it could do anything anyway).
+ */
+export type Caller = 'desktop' | 'web' | 'control' | 'local'
 
 /**
  * The one boundary every transport goes through: look the method up in the contract,
@@ -13,6 +20,7 @@ export async function dispatch(
   handlers: Handlers,
   method: unknown,
   params: unknown,
+  caller: Caller = 'local',
 ): Promise<DispatchResult> {
   if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
     return {
@@ -26,7 +34,7 @@ export async function dispatch(
   }
   const name = method as MethodName
   try {
-    return await validateAndCall(handlers, name, params)
+    return await validateAndCall(handlers, name, params, caller)
   } catch (err) {
     return { ok: false, error: toErrorShape(err) }
   }
@@ -36,6 +44,7 @@ async function validateAndCall(
   handlers: Handlers,
   name: MethodName,
   params: unknown,
+  caller: Caller,
 ): Promise<DispatchResult> {
   const parsed = methods[name].input.safeParse(params ?? undefined)
   if (!parsed.success) {
@@ -51,6 +60,8 @@ async function validateAndCall(
       },
     }
   }
+  const refused = refusedFor(caller, name, parsed.data)
+  if (refused) return { ok: false, error: refused }
   const handler = handlers[name] as (p: unknown) => Promise<unknown>
   return { ok: true, result: await handler(parsed.data) }
 }

@@ -1,6 +1,6 @@
 import type { ErrorShape, Handlers, WireEvent, WireResponse } from '../../preload/api.ts'
 import type { EventBus } from '../core/events.ts'
-import { dispatch } from './dispatch.ts'
+import { type Caller, dispatch } from './dispatch.ts'
 import { jsonDepthExceeds, limitErrors, MAX_IN_FLIGHT, MAX_JSON_DEPTH, MAX_MESSAGE_BYTES } from './limits.ts'
 
 /**
@@ -14,6 +14,7 @@ export function openSession(
   bus: EventBus,
   send: (msg: WireResponse | WireEvent) => void,
   drop: () => void,
+  caller: Caller,
 ) {
   const unsubscribe = bus.onAny((event, data) => send({ event, data } as WireEvent))
   let inFlight = 0
@@ -38,7 +39,7 @@ export function openSession(
       if (inFlight >= MAX_IN_FLIGHT) return refuse(id, limitErrors.busy())
       inFlight++
       try {
-        const res = await dispatch(handlers, msg?.method, msg?.params)
+        const res = await dispatch(handlers, msg?.method, msg?.params, caller)
         send({ id, ...res } as WireResponse)
       } finally {
         inFlight--

@@ -1,6 +1,10 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { connectControlSocket } from '../../main/transport/control-socket.ts'
 import {
   closeCodeOf,
   rawExchange,
@@ -142,6 +146,46 @@ describe('a real `worldbench serve` answers malformed requests and stays up', ()
     expect(long.answer?.error?.code).toBe('MESSAGE_TOO_LARGE')
     expect(long.closed).toBe(true)
     expect(await stillAnswers(serve)).toBe(true)
+  })
+
+  it('setSetting vm.qemuBinary=a script is refused over the WebSocket and the control socket; doctor runs no script', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-evil-'))
+    const marker = join(dir, 'ran')
+    const script = join(dir, 'x.sh')
+    writeFileSync(script, `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 })
+    try {
+      for (const key of ['vm.qemuBinary', 'container.socket']) {
+        const res = await wsOnce(
+          serve,
+          JSON.stringify({ id: 9, method: 'setSetting', params: { key, value: script } }),
+        )
+        expect(res.answer?.error?.code).toBe('SETTING_DESKTOP_ONLY')
+      }
+      const control = (await connectControlSocket(serve.controlSocket))!
+      try {
+        await expect(
+          control.client.setSetting({ key: 'vm.qemuBinary', value: script }),
+        ).rejects.toMatchObject({
+          code: 'SETTING_DESKTOP_ONLY',
+          hint: expect.stringContaining('desktop app'),
+        })
+        await expect(control.client.pickEngineBinary({ key: 'vm.qemuBinary' })).rejects.toMatchObject({
+          code: 'DESKTOP_ONLY',
+        })
+        expect((await control.client.getSettings())['vm.qemuBinary']).toBeUndefined()
+        // Clearing (back to discovery) is harmless and allowed.
+        expect((await control.client.setSetting({ key: 'vm.qemuBinary', value: '' }))['vm.qemuBinary']).toBe(
+          '',
+        )
+        const report = await control.client.doctor()
+        expect(report.engines.find((e) => e.kind === 'vm')?.details).toBeDefined()
+      } finally {
+        control.close()
+      }
+      expect(existsSync(marker)).toBe(false)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('a flood of 2,000 requests on one WebSocket: every one answered, service alive', async () => {
