@@ -6,6 +6,7 @@ import { app, BrowserWindow } from 'electron'
 import { setStateDir } from './core/paths.ts'
 import { createService } from './create-service.ts'
 import { registerIpc } from './electron/ipc.ts'
+import { pickEngineWithDialog } from './electron/pick-engine.ts'
 import { registerAppScheme, serveRenderer } from './electron/protocol.ts'
 import { utilityHost } from './electron/utility-host.ts'
 import { createMainWindow } from './electron/window.ts'
@@ -28,10 +29,12 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     setStateDir(app.getPath('userData'))
     const service = createService()
+    let win: BrowserWindow | undefined
+    service.handlers.pickEngineBinary = pickEngineWithDialog(service.handlers, () => win)
     const control = await listenControlSocket(service.handlers, service.bus)
     await service.start({ restoreWorlds: true })
     serveRenderer(join(import.meta.dirname, '..', 'renderer'))
-    let win: BrowserWindow | undefined = createMainWindow(join(import.meta.dirname, '..', 'preload'))
+    win = createMainWindow(join(import.meta.dirname, '..', 'preload'))
     registerIpc(service.handlers, service.bus, () => win?.webContents)
     app.on('second-instance', () => win?.focus())
     app.on('activate', () => {

@@ -1,11 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { WebSocketServer } from 'ws'
 import type { Handlers } from '../preload/api.ts'
 import { WorldbenchError } from './core/errors.ts'
 import type { EventBus } from './core/events.ts'
 import { projectRoot } from './core/paths.ts'
+import { MAX_QUEUED_BYTES } from './transport/limits.ts'
 import { openSession } from './transport/session.ts'
 import { serveStatic } from './transport/static-files.ts'
 
@@ -26,8 +27,6 @@ export interface WebServer {
   close(): Promise<void>
 }
 
-const COOKIE = 'worldbench_token'
-
 /** The CSP of every page: only our own scripts and styles, and a WebSocket back to us. */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
@@ -43,6 +42,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const rendererDir = opts.rendererDir ?? join(projectRoot(), 'out', 'renderer')
   let allowedHosts = new Set<string>()
   let origin = ''
+  // The port is in the name: cookies ignore ports, so two servers on one host would clobber one.
+  let cookie = 'worldbench_token'
 
   const check = (req: IncomingMessage, url: URL): { status: number; why: string } | undefined => {
     if (!allowedHosts.has(req.headers.host ?? ''))
@@ -50,14 +51,26 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const reqOrigin = req.headers.origin
     if (reqOrigin !== undefined && !allowedHosts.has(reqOrigin.replace(/^http:\/\//, '')))
       return { status: 403, why: 'Foreign Origin.' }
-    const given = url.searchParams.get('token') ?? cookieToken(req)
+    const given = url.searchParams.get('token') ?? cookieToken(req, cookie)
     if (!given || !sameToken(given, token))
       return { status: 401, why: 'Missing or wrong token: open the URL that "worldbench serve" printed.' }
     return undefined
   }
 
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder')
+    try {
+      handle(req, res)
+    } catch {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end('Internal error.\n')
+    }
+  })
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const url = requestUrl(req)
+    if (!url) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Malformed request URL.\n')
+      return
+    }
     const refused = check(req, url)
     if (refused) {
       res.writeHead(refused.status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${refused.why}\n`)
@@ -74,19 +87,24 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       res
         .writeHead(303, {
           ...headers,
-          location: url.pathname,
-          'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+          location: url.pathname.replace(/^\/+/, '/'), // never //other-host
+          'set-cookie': `${cookie}=${token}; HttpOnly; SameSite=Strict; Path=/`,
         })
         .end()
       return
     }
     serveStatic(rendererDir, url.pathname, res, headers)
-  })
+  }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 })
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://placeholder')
-    const refused = url.pathname === '/api' ? check(req, url) : { status: 404, why: 'Not found.' }
+    socket.on('error', () => socket.destroy())
+    const url = requestUrl(req)
+    const refused = !url
+      ? { status: 400, why: 'Malformed request URL.' }
+      : url.pathname === '/api'
+        ? check(req, url)
+        : { status: 404, why: 'Not found.' }
     if (refused) {
       socket.end(
         `HTTP/1.1 ${refused.status} Refused\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused.why}\n`,
@@ -94,11 +112,22 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = openSession(opts.handlers, opts.bus, (msg) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg))
-      })
+      const session = openSession(
+        opts.handlers,
+        opts.bus,
+        (msg) => {
+          if (ws.readyState !== ws.OPEN) return
+          if (ws.bufferedAmount > MAX_QUEUED_BYTES) ws.terminate()
+          else ws.send(JSON.stringify(msg))
+        },
+        () => ws.close(1009, 'Message too large'),
+        'web',
+      )
       ws.on('message', (data) => void session.receive(data.toString()))
       ws.on('close', session.close)
+      // Oversize messages (1009), invalid UTF-8 (1007) and bad frames (1002) arrive here; ws has
+      // already answered with that close code and is closing. Without a listener they would throw.
+      ws.on('error', () => {})
     })
   })
 
@@ -120,6 +149,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const port = typeof addr === 'object' && addr ? addr.port : 0
   const shownHost = host.includes(':') ? `[${host}]` : host
   origin = `http://${shownHost}:${port}`
+  cookie = `worldbench_token_${port}`
   allowedHosts = new Set([
     `${shownHost}:${port}`,
     ...(host === '127.0.0.1' || host === '::1' ? [`localhost:${port}`] : []),
@@ -139,12 +169,26 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
+function cookieToken(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, v] = part.trim().split('=')
-    if (k === COOKIE && v) return v
+    if (k === name && v) return v
   }
   return undefined
+}
+
+/**
+ * The request target as a URL, or undefined when it is not a path. Joined to the base as text, so
+ * "//host/x" stays a path instead of becoming another host, and "//[" is refused instead of thrown.
+ */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  const target = req.url ?? '/'
+  if (!target.startsWith('/')) return undefined
+  try {
+    return new URL(`http://placeholder${target}`)
+  } catch {
+    return undefined
+  }
 }
 
 function sameToken(a: string, b: string): boolean {

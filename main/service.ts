@@ -91,6 +91,13 @@ export class WorldbenchService {
         }
         return this.store.getSettings()
       },
+      pickEngineBinary: async () => {
+        throw new WorldbenchError(
+          'DESKTOP_ONLY',
+          'Choosing an engine program or socket needs the desktop app (a file dialog and a confirmation).',
+          'Open Worldbench on the desktop: Engines → Choose…; or leave it empty to use the engine discovery finds.',
+        )
+      },
       listWorlds: async () => this.listWorlds(),
       validateWorld: async ({ file }) => {
         const { world, issues } = await validateWorldFile(file)

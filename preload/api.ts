@@ -265,6 +265,14 @@ function method<R>() {
   return <I extends z.ZodType>(input: I, summary: string): MethodDef<I, R> => ({ input, summary })
 }
 
+/**
+ * Settings that name a program Worldbench runs or an engine socket it trusts. Over a socket
+ * (web mode, the control socket) or from the renderer they can only be cleared (back to
+ * discovery); a path is set by pickEngineBinary, which the desktop app answers with a file dialog
+ * and a confirmation. Otherwise anyone who reaches the API could make `doctor` run their script.
+ */
+export const ENGINE_PATH_SETTINGS = ['vm.qemuBinary', 'container.socket'] as const
+
 const NoInput = z.strictObject({}).optional()
 const InstanceRef = z.strictObject({ id: z.string().min(1).max(200) })
 const WorldRef = z.strictObject({
@@ -277,6 +285,10 @@ export const methods = {
   setSetting: method<Settings>()(
     z.strictObject({ key: z.string().regex(/^[a-zA-Z][\w.-]{0,99}$/), value: z.json() }),
     'Change one setting',
+  ),
+  pickEngineBinary: method<Settings>()(
+    z.strictObject({ key: z.enum(ENGINE_PATH_SETTINGS) }),
+    'Desktop app only: choose an engine program or socket with a file dialog and a confirmation',
   ),
   listWorlds: method<WorldSummary[]>()(NoInput, 'Sample worlds and worlds launched before'),
   validateWorld: method<ValidationResult>()(

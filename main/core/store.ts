@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { stateDir } from './paths.ts'
@@ -33,8 +34,12 @@ export class Store {
 
   constructor(file = join(stateDir(), 'worldbench.db')) {
     this.file = file
+    // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the mode of the
+    // database file. Files made by an older Worldbench (or a looser umask) are tightened too.
+    closeSync(openSync(file, 'a', 0o600))
     this.db = new DatabaseSync(file)
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 3000;')
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600)
     this.migrate()
   }
 

@@ -16,7 +16,7 @@ export function ipcHandlers(handlers: Handlers, trusted: (senderUrl: string | un
           },
         }
       }
-      return dispatch(handlers, method, params)
+      return dispatch(handlers, method, params, 'desktop')
     })
   }
   return out

@@ -7,6 +7,7 @@ import { createRpcClient } from '../../preload/rpc-client.ts'
 import { isErrnoCode, WorldbenchError } from '../core/errors.ts'
 import type { EventBus } from '../core/events.ts'
 import { stateDir } from '../core/paths.ts'
+import { MAX_MESSAGE_BYTES, MAX_QUEUED_BYTES } from './limits.ts'
 import { openSession } from './session.ts'
 
 /** Where the running service listens: a unix socket in the state dir, or a per-user named pipe. */
@@ -15,11 +16,21 @@ export function controlSocketPath(): string {
   return join(stateDir(), 'control.sock')
 }
 
-/** Newline-delimited JSON over a stream socket. */
-function lines(socket: Socket, onLine: (line: string) => void): void {
+/**
+ * Newline-delimited JSON over a stream socket. A line longer than `maxLine` is never buffered
+ * whole: `onOverflow` is called once and the rest of the stream ignored.
+ */
+function lines(
+  socket: Socket,
+  onLine: (line: string) => void,
+  maxLine = Number.POSITIVE_INFINITY,
+  onOverflow = () => {},
+): void {
   let buffer = ''
+  let overflowed = false
   socket.setEncoding('utf8')
   socket.on('data', (chunk: string) => {
+    if (overflowed) return
     buffer += chunk
     let nl = buffer.indexOf('\n')
     while (nl >= 0) {
@@ -27,6 +38,11 @@ function lines(socket: Socket, onLine: (line: string) => void): void {
       buffer = buffer.slice(nl + 1)
       if (line.trim()) onLine(line)
       nl = buffer.indexOf('\n')
+    }
+    if (buffer.length > maxLine) {
+      overflowed = true
+      buffer = ''
+      onOverflow()
     }
   })
 }
@@ -48,10 +64,19 @@ export async function listenControlSocket(
     rmSync(path, { force: true })
   }
   const server = createServer((socket) => {
-    const session = openSession(handlers, bus, (msg) => {
-      if (!socket.destroyed) socket.write(`${JSON.stringify(msg)}\n`)
-    })
-    lines(socket, (line) => void session.receive(line))
+    const drop = () => socket.end()
+    const session = openSession(
+      handlers,
+      bus,
+      (msg) => {
+        if (socket.destroyed) return
+        if (socket.writableLength > MAX_QUEUED_BYTES) socket.destroy()
+        else socket.write(`${JSON.stringify(msg)}\n`)
+      },
+      drop,
+      'control',
+    )
+    lines(socket, (line) => void session.receive(line), MAX_MESSAGE_BYTES, session.tooLarge)
     socket.on('close', session.close)
     socket.on('error', () => socket.destroy())
   })

@@ -1,29 +1,51 @@
 import { type ErrorShape, type Handlers, type MethodName, methods } from '../../preload/api.ts'
 import { toErrorShape } from '../core/errors.ts'
+import { refusedFor } from './caller-policy.ts'
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ErrorShape }
 
 /**
+ * Who is calling: the desktop window over IPC, a browser over the WebSocket, the CLI over the
+ * control socket, or code in this same process (trusted: it could do anything anyway).
+ */
+export type Caller = 'desktop' | 'web' | 'control' | 'local'
+
+/**
  * The one boundary every transport goes through: look the method up in the contract,
  * validate its input with the contract's schema, call the handler, and turn anything
- * thrown into the error shape. An invalid call never reaches a handler and never crashes.
+ * thrown (by the handler or by the validation itself) into the error shape. An invalid call
+ * never reaches a handler and never crashes.
  */
 export async function dispatch(
   handlers: Handlers,
   method: unknown,
   params: unknown,
+  caller: Caller = 'local',
 ): Promise<DispatchResult> {
   if (typeof method !== 'string' || !Object.hasOwn(methods, method)) {
     return {
       ok: false,
       error: {
         code: 'UNKNOWN_METHOD',
-        message: `There is no API method named ${JSON.stringify(method)}.`,
+        message: `There is no API method named ${String(JSON.stringify(method)).slice(0, 100)}.`,
         hint: `Known methods: ${Object.keys(methods).join(', ')}.`,
       },
     }
   }
   const name = method as MethodName
+  try {
+    return await validateAndCall(handlers, name, params, caller)
+  } catch (err) {
+    return { ok: false, error: toErrorShape(err) }
+  }
+}
+
+async function validateAndCall(
+  handlers: Handlers,
+  name: MethodName,
+  params: unknown,
+  caller: Caller,
+): Promise<DispatchResult> {
   const parsed = methods[name].input.safeParse(params ?? undefined)
   if (!parsed.success) {
     const first = parsed.error.issues[0]
@@ -38,10 +60,8 @@ export async function dispatch(
       },
     }
   }
-  try {
-    const handler = handlers[name] as (p: unknown) => Promise<unknown>
-    return { ok: true, result: await handler(parsed.data) }
-  } catch (err) {
-    return { ok: false, error: toErrorShape(err) }
-  }
+  const refused = refusedFor(caller, name, parsed.data)
+  if (refused) return { ok: false, error: refused }
+  const handler = handlers[name] as (p: unknown) => Promise<unknown>
+  return { ok: true, result: await handler(parsed.data) }
 }

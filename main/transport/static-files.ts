@@ -20,7 +20,12 @@ export function serveStatic(
   res: ServerResponse,
   headers: Record<string, string>,
 ): void {
-  const clean = normalize(decodeURIComponent(urlPath)).replace(/^([/\\])+/, '')
+  const decoded = decodePath(urlPath)
+  if (decoded === undefined) {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Malformed path encoding.\n')
+    return
+  }
+  const clean = normalize(decoded).replace(/^([/\\])+/, '')
   let file = join(root, clean)
   if (!file.startsWith(root + sep) && file !== root) {
     res.writeHead(404).end()
@@ -34,5 +39,17 @@ export function serveStatic(
     return
   }
   res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
-  createReadStream(file).pipe(res)
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res)
+}
+
+/** The path with %-escapes decoded, or undefined for a bad escape, overlong UTF-8 or a NUL byte. */
+function decodePath(urlPath: string): string | undefined {
+  try {
+    const decoded = decodeURIComponent(urlPath)
+    return decoded.includes('\0') ? undefined : decoded
+  } catch {
+    return undefined
+  }
 }

@@ -85,19 +85,27 @@ export function EnginesPage() {
   )
 }
 
+/** `picked`: a program or socket, chosen only in the desktop app (file dialog + confirmation). */
 const ENGINE_SETTINGS = [
   {
     key: 'container.socket',
     label: 'Container engine socket',
     placeholder: 'found like the Docker CLI does (DOCKER_HOST, context, default sockets)',
+    picked: true,
   },
-  { key: 'vm.qemuBinary', label: 'QEMU binary', placeholder: 'qemu-system-<arch> found on PATH' },
+  {
+    key: 'vm.qemuBinary',
+    label: 'QEMU binary',
+    placeholder: 'qemu-system-<arch> found on PATH',
+    picked: true,
+  },
   {
     key: 'wasm.spareHost',
     label: 'Spare Wasm host',
     placeholder: 'on: a host process is booted ahead of the next start (~45 MiB); "off" to save it',
+    picked: false,
   },
-]
+] as const
 
 /** Points a kind at a specific engine; empty means "discover it". Takes effect for new work at once. */
 function EngineSettings({ onSaved }: { onSaved: () => void }) {
@@ -106,10 +114,10 @@ function EngineSettings({ onSaved }: { onSaved: () => void }) {
   const [error, setError] = useState<{ message: string; hint?: string }>()
   const value = (key: string) =>
     draft[key] ?? (typeof settings.data?.[key] === 'string' ? (settings.data[key] as string) : '')
-  const save = async () => {
+  const attempt = async (change: () => Promise<unknown>) => {
     setError(undefined)
     try {
-      for (const s of ENGINE_SETTINGS) await api.setSetting({ key: s.key, value: value(s.key) })
+      await change()
       setDraft({})
       await settings.reload()
       onSaved()
@@ -117,6 +125,11 @@ function EngineSettings({ onSaved }: { onSaved: () => void }) {
       setError(e as { message: string; hint?: string })
     }
   }
+  const save = () =>
+    attempt(async () => {
+      for (const s of ENGINE_SETTINGS)
+        if (!s.picked) await api.setSetting({ key: s.key, value: value(s.key) })
+    })
   return (
     <Card className="mt-4">
       <h2 className="mb-2 font-semibold">Engine settings</h2>
@@ -130,13 +143,26 @@ function EngineSettings({ onSaved }: { onSaved: () => void }) {
         {ENGINE_SETTINGS.map((s) => (
           <label key={s.key} className="contents text-sm">
             <span className="py-1">{s.label}</span>
-            <input
-              aria-label={s.label}
-              value={value(s.key)}
-              placeholder={s.placeholder}
-              onChange={(e) => setDraft((d) => ({ ...d, [s.key]: e.target.value }))}
-              className="rounded-md border border-slate-300 px-2 py-1 font-mono text-sm dark:border-slate-700 dark:bg-slate-800"
-            />
+            <span className="flex gap-2">
+              <input
+                aria-label={s.label}
+                value={value(s.key)}
+                placeholder={s.placeholder}
+                readOnly={s.picked}
+                onChange={(e) => setDraft((d) => ({ ...d, [s.key]: e.target.value }))}
+                className="min-w-0 flex-1 rounded-md border border-slate-300 px-2 py-1 font-mono text-sm dark:border-slate-700 dark:bg-slate-800"
+              />
+              {s.picked && (
+                <>
+                  <Button onClick={() => void attempt(() => api.pickEngineBinary({ key: s.key }))}>
+                    Choose…
+                  </Button>
+                  <Button onClick={() => void attempt(() => api.setSetting({ key: s.key, value: '' }))}>
+                    Discover
+                  </Button>
+                </>
+              )}
+            </span>
           </label>
         ))}
         <div className="md:col-start-2">

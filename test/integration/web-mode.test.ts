@@ -107,7 +107,16 @@ describe('web mode (worldbench serve)', () => {
   it('an engine setting takes effect at once: doctor follows the container socket it names', async () => {
     const { ws } = await openWs(web, `?token=${web.token}`, { origin: web.origin })
     try {
-      await call(ws!, 'setSetting', { key: 'container.socket', value: '/nonexistent/podman.sock' })
+      // Over the WebSocket an engine path is refused; the desktop app sets it from its own process.
+      const refused = await call(ws!, 'setSetting', {
+        key: 'container.socket',
+        value: '/nonexistent/podman.sock',
+      })
+      expect(refused.error?.code).toBe('SETTING_DESKTOP_ONLY')
+      expect(
+        ((await call(ws!, 'getSettings', {})).result as Record<string, unknown>)['container.socket'],
+      ).toBe(undefined)
+      await service.handlers.setSetting({ key: 'container.socket', value: '/nonexistent/podman.sock' })
       const missing = (await call(ws!, 'doctor', {})).result as DoctorReport
       const container = missing.engines.find((e) => e.kind === 'container')!
       expect(container.available).toBe(false)

@@ -17,6 +17,10 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
     ],
     bad: [{ key: '1bad', value: 1 }, { key: 'a' }, {}, { key: 'a', value: 1, more: 2 }],
   },
+  pickEngineBinary: {
+    good: [{ key: 'vm.qemuBinary' }],
+    bad: [{}, { key: 'theme' }, { key: 'vm.qemuBinary', path: '/x' }],
+  },
   listWorlds: { good: [undefined, {}], bad: [[]] },
   validateWorld: { good: [{ file: '/tmp/world.yaml' }], bad: [{}, { file: '' }, { file: 3 }] },
   addWorld: { good: [{ file: './world.yaml' }], bad: [{}, { file: '' }, { path: 'x' }] },

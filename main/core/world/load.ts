@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml'
 import type { ValidationIssue } from '../../../preload/api.ts'
 import { WorldbenchError } from '../errors.ts'
+import { readBoundedFile } from '../read-bounded.ts'
 import { dirHostProblem, realPathOutside } from './host-paths.ts'
 import { dependencyCycle } from './order.ts'
 import { refsIn } from './refs.ts'
@@ -15,12 +15,17 @@ export async function validateWorldFile(file: string): Promise<{ world?: World; 
   const abs = resolve(file)
   let text: string
   try {
-    text = await readFile(abs, 'utf8')
-  } catch {
-    return { issues: [{ file: abs, path: '', message: `cannot read the world file (does ${abs} exist?)` }] }
+    text = (await readBoundedFile(abs, MAX_WORLD_BYTES, 'world file')).toString('utf8')
+  } catch (err) {
+    const message =
+      err instanceof WorldbenchError ? err.message : `cannot read the world file (does ${abs} exist?)`
+    return { issues: [{ file: abs, line: 1, column: 1, path: '', message }] }
   }
   return checkWorldText(abs, text)
 }
+
+/** A world file is a page of YAML; a megabyte is already far more than any real one. */
+export const MAX_WORLD_BYTES = 1 << 20
 
 export function checkWorldText(file: string, text: string): { world?: World; issues: ValidationIssue[] } {
   const lineCounter = new LineCounter()

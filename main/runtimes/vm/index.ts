@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { join } from 'node:path'
 import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
@@ -12,7 +12,15 @@ import { sleep } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
 import { runBuildScript } from './build-script.ts'
-import { removeVmFiles, scanMetas, type VmMeta, vmFiles, writeMeta } from './instance-files.ts'
+import {
+  placeQmpSocket,
+  qmpSocketOf,
+  removeVmFiles,
+  scanMetas,
+  type VmMeta,
+  vmFiles,
+  writeMeta,
+} from './instance-files.ts'
 import { qemuArgs } from './qemu-args.ts'
 import { discoverQemu, findQemuBinary, QEMU_INSTALL, type QemuInfo } from './qemu-discovery.ts'
 import { isAlive, isQemuWithSocket, waitForExit } from './qemu-process.ts'
@@ -118,8 +126,9 @@ export class VmRuntime implements Runtime {
     const ports = await bindPorts(w.ports, `${w.world}/${w.name}`)
     const id = newInstanceId(w)
     const files = vmFiles(this.root(), id)
-    if (process.platform === 'win32') files.qmpSocket = `tcp:127.0.0.1:${await freePort()}`
     await mkdir(files.dir, { recursive: true, mode: 0o700 })
+    if (process.platform === 'win32') files.qmpSocket = `tcp:127.0.0.1:${await freePort()}`
+    else await placeQmpSocket(files)
 
     const argv = qemuArgs({
       arch: info.arch,
@@ -265,7 +274,7 @@ export class VmRuntime implements Runtime {
 
   /** A folder without meta.json: a start cut short by a crash. Its QEMU, if any, must not linger unseen. */
   private async reapUnfinished(dir: string): Promise<void> {
-    const { qmpSocket } = vmFiles(this.root(), basename(dir))
+    const qmpSocket = await qmpSocketOf(dir)
     const pid = Number((await readFile(join(dir, 'qemu.pid'), 'utf8').catch(() => '')).trim())
     if (pid > 0 && (await isQemuWithSocket(pid, qmpSocket))) {
       process.kill(pid, 'SIGKILL')

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import type { PortBinding } from '../../../preload/api.ts'
 
 /** What a VM's state folder holds, so a later Worldbench can find and adopt it. */
@@ -29,21 +28,38 @@ export interface VmFiles {
 
 // Unix socket paths are limited to ~104 bytes (macOS) / 108 (Linux).
 const MAX_SOCKET_PATH = 100
+const QMP_ELSEWHERE = 'qmp.where'
+const PRIVATE_PREFIX = 'wb-qmp-'
 
 export function vmFiles(root: string, id: string): VmFiles {
   const dir = join(root, id)
-  let qmpSocket = join(dir, 'qmp.sock')
-  if (qmpSocket.length > MAX_SOCKET_PATH) {
-    qmpSocket = join(tmpdir(), `wb-qmp-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.sock`)
-  }
   return {
     dir,
     meta: join(dir, 'meta.json'),
     serialLog: join(dir, 'serial.log'),
     stderrLog: join(dir, 'qemu.stderr'),
     pidFile: join(dir, 'qemu.pid'),
-    qmpSocket,
+    qmpSocket: join(dir, 'qmp.sock'),
   }
+}
+
+/**
+ * Keeps the QMP socket in the VM's folder unless that path is too long for a unix socket. Then it
+ * goes into a fresh private folder made by mkdtemp (mode 0700, a random name: nobody else can
+ * guess it, enter it or plant a socket there first), and that path is written into the VM's
+ * folder before QEMU starts, so a Worldbench that crashed mid-start can still find the socket.
+ */
+export async function placeQmpSocket(files: VmFiles): Promise<void> {
+  if (files.qmpSocket.length <= MAX_SOCKET_PATH) return
+  const dir = await mkdtemp(join(tmpdir(), PRIVATE_PREFIX))
+  files.qmpSocket = join(dir, 'qmp.sock')
+  await writeFile(join(files.dir, QMP_ELSEWHERE), files.qmpSocket, { mode: 0o600 })
+}
+
+/** The QMP socket of a VM folder, wherever placeQmpSocket put it. */
+export async function qmpSocketOf(dir: string): Promise<string> {
+  const elsewhere = await readFile(join(dir, QMP_ELSEWHERE), 'utf8').catch(() => '')
+  return elsewhere.trim() || join(dir, 'qmp.sock')
 }
 
 export async function writeMeta(files: VmFiles, meta: VmMeta): Promise<void> {
@@ -73,9 +89,11 @@ export async function scanMetas(root: string): Promise<{ metas: VmMeta[]; stale:
   return { metas, stale }
 }
 
-/** Removes a VM's folder, and its socket when that lives outside the folder. */
+/** Removes a VM's folder, and the private folder of its socket when that lives outside it. */
 export async function removeVmFiles(files: Pick<VmFiles, 'dir' | 'qmpSocket'>): Promise<void> {
   await rm(files.dir, { recursive: true, force: true })
-  if (!files.qmpSocket.startsWith(files.dir) && !files.qmpSocket.startsWith('tcp:'))
-    await rm(files.qmpSocket, { force: true })
+  if (files.qmpSocket.startsWith(files.dir) || files.qmpSocket.startsWith('tcp:')) return
+  const holder = dirname(files.qmpSocket)
+  if (basename(holder).startsWith(PRIVATE_PREFIX)) await rm(holder, { recursive: true, force: true })
+  else await rm(files.qmpSocket, { force: true })
 }

@@ -3,10 +3,10 @@
  * a WorldbenchError: not Wasm, a component where a module is needed, invalid bytes (the
  * engine's validation message), or imports the engine cannot satisfy.
  */
-import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { WASI } from 'node:wasi'
 import { isErrnoCode, WorldbenchError } from '../../core/errors.ts'
+import { readBoundedFile } from '../../core/read-bounded.ts'
 import { assertImportsSatisfiable, WASI_NAMESPACES } from './guest-imports.ts'
 import { capMemory, type MemoryImport } from './memory-limit.ts'
 import { wasmFormat } from './wasm-bytes.ts'
@@ -24,9 +24,12 @@ export interface LoadedModule {
  */
 const compiled: { bytes: Uint8Array; memoryMiB: number | undefined; loaded: LoadedModule }[] = []
 
+/** Far above any real module or component (a componentized JS runtime is ~14 MB). */
+const MAX_WASM_BYTES = 512 << 20
+
 export async function readWasm(file: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(file))
+    return new Uint8Array(await readBoundedFile(file, MAX_WASM_BYTES, 'Wasm file'))
   } catch (err) {
     if (isErrnoCode(err, 'ENOENT'))
       throw new WorldbenchError(

@@ -1,0 +1,22 @@
+import { ENGINE_PATH_SETTINGS, type ErrorShape, type MethodName } from '../../preload/api.ts'
+import type { Caller } from './dispatch.ts'
+
+const enginePaths: readonly string[] = ENGINE_PATH_SETTINGS
+
+/**
+ * What a caller may not do even with valid input: only code in this process may point an engine
+ * setting at a program or socket (the desktop app does it after its file dialog and confirmation).
+ */
+export function refusedFor(caller: Caller, method: MethodName, params: unknown): ErrorShape | undefined {
+  if (caller === 'local' || method !== 'setSetting') return undefined
+  const { key, value } = params as { key: string; value: unknown }
+  if (!enginePaths.includes(key) || value === '' || value === null) return undefined
+  return {
+    code: 'SETTING_DESKTOP_ONLY',
+    message: `"${key}" names a program or socket Worldbench would use, so it cannot be set through ${
+      caller === 'web' ? 'web mode' : caller === 'control' ? 'the control socket' : 'this call'
+    }.`,
+    hint: 'Leave it empty to use the engine discovery finds, or choose one in the desktop app: Engines → Choose… (a file dialog, then a confirmation).',
+    details: { key },
+  }
+}
