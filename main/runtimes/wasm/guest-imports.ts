@@ -9,6 +9,7 @@ import { WorldbenchError } from '../../core/errors.ts'
 import { GuestFds, type Preopen } from './guest-fds.ts'
 import type { MemoryImport } from './memory-limit.ts'
 import { sandboxedPaths } from './sandboxed-paths.ts'
+import { unsigned } from './unsigned-args.ts'
 import { ERRNO } from './wasi-errno.ts'
 
 export type WasiVersion = 'preview1' | 'unstable'
@@ -70,7 +71,7 @@ export function guestImports(input: GuestImportsInput): GuestImports {
   const fns: Record<string, Fn> = {}
   for (const [name, fn] of Object.entries(wasiFns)) {
     fns[name] = ((...args: number[]) => {
-      const r = (fn as (...a: number[]) => number)(...args)
+      const r = (fn as (...a: number[]) => number)(...args.map(unsigned))
       if (memory) input.onMemory(memory.buffer.byteLength)
       return r
     }) as Fn

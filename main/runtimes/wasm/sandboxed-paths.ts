@@ -9,6 +9,7 @@ import { lstatSync, statSync } from 'node:fs'
 import { type GuestFd, type GuestFds, isBeneath, relativeTo } from './guest-fds.ts'
 import { resolveBeneath } from './resolve-beneath.ts'
 import { withScratch } from './scratch-memory.ts'
+import { unsigned } from './unsigned-args.ts'
 import { ERRNO } from './wasi-errno.ts'
 
 type Fn = (...args: never[]) => number
@@ -105,7 +106,8 @@ export function sandboxedPaths(input: SandboxedPathsInput): Record<string, Fn> {
   }
 
   const wrap = (name: string, spec: PathFnSpec): Fn =>
-    ((...args: Args) => {
+    ((...signed: Args) => {
+      const args = signed.map(unsigned)
       const rewrites: { arg: PathArg; fd: number; path: string }[] = []
       let resolved: { fd: number; rel: string; host: string; preopen: GuestFd['preopen'] } | undefined
       for (const arg of spec.paths) {
