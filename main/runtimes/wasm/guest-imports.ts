@@ -11,6 +11,8 @@ import type { MemoryImport } from './memory-limit.ts'
 import { sandboxedPaths } from './sandboxed-paths.ts'
 import { unsigned } from './unsigned-args.ts'
 import { ERRNO } from './wasi-errno.ts'
+import { fixFdFunctions } from './wasi-fd-fixes.ts'
+import { readdirFor } from './wasi-readdir.ts'
 
 export type WasiVersion = 'preview1' | 'unstable'
 export const WASI_NAMESPACES: Record<string, WasiVersion> = {
@@ -98,6 +100,11 @@ export function guestImports(input: GuestImportsInput): GuestImports {
       return inner(fd!, ...rest)
     })
   }
+  fixFdFunctions(fns, around, fds, () => memory!)
+  around(
+    'fd_readdir',
+    readdirFor(fds, () => memory!),
+  )
   around('fd_close', (inner, fd) => {
     const r = inner(fd!)
     if (r === 0) fds.close(fd!)
