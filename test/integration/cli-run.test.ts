@@ -63,6 +63,14 @@ describe('worldbench run (command module)', () => {
     expect(r.out.subarray(0, 256).equals(allBytes)).toBe(true)
   })
 
+  it('refuses a --dir that is a file or missing, naming it', async () => {
+    const file = await run(['--dir', `${join(root, 'README.md')}:/x`, bytes])
+    expect(file.code).toBe(1)
+    expect(file.err.toString()).toMatch(/^error: .*README\.md is a file; only a directory can be given/)
+    const missing = await run(['--dir', `${join(root, 'nope')}:/x`, bytes])
+    expect(missing.err.toString()).toMatch(/^error: The directory .*nope given to the guest does not exist/)
+  })
+
   it('refuses a module that is not there, with a hint', async () => {
     const r = await run([join(root, 'nope.wasm')])
     expect(r.code).toBe(1)

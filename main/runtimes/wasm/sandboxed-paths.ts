@@ -176,7 +176,10 @@ export function sandboxedPaths(input: SandboxedPathsInput): Record<string, Fn> {
     rewrites: { arg: PathArg; fd: number; path: string }[],
   ): number => {
     const strings = rewrites.map((w) => encoder.encode(w.path))
-    const r = withScratch(memory(), strings, spec.outputs(args), (ptrs) => {
+    // Keep clear of what the call writes and of every string it still reads from the guest.
+    const inputs = spec.paths.map((p): [number, number] => [Number(args[p.ptr]), Number(args[p.len])])
+    if (name === 'path_symlink') inputs.push([Number(args[0]), Number(args[1])])
+    const r = withScratch(memory(), strings, [...spec.outputs(args), ...inputs], (ptrs) => {
       const next = [...args]
       rewrites.forEach((w, i) => {
         next[w.arg.fd] = w.fd
