@@ -1,9 +1,4 @@
 import { Command, Option } from 'commander'
-import { benchCommand } from './cli/commands/bench.ts'
-import { doctorCommand } from './cli/commands/doctor.ts'
-import { runCommand } from './cli/commands/run.ts'
-import { serveCommand } from './cli/commands/serve.ts'
-import { downCommand, logsCommand, psCommand, upCommand, validateCommand } from './cli/commands/worlds.ts'
 import { printError } from './cli/output.ts'
 import { version } from './version.ts'
 
@@ -15,51 +10,59 @@ export async function runCli(argv: string[]): Promise<number> {
     async (...args: A) => {
       code = await fn(...args)
     }
+  // Each command loads its own code when it runs: `run` never pays for the service, store or engines.
+  const worlds = () => import('./cli/commands/worlds.ts')
+  const lazy =
+    <A extends unknown[]>(load: () => Promise<(...args: A) => Promise<number>>) =>
+    async (...args: A) =>
+      (await load())(...args)
   const program = new Command()
     .name('worldbench')
     .description('Run VMs, containers and WebAssembly side by side, see what each costs, benchmark them.')
     .version(version, '-v, --version')
     .showHelpAfterError()
     .exitOverride()
+    // Options after a subcommand are that subcommand's: `run x.wasm --flag` passes --flag to the guest.
+    .enablePositionalOptions()
 
   program
     .command('doctor')
     .description('Probe the container engine, QEMU and the Wasm engine')
     .option('--json', 'machine-readable output')
-    .action(run(doctorCommand))
+    .action(run(lazy(() => import('./cli/commands/doctor.ts').then((m) => m.doctorCommand))))
   program
     .command('serve')
     .description('Web mode: serve the UI on 127.0.0.1 behind a token (and the control socket)')
     .option('-p, --port <port>', 'port (0 = any free port)', '0')
     .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
     .option('--json', 'print the URL as JSON')
-    .action(run(serveCommand))
+    .action(run(lazy(() => import('./cli/commands/serve.ts').then((m) => m.serveCommand))))
   program
     .command('validate <file>')
     .description('Check a world file without starting anything')
     .option('--json', 'machine-readable output')
-    .action(run(validateCommand))
+    .action(run(lazy(() => worlds().then((m) => m.validateCommand))))
   program
     .command('up <world>')
     .description('Start a world (a sample name or a world.yaml); waits until ready and prints URLs')
     .option('--json', 'machine-readable output')
-    .action(run(upCommand))
+    .action(run(lazy(() => worlds().then((m) => m.upCommand))))
   program
     .command('down <world>')
     .description('Stop a world')
     .option('--json', 'machine-readable output')
-    .action(run(downCommand))
+    .action(run(lazy(() => worlds().then((m) => m.downCommand))))
   program
     .command('ps')
     .description('List instances with state, URL, CPU and memory')
     .option('--json', 'machine-readable output')
-    .action(run(psCommand))
+    .action(run(lazy(() => worlds().then((m) => m.psCommand))))
   program
     .command('logs <instance>')
     .description('Show the logs of an instance (its workload name, world/workload, or id)')
     .option('-n, --tail <lines>', 'lines from the end', '200')
     .option('-f, --follow', 'keep printing new lines')
-    .action(run(logsCommand))
+    .action(run(lazy(() => worlds().then((m) => m.logsCommand))))
 
   const collect = (v: string, all: string[]) => [...all, v]
   program
@@ -77,7 +80,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--port <n>', 'host port for --serve (0 = any free port)')
     .option('--memory <MiB>', 'maximum linear memory')
     .option('--timeout <seconds>', 'wall-clock limit per run or request')
-    .action(run(runCommand))
+    .option('-v, --verbose', "print Worldbench's own lines (grants, denials) on stderr")
+    .passThroughOptions()
+    .action(run(lazy(() => import('./cli/commands/run.ts').then((m) => m.runCommand))))
   program
     .command('bench <world>')
     .description('Benchmark the same workload as each kind: cold start, memory, requests/s, latency')
@@ -93,7 +98,7 @@ export async function runCli(argv: string[]): Promise<number> {
       'stop the density test when all instances together use this much memory',
     )
     .option('--json', 'machine-readable output')
-    .action(run(benchCommand))
+    .action(run(lazy(() => import('./cli/commands/bench.ts').then((m) => m.benchCommand))))
 
   try {
     await program.parseAsync(argv, { from: 'user' })

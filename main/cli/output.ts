@@ -1,11 +1,10 @@
-import { RemoteError } from '../../preload/rpc-client.ts'
-import { WorldbenchError } from '../core/errors.ts'
-
 /** Prints an error the way every command does: the message, then the hint, on stderr. */
 export function printError(err: unknown): void {
-  if (err instanceof WorldbenchError || err instanceof RemoteError) {
+  // A WorldbenchError, or one relayed from the owner (RemoteError): checked by shape, so that
+  // printing an error does not load the contract and its schemas into every command.
+  if (err instanceof Error && 'hint' in err) {
     process.stderr.write(`error: ${err.message}\n`)
-    if (err.hint) process.stderr.write(`hint: ${err.hint}\n`)
+    if (typeof err.hint === 'string' && err.hint) process.stderr.write(`hint: ${err.hint}\n`)
     return
   }
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`)

@@ -13,6 +13,7 @@ import {
   StateBadge,
   UrlLink,
 } from '../components/ui.tsx'
+import { WasmSandbox } from '../components/WasmSandbox.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLastSample, useLiveInstances } from '../hooks/useLiveInstances.ts'
 
@@ -132,6 +133,7 @@ function Details({ id }: { id: string }) {
           </pre>
         </Card>
       )}
+      {details.definition && details.info.kind === 'wasm' && <WasmSandbox definition={details.definition} />}
       {wasm && (
         <Card>
           <h2 className="mb-2 font-semibold">

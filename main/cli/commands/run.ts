@@ -1,5 +1,5 @@
 import { WorldbenchError } from '../../core/errors.ts'
-import { runWasmDirect } from '../../runtimes/wasm/index.ts'
+import { runWasmDirect } from '../../runtimes/wasm/run-direct.ts'
 import { untilInterrupted } from '../output.ts'
 
 export interface RunCliOptions {
@@ -9,6 +9,7 @@ export interface RunCliOptions {
   port?: string
   memory?: string
   timeout?: string
+  verbose?: boolean
 }
 
 /** `worldbench run file.wasm`: a module or component directly, like `wasmtime run`. */
@@ -24,6 +25,7 @@ export async function runCommand(file: string, args: string[], opts: RunCliOptio
     ...(opts.port !== undefined && { port: Number(opts.port) }),
     ...(opts.memory !== undefined && { memoryMiB: Number(opts.memory) }),
     ...(opts.timeout !== undefined && { timeoutSeconds: Number(opts.timeout) }),
+    ...(opts.verbose && { verbose: true }),
   })
   if (typeof result === 'number') return result
   process.stderr.write(`Serving ${file} on ${result.url}\nPress Ctrl-C to stop.\n`)

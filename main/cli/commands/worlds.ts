@@ -103,12 +103,29 @@ export async function psCommand(opts: { json?: boolean }): Promise<number> {
   try {
     if (conn.local) await conn.local.sampler.tick()
     const instances = await conn.api.listInstances()
-    if (opts.json) printJson(instances)
-    else process.stdout.write(`${formatPs(instances)}\n`)
+    if (opts.json) {
+      printJson(instances)
+      return 0
+    }
+    process.stdout.write(`${formatPs(instances)}\n`)
+    // Said loudly: a Wasm workload granted a host directory outside its world's folder.
+    for (const i of instances.filter((x) => x.kind === 'wasm')) {
+      const details = await conn.api.instanceDetails({ id: i.id }).catch(() => undefined)
+      for (const host of outsideDirs(details?.definition))
+        process.stdout.write(
+          `WARNING ${i.world}/${i.workload} can reach ${host}, outside its world's folder\n`,
+        )
+    }
     return 0
   } finally {
     await conn.close()
   }
+}
+
+/** Host directories a workload definition grants with `outside: true`. */
+export function outsideDirs(definition: Record<string, unknown> | undefined): string[] {
+  const dirs = (definition?.wasm as { dirs?: { host: string; outside?: boolean }[] } | undefined)?.dirs ?? []
+  return dirs.filter((d) => d.outside).map((d) => d.host)
 }
 
 export function formatPs(instances: InstanceInfo[]): string {

@@ -1,8 +1,7 @@
 /**
  * Which host directory each guest fd refers to, as the sandbox layer sees it: the preopens
  * (3, 4, … in order), then every fd path_open hands out, moved by fd_renumber and dropped by
- * fd_close. Paths are kept relative to the preopen's real host path, so a lookup can start
- * from any directory fd and still never leave its preopen.
+ * fd_close. Paths are kept relative to the preopen's real host path.
  */
 export interface Preopen {
   /** Real host path (symlinks resolved). */
@@ -16,6 +15,8 @@ export interface GuestFd {
   /** Path below the preopen ('' = the preopen itself). */
   rel: string
   dir: boolean
+  /** The fdflags it was opened or last set with (node:wasi does not report them back). */
+  fdflags?: number
 }
 
 export class GuestFds {
@@ -46,31 +47,10 @@ export class GuestFds {
     else this.fds.delete(to)
   }
 
-  /** The open directory fd of this preopen nearest above rel, to anchor a lookup that climbed with "..". */
-  anchorFor(preopen: Preopen, rel: string): [number, GuestFd] | undefined {
-    let best: [number, GuestFd] | undefined
-    for (const [fd, e] of this.fds) {
-      if (e.preopen !== preopen || !e.dir || !isBeneath(rel, e.rel)) continue
-      if (!best || e.rel.length > best[1].rel.length) best = [fd, e]
-    }
-    return best
-  }
-
   /** How a denial names the fd: its guest path. */
   label(fd: number): string {
     const e = this.fds.get(fd)
     if (!e) return `fd ${fd}`
     return e.rel === '' ? e.preopen.guest : `${e.preopen.guest.replace(/\/$/, '')}/${e.rel}`
   }
-}
-
-/** Whether rel is dir itself or below it (both relative to the same preopen). */
-export function isBeneath(rel: string, dir: string): boolean {
-  return dir === '' || rel === dir || rel.startsWith(`${dir}/`)
-}
-
-/** rel as seen from dir, given isBeneath(rel, dir). */
-export function relativeTo(rel: string, dir: string): string {
-  if (rel === dir) return '.'
-  return dir === '' ? rel : rel.slice(dir.length + 1)
 }

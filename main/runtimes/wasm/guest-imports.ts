@@ -9,7 +9,10 @@ import { WorldbenchError } from '../../core/errors.ts'
 import { GuestFds, type Preopen } from './guest-fds.ts'
 import type { MemoryImport } from './memory-limit.ts'
 import { sandboxedPaths } from './sandboxed-paths.ts'
+import { unsigned } from './unsigned-args.ts'
 import { ERRNO } from './wasi-errno.ts'
+import { fixFdFunctions } from './wasi-fd-fixes.ts'
+import { readdirFor } from './wasi-readdir.ts'
 
 export type WasiVersion = 'preview1' | 'unstable'
 export const WASI_NAMESPACES: Record<string, WasiVersion> = {
@@ -70,7 +73,7 @@ export function guestImports(input: GuestImportsInput): GuestImports {
   const fns: Record<string, Fn> = {}
   for (const [name, fn] of Object.entries(wasiFns)) {
     fns[name] = ((...args: number[]) => {
-      const r = (fn as (...a: number[]) => number)(...args)
+      const r = (fn as (...a: number[]) => number)(...args.map(unsigned))
       if (memory) input.onMemory(memory.buffer.byteLength)
       return r
     }) as Fn
@@ -97,6 +100,11 @@ export function guestImports(input: GuestImportsInput): GuestImports {
       return inner(fd!, ...rest)
     })
   }
+  fixFdFunctions(fns, around, fds, () => memory!)
+  around(
+    'fd_readdir',
+    readdirFor(fds, () => memory!),
+  )
   around('fd_close', (inner, fd) => {
     const r = inner(fd!)
     if (r === 0) fds.close(fd!)

@@ -3,7 +3,7 @@
  * module, with exactly the args, env, directories and stdio fds given. Synchronous: the
  * caller (a worker thread) is what a wall-clock limit terminates.
  */
-import { realpathSync } from 'node:fs'
+import { realpathSync, statSync } from 'node:fs'
 import { WASI } from 'node:wasi'
 import { isErrnoCode, WorldbenchError } from '../../core/errors.ts'
 import { guestImports, WASI_NAMESPACES } from './guest-imports.ts'
@@ -87,8 +87,9 @@ export function runGuest(spec: GuestSpec, io: GuestIo, hooks: GuestHooks): Guest
 }
 
 function realDir(host: string): string {
+  let real: string
   try {
-    return realpathSync(host)
+    real = realpathSync(host)
   } catch (err) {
     if (!isErrnoCode(err, 'ENOENT')) throw err
     throw new WorldbenchError(
@@ -97,4 +98,11 @@ function realDir(host: string): string {
       'Create it, or fix the host side of the directory (wasm.dirs[].host or --dir HOST:GUEST).',
     )
   }
+  if (!statSync(real).isDirectory())
+    throw new WorldbenchError(
+      'WASM_DIR_NOT_DIRECTORY',
+      `${host} is a file; only a directory can be given to the guest.`,
+      'Give the folder that holds it instead (--dir FOLDER:/GUEST, or wasm.dirs[].host).',
+    )
+  return real
 }

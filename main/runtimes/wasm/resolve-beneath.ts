@@ -11,19 +11,18 @@ import { ERRNO } from './wasi-errno.ts'
 const MAX_LINKS = 40
 
 export type Beneath =
-  /** rel: the target's path below the preopen ('' = the preopen itself), with no symlink before its last component. */
+  /** rel: the target's path below root ('' = root itself), with no symlink before its last component. */
   { ok: true; rel: string } | { ok: false; errno: number; why: string }
 
 /**
- * root: the preopen's real host path. start: the directory the lookup starts from, relative to
- * root. followLast: whether a symlink as the last component is followed (a trailing slash
- * always follows).
+ * root: the real host path of the directory the lookup starts from and may not leave.
+ * followLast: whether a symlink as the last component is followed (a trailing slash always follows).
  */
-export function resolveBeneath(root: string, start: string, path: string, followLast: boolean): Beneath {
+export function resolveBeneath(root: string, path: string, followLast: boolean): Beneath {
   if (path.includes('\0')) return { ok: false, errno: ERRNO.ILSEQ, why: 'a NUL byte in the path' }
   if (path.startsWith('/'))
     return { ok: false, errno: ERRNO.NOTCAPABLE, why: 'an absolute path, where a relative one is required' }
-  const at = start === '' ? [] : start.split('/')
+  const at: string[] = []
   const todo = path.split('/').reverse()
   const trailingSlash = path.endsWith('/')
   let links = 0

@@ -1,16 +1,18 @@
 /**
  * `worldbench run file.wasm`: one Wasm workload without a world file, like `wasmtime run`.
- * command: resolves with the guest's exit code once it ends. cgi/http: resolves, once it
- * serves, with its URL and a stop function.
+ * command: runs in this process (run-inline.ts) and resolves with the guest's exit code.
+ * cgi/http: starts a host process and resolves, once it serves, with its URL and a stop function.
  */
-import { basename, resolve } from 'node:path'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { devNull, tmpdir } from 'node:os'
+import { basename, join, resolve } from 'node:path'
 import type { LogLine } from '../../../preload/api.ts'
-import { WorldbenchError } from '../../core/errors.ts'
-import { type Workload, WorkloadSchema } from '../../core/world/schema.ts'
+import type { Workload } from '../../core/world/schema.ts'
+import { WASM_DEFAULT_MEMORY_MIB, withWasmDefaults } from '../../core/world/wasm-defaults.ts'
+import type { GuestIo } from './guest-run.ts'
 import { readWasm } from './load-module.ts'
 import type { GuestDir, ServeMode } from './protocol.ts'
 import { wasmFormat } from './wasm-bytes.ts'
-import { WasmRuntime } from './wasm-runtime.ts'
 
 export interface RunDirectOptions {
   file: string
@@ -23,8 +25,12 @@ export interface RunDirectOptions {
   port?: number
   memoryMiB?: number
   timeoutSeconds?: number
-  /** Where log lines go; default: guest stdout to stdout, everything else to stderr. */
+  /**
+   * Where log lines go. Default: the guest's stdout and stderr are this process's, byte for
+   * byte; Worldbench's own lines go to stderr only when verbose.
+   */
   onLog?: (line: LogLine) => void
+  verbose?: boolean
 }
 
 export interface RunDirectServing {
@@ -53,10 +59,12 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
       .replace(/[^a-z0-9-]+/g, '-')
       .replace(/^-+/, '')
       .slice(0, 63) || 'wasm'
+  if (serve === 'command') return runCommand(opts, file, name)
   const limits: Record<string, number> = {}
   if (opts.memoryMiB !== undefined) limits.memoryMiB = opts.memoryMiB
   if (opts.timeoutSeconds !== undefined) limits.timeoutSeconds = opts.timeoutSeconds
-  const workload: Workload = {
+  const { WorkloadSchema } = await import('../../core/world/schema.ts')
+  const workload: Workload = withWasmDefaults({
     ...WorkloadSchema.parse({
       name,
       kind: 'wasm',
@@ -67,13 +75,14 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
         link: {},
         dirs: (opts.dirs ?? []).map((d) => ({ ...d, host: resolve(d.host) })),
       },
-      ports: serve === 'command' ? [] : [{ host: opts.port ?? 0, guest: opts.port || 8080 }],
+      ports: [{ host: opts.port ?? 0, guest: opts.port || 8080 }],
       env: opts.env ?? {},
       args: opts.args ?? [],
       limits,
     }),
     world: 'run',
-  }
+  })
+  const { WasmRuntime } = await import('./wasm-runtime.ts')
   // One workload and out: a host booted ahead for a next start would only be thrown away.
   const runtime = new WasmRuntime({ spareHost: false })
   const artifact = await runtime.prepare(workload, () => {})
@@ -83,18 +92,6 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
   const tail = host.logs.tail(5000)
   for (const l of tail) onLog(l)
   host.onLine(onLog)
-  if (serve === 'command') {
-    await host.exited
-    if (host.exitCode !== undefined) return host.exitCode
-    const e = host.error
-    throw e
-      ? new WorldbenchError(e.code, e.message, e.hint, e.details)
-      : new WorldbenchError(
-          'WASM_HOST_EXITED',
-          `${name} ended without an exit code: ${host.reason ?? 'unknown reason'}.`,
-          'See the log lines above.',
-        )
-  }
   return {
     url: instance.ports[0]!.url,
     // Set by start(): a host that serves has spawned.
@@ -102,6 +99,45 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
     stop: () => runtime.stop(instance),
     exited: host.exited,
   }
+}
+
+async function runCommand(opts: RunDirectOptions, file: string, name: string): Promise<number> {
+  const run = (io: GuestIo, onSystem: (line: string) => void) =>
+    import('./run-inline.ts').then(({ runCommandInline }) =>
+      runCommandInline({
+        file,
+        argv: [name, ...(opts.args ?? [])],
+        env: opts.env ?? {},
+        dirs: (opts.dirs ?? []).map((d) => ({ host: resolve(d.host), guest: d.guest, writable: d.writable })),
+        memoryMiB: opts.memoryMiB ?? WASM_DEFAULT_MEMORY_MIB,
+        ...(opts.timeoutSeconds !== undefined && { timeoutSeconds: opts.timeoutSeconds }),
+        io,
+        onSystem,
+      }),
+    )
+  const onLog = opts.onLog
+  if (!onLog) {
+    const system = opts.verbose ? (line: string) => process.stderr.write(`[worldbench] ${line}\n`) : () => {}
+    return run({ stdin: 0, stdout: 1, stderr: 2 }, system)
+  }
+  // Node's WASI takes stdio as fds only: collect the guest's output in files, then hand it on as lines.
+  const dir = mkdtempSync(join(tmpdir(), 'worldbench-run-'))
+  const paths = { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr') }
+  const fds = [openSync(devNull, 'r'), openSync(paths.stdout, 'w'), openSync(paths.stderr, 'w')]
+  const emit = (stream: LogLine['stream'], line: string) => onLog({ t: Date.now(), stream, line })
+  let code: number
+  try {
+    code = await run({ stdin: fds[0]!, stdout: fds[1]!, stderr: fds[2]! }, (l) => emit('system', l))
+  } finally {
+    for (const fd of fds) closeSync(fd)
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const text = readFileSync(paths[stream], 'utf8')
+      for (const line of text.split('\n').slice(0, text.endsWith('\n') ? -1 : undefined)) emit(stream, line)
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+  emit('system', `exited with code ${code}`)
+  return code
 }
 
 function defaultLog(l: LogLine): void {

@@ -5,10 +5,11 @@
  * already resolved (no symlink before its last component), so node:wasi's own lookup cannot
  * wander off either. Writes under a read-only preopen are refused with EROFS.
  */
-import { lstatSync, statSync } from 'node:fs'
-import { type GuestFd, type GuestFds, isBeneath, relativeTo } from './guest-fds.ts'
+import { lstatSync, readlinkSync, statSync } from 'node:fs'
+import type { GuestFds, Preopen } from './guest-fds.ts'
 import { resolveBeneath } from './resolve-beneath.ts'
 import { withScratch } from './scratch-memory.ts'
+import { unsigned } from './unsigned-args.ts'
 import { ERRNO } from './wasi-errno.ts'
 
 type Fn = (...args: never[]) => number
@@ -105,9 +106,10 @@ export function sandboxedPaths(input: SandboxedPathsInput): Record<string, Fn> {
   }
 
   const wrap = (name: string, spec: PathFnSpec): Fn =>
-    ((...args: Args) => {
+    ((...signed: Args) => {
+      const args = signed.map(unsigned)
       const rewrites: { arg: PathArg; fd: number; path: string }[] = []
-      let resolved: { fd: number; rel: string; host: string; preopen: GuestFd['preopen'] } | undefined
+      let resolved: { rel: string; host: string; preopen: Preopen } | undefined
       for (const arg of spec.paths) {
         const fd = Number(args[arg.fd])
         const entry = fds.get(fd)
@@ -116,7 +118,9 @@ export function sandboxedPaths(input: SandboxedPathsInput): Record<string, Fn> {
         if (!entry.dir) return ERRNO.NOTDIR
         const path = text(Number(args[arg.ptr]), Number(args[arg.len]))
         const follow = arg.flags !== undefined && (Number(args[arg.flags]) & LOOKUP_SYMLINK_FOLLOW) !== 0
-        const r = resolveBeneath(entry.preopen.host, entry.rel, path, follow)
+        // Beneath the directory fd itself, as openat2(RESOLVE_BENEATH): an fd is a capability
+        // for its own subtree, not for the whole preopen it was opened from.
+        const r = resolveBeneath(hostPath(entry.preopen.host, entry.rel), path, follow)
         if (!r.ok) {
           if (r.errno !== ERRNO.NOTCAPABLE) return r.errno
           return deny(
@@ -129,18 +133,11 @@ export function sandboxedPaths(input: SandboxedPathsInput): Record<string, Fn> {
             ERRNO.ROFS,
             `${name === 'path_open' ? 'write access to' : name} "${path}" in read-only directory ${fds.label(fd)}`,
           )
-        const anchor: [number, GuestFd] | undefined = isBeneath(r.rel, entry.rel)
-          ? [fd, entry]
-          : fds.anchorFor(entry.preopen, r.rel)
-        if (!anchor)
-          return deny(
-            ERRNO.NOTCAPABLE,
-            `${name} "${path}" in ${fds.label(fd)}: its preopen is closed, so ".." above ${fds.label(fd)} cannot be reached`,
-          )
-        let rewritten = relativeTo(r.rel, anchor[1].rel)
+        let rewritten = r.rel === '' ? '.' : r.rel
         if (path.endsWith('/') && rewritten !== '.') rewritten += '/'
-        if (anchor[0] !== fd || rewritten !== path) rewrites.push({ arg, fd: anchor[0], path: rewritten })
-        resolved ??= { fd, rel: r.rel, host: hostPath(entry.preopen.host, r.rel), preopen: entry.preopen }
+        if (rewritten !== path) rewrites.push({ arg, fd, path: rewritten })
+        const rel = entry.rel === '' ? r.rel : r.rel === '' ? entry.rel : `${entry.rel}/${r.rel}`
+        resolved ??= { rel, host: hostPath(entry.preopen.host, rel), preopen: entry.preopen }
       }
       if (name === 'path_open' && resolved) {
         const follow = (Number(args[1]) & LOOKUP_SYMLINK_FOLLOW) !== 0
@@ -159,8 +156,16 @@ export function sandboxedPaths(input: SandboxedPathsInput): Record<string, Fn> {
       const r = rewrites.length === 0 ? call(name, args) : callRewritten(name, args, spec, rewrites)
       if (r === 0 && name === 'path_open' && resolved) {
         const opened = new DataView(memory().buffer).getUint32(Number(args[8]), true)
-        fds.set(opened, { preopen: resolved.preopen, rel: resolved.rel, dir: isDirectory(resolved.host) })
+        fds.set(opened, {
+          preopen: resolved.preopen,
+          rel: resolved.rel,
+          dir: isDirectory(resolved.host),
+          fdflags: Number(args[7]),
+        })
       }
+      // node:wasi answers NOBUFS for a link longer than the buffer; readlink(2) truncates.
+      if (r === ERRNO.NOBUFS && name === 'path_readlink' && resolved)
+        return readlinkTruncated(resolved.host, args)
       return r
     }) as Fn
 
@@ -171,7 +176,10 @@ export function sandboxedPaths(input: SandboxedPathsInput): Record<string, Fn> {
     rewrites: { arg: PathArg; fd: number; path: string }[],
   ): number => {
     const strings = rewrites.map((w) => encoder.encode(w.path))
-    const r = withScratch(memory(), strings, spec.outputs(args), (ptrs) => {
+    // Keep clear of what the call writes and of every string it still reads from the guest.
+    const inputs = spec.paths.map((p): [number, number] => [Number(args[p.ptr]), Number(args[p.len])])
+    if (name === 'path_symlink') inputs.push([Number(args[0]), Number(args[1])])
+    const r = withScratch(memory(), strings, [...spec.outputs(args), ...inputs], (ptrs) => {
       const next = [...args]
       rewrites.forEach((w, i) => {
         next[w.arg.fd] = w.fd
@@ -181,6 +189,20 @@ export function sandboxedPaths(input: SandboxedPathsInput): Record<string, Fn> {
       return call(name, next)
     })
     return r ?? ERRNO.NAMETOOLONG
+  }
+
+  const readlinkTruncated = (host: string, args: Args): number => {
+    let target: Buffer
+    try {
+      target = readlinkSync(host, { encoding: 'buffer' })
+    } catch {
+      return ERRNO.NOBUFS
+    }
+    const [buf, len, usedPtr] = [Number(args[3]), Number(args[4]), Number(args[5])]
+    const n = Math.min(len, target.length)
+    new Uint8Array(memory().buffer, buf, n).set(target.subarray(0, n))
+    new DataView(memory().buffer).setUint32(usedPtr, n, true)
+    return ERRNO.SUCCESS
   }
 
   const out: Record<string, Fn> = {}
