@@ -308,6 +308,8 @@ describe('host process over a parentPort (as in an Electron utility process)', (
       })
       host.send({
         type: 'start',
+        id: 'port-check',
+        own: true,
         config: {
           name: 'port-check',
           file: hello,

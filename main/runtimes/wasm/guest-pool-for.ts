@@ -26,6 +26,9 @@ export async function guestPoolFor(
     ...(config.timeoutSeconds !== undefined ? { timeoutMs: config.timeoutSeconds * 1000 } : {}),
     ...(config.memoryMiB !== undefined ? { memoryLimitBytes: config.memoryMiB * 2 ** 20 } : {}),
     onDenied: (m) => ctx.log(m),
+    onStderr: (text) => {
+      for (const line of text.replace(/\n$/, '').split('\n')) ctx.log(line, 'stderr')
+    },
   })
   return { pool, compileMs: loaded.compileMs }
 }

@@ -24,6 +24,8 @@ export interface PoolOptions {
   timeoutMs?: number
   memoryLimitBytes?: number
   onDenied: (message: string) => void
+  /** What a CGI guest wrote to stderr during one request. */
+  onStderr?: (text: string) => void
 }
 
 interface Pending {
@@ -81,6 +83,10 @@ export class GuestPool {
   private readonly queue: Pending[] = []
   private nextId = 1
   private closed = false
+  /** CPU time spent in this pool's guests, in ms. */
+  guestCpuMs = 0
+  /** The largest linear memory one guest reached. */
+  peakInstanceBytes = 0
 
   constructor(opts: PoolOptions) {
     this.opts = opts
@@ -120,13 +126,17 @@ export class GuestPool {
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'up') markUp()
       else if (m.type === 'denied') this.opts.onDenied(m.message)
-      else
+      else {
+        this.guestCpuMs += m.cpuMs
+        this.peakInstanceBytes = Math.max(this.peakInstanceBytes, m.memoryBytes)
+        if (m.stderr) this.opts.onStderr?.(Buffer.from(m.stderr).toString('utf8'))
         this.finish(
           slot,
           m.type === 'done'
             ? this.outcomeOf(m, slot)
             : { ok: false, error: this.classify(m.error, m.memoryBytes), memoryBytes: m.memoryBytes, ms: 0 },
         )
+      }
     })
     worker.on('error', (err) =>
       this.replace(slot, {
@@ -197,6 +207,8 @@ export class GuestPool {
     const job = slot.current
     clearTimeout(slot.timer)
     slot.current = undefined
+    // A thread stopped mid-run was busy with that guest the whole time.
+    if (job) this.guestCpuMs += performance.now() - job.started
     this.slots[i] = this.spawn()
     void slot.worker.terminate()
     if (job)

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { cgiEnv } from './cgi-env.ts'
 import { parseCgiResponse } from './cgi-response.ts'
-import { garbageCollector } from './garbage-collector.ts'
+import { hostCollector } from './garbage-collector.ts'
 import { guestPoolFor } from './guest-pool-for.ts'
 import type { HostContext, Serving } from './host-context.ts'
 import { http } from './node-http.ts'
@@ -24,7 +24,6 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     inline: config.workers === 1,
   })
   await pool.ready()
-  const collector = garbageCollector()
   let served = 0
   const port = config.port ?? 0
 
@@ -50,7 +49,7 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     )
     const outcome = await pool.run({ mode: 'cgi', env, body })
     served++
-    collector.served()
+    hostCollector.served()
     if (!outcome.ok) {
       ctx.send({ type: 'error', error: outcome.error, fatal: false })
       ctx.log(`${req.method} ${req.url}: ${outcome.error.message}`)
@@ -83,10 +82,13 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
   const actual = typeof address === 'object' && address ? address.port : port
   ctx.send({ type: 'ready', url: `http://127.0.0.1:${actual}/`, startMs: compileMs })
   return {
-    guestMemoryBytes: () => pool.liveMemoryBytes(),
-    requests: () => served,
+    stats: () => ({
+      guestMemoryBytes: pool.liveMemoryBytes(),
+      peakInstanceBytes: pool.peakInstanceBytes,
+      requests: served,
+      guestCpuMs: pool.guestCpuMs,
+    }),
     stop: async () => {
-      collector.stop()
       server.closeAllConnections()
       await new Promise<void>((r) => server.close(() => r()))
       await pool.close()

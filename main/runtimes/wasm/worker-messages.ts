@@ -24,5 +24,13 @@ export type ToWorker = { init: WorkerData } | WorkerJob
 export type WorkerMessage =
   | { type: 'up' }
   | { type: 'denied'; message: string }
-  | { type: 'done'; id: number; exitCode: number; memoryBytes: number; stdout?: Uint8Array }
-  | { type: 'failed'; id: number; error: ErrorShape; memoryBytes: number }
+  | {
+      type: 'done'
+      id: number
+      exitCode: number
+      memoryBytes: number
+      cpuMs: number
+      stdout?: Uint8Array
+      stderr?: Uint8Array
+    }
+  | { type: 'failed'; id: number; error: ErrorShape; memoryBytes: number; cpuMs: number; stderr?: Uint8Array }
