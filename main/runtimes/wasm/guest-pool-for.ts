@@ -1,18 +1,24 @@
 import { GuestPool } from './guest-pool.ts'
+import { SharedGuests } from './guest-threads.ts'
 import type { HostContext } from './host-context.ts'
 import { loadModule } from './load-module.ts'
 
+/** Where a workload's guests run: threads of its own (or its host's thread), or its shared host's threads. */
+export type Guests = Pick<GuestPool, 'ready' | 'run' | 'liveMemoryBytes' | 'close' | 'tally'>
+
 /**
- * The workload's module, compiled once with its memory cap, behind a pool of guests that each
- * get exactly the declared args, directories and limits; `env` is the guest's base environment.
+ * The workload's module, compiled once with its memory cap, behind guests that each get exactly
+ * the declared args, directories and limits; `env` is the guest's base environment. In a shared
+ * host, the guests run on the host's guest threads (guest-threads.ts).
  */
 export async function guestPoolFor(
   ctx: HostContext,
   opts: { env: Record<string, string>; size: number; inline: boolean },
-): Promise<{ pool: GuestPool; compileMs: number }> {
+): Promise<{ pool: Guests; compileMs: number }> {
   const { config } = ctx
   const loaded = await loadModule(config.file, config.memoryMiB)
-  const pool = new GuestPool({
+  const Pool = ctx.shared ? SharedGuests : GuestPool
+  const pool = new Pool({
     data: {
       module: loaded.module,
       memoryImports: loaded.memoryImports,

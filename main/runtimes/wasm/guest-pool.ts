@@ -7,14 +7,16 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import type { ErrorShape } from '../../../preload/api.ts'
-import { WorldbenchError } from '../../core/errors.ts'
+import {
+  GuestTally,
+  type JobInput,
+  type JobOutcome,
+  outcomeOf,
+  threadFault,
+  timeoutError,
+} from './guest-outcome.ts'
 import { InlineGuest } from './inline-guest.ts'
 import type { ToWorker, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
-
-export type JobInput = { mode: 'command' } | { mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
-export type JobOutcome =
-  | { ok: true; exitCode: number; memoryBytes: number; stdout?: Uint8Array; ms: number }
-  | { ok: false; error: ErrorShape; memoryBytes: number; ms: number }
 
 export interface PoolOptions {
   data: Omit<WorkerData, 'memorySlot'>
@@ -71,7 +73,7 @@ export function prewarmGuestWorker(): void {
   warm ??= newWorker()
 }
 
-function takeWorker(): Worker {
+export function takeWorker(): Worker {
   const worker = warm ?? newWorker()
   warm = undefined
   return worker
@@ -83,10 +85,7 @@ export class GuestPool {
   private readonly queue: Pending[] = []
   private nextId = 1
   private closed = false
-  /** CPU time spent in this pool's guests, in ms. */
-  guestCpuMs = 0
-  /** The largest linear memory one guest reached. */
-  peakInstanceBytes = 0
+  readonly tally = new GuestTally()
 
   constructor(opts: PoolOptions) {
     this.opts = opts
@@ -127,69 +126,15 @@ export class GuestPool {
       if (m.type === 'up') markUp()
       else if (m.type === 'denied') this.opts.onDenied(m.message)
       else {
-        this.guestCpuMs += m.cpuMs
-        this.peakInstanceBytes = Math.max(this.peakInstanceBytes, m.memoryBytes)
-        if (m.stderr) this.opts.onStderr?.(Buffer.from(m.stderr).toString('utf8'))
-        this.finish(
-          slot,
-          m.type === 'done'
-            ? this.outcomeOf(m, slot)
-            : { ok: false, error: this.classify(m.error, m.memoryBytes), memoryBytes: m.memoryBytes, ms: 0 },
-        )
+        this.tally.add(m, this.opts.onStderr)
+        this.finish(slot, outcomeOf(m, this.opts.memoryLimitBytes))
       }
     })
-    worker.on('error', (err) =>
-      this.replace(slot, {
-        code: 'WASM_HOST_FAULT',
-        message: `The guest's worker thread failed: ${err.message}`,
-        hint: 'This is likely a bug in Worldbench or Node; the request was not completed.',
-      }),
-    )
+    worker.on('error', (err) => this.replace(slot, threadFault(err)))
     worker.on('exit', () => {
-      if (!this.closed && this.slots.includes(slot))
-        this.replace(slot, {
-          code: 'WASM_HOST_FAULT',
-          message: "The guest's worker thread exited unexpectedly.",
-          hint: 'Check the logs just before this line.',
-        })
+      if (!this.closed && this.slots.includes(slot)) this.replace(slot, threadFault())
     })
     return slot
-  }
-
-  private outcomeOf(m: Extract<WorkerMessage, { type: 'done' }>, _slot: Slot): JobOutcome {
-    if (m.exitCode !== 0 && this.nearLimit(m.memoryBytes)) {
-      return {
-        ok: false,
-        error: this.memoryLimitError(m.memoryBytes, `exited with code ${m.exitCode}`),
-        memoryBytes: m.memoryBytes,
-        ms: 0,
-      }
-    }
-    const out: JobOutcome = { ok: true, exitCode: m.exitCode, memoryBytes: m.memoryBytes, ms: 0 }
-    if (m.stdout) out.stdout = m.stdout
-    return out
-  }
-
-  private classify(error: ErrorShape, memoryBytes: number): ErrorShape {
-    if (error.code === 'WASM_TRAP' && this.nearLimit(memoryBytes))
-      return this.memoryLimitError(memoryBytes, error.message)
-    return error
-  }
-
-  /** The engine refuses growth past the cap, so a guest that fails with memory at the cap ran out of it. */
-  private nearLimit(bytes: number): boolean {
-    const limit = this.opts.memoryLimitBytes
-    return limit !== undefined && bytes >= limit * 0.9
-  }
-
-  private memoryLimitError(bytes: number, what: string): ErrorShape {
-    const mib = (n: number) => (n / 2 ** 20).toFixed(1)
-    return new WorldbenchError(
-      'WASM_MEMORY_LIMIT',
-      `The guest hit its memory limit: linear memory reached ${mib(bytes)} of ${mib(this.opts.memoryLimitBytes!)} MiB and it ${what.replace(/\.$/, '')}.`,
-      'Raise limits.memoryMiB if the workload needs more memory.',
-      { memoryBytes: bytes, limitBytes: this.opts.memoryLimitBytes },
-    ).toShape()
   }
 
   private finish(slot: Slot, outcome: JobOutcome): void {
@@ -208,7 +153,7 @@ export class GuestPool {
     clearTimeout(slot.timer)
     slot.current = undefined
     // A thread stopped mid-run was busy with that guest the whole time.
-    if (job) this.guestCpuMs += performance.now() - job.started
+    if (job) this.tally.guestCpuMs += performance.now() - job.started
     this.slots[i] = this.spawn()
     void slot.worker.terminate()
     if (job)
@@ -224,16 +169,7 @@ export class GuestPool {
       const timeoutMs = this.opts.timeoutMs
       if (timeoutMs !== undefined) {
         slot.timer = setTimeout(() => {
-          const seconds = timeoutMs / 1000
-          this.replace(
-            slot,
-            new WorldbenchError(
-              'WASM_TIMEOUT',
-              `The guest ran past its wall-clock limit of ${seconds}s and was stopped.`,
-              'Raise limits.timeoutSeconds if the work is legitimately slow; otherwise the guest is stuck in a loop.',
-              { timeoutSeconds: seconds },
-            ).toShape(),
-          )
+          this.replace(slot, timeoutError(timeoutMs))
         }, timeoutMs)
       }
       const msg: WorkerJob =

@@ -15,6 +15,8 @@ export interface HostContext {
   log: (line: string, stream?: 'system' | 'stderr') => void
   /** Scratch files of this host (CGI stdio), on tmpfs where there is one. */
   tmpDir: string
+  /** The host serves other workloads too: guests run on its shared guest threads. */
+  shared?: boolean
 }
 
 export interface Serving {

@@ -6,8 +6,8 @@
  */
 import { EventEmitter } from 'node:events'
 import { createContext, runInContext } from 'node:vm'
-import { WorldbenchError } from '../../core/errors.ts'
 import { type GuestJobs, guestJobs, threadCpuMs } from './guest-jobs.ts'
+import { timeoutError } from './guest-outcome.ts'
 import type { ToWorker, WorkerMessage } from './worker-messages.ts'
 
 // One context for every inline guest of the host: runs are synchronous, one at a time, and a
@@ -33,7 +33,7 @@ export class InlineGuest extends EventEmitter {
     if ('init' in m) {
       this.jobs = guestJobs(m.init, `inline-${process.pid}`, this.post)
       this.post({ type: 'up' })
-    } else if (this.jobs) {
+    } else if (this.jobs && !('drop' in m)) {
       const jobs = this.jobs
       context.job = () => jobs.run(m)
       const cpu0 = threadCpuMs()
@@ -42,18 +42,12 @@ export class InlineGuest extends EventEmitter {
       } catch (err) {
         if ((err as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err
         jobs.liveMemory[0] = 0
-        const seconds = (this.timeoutMs ?? 0) / 1000
         this.post({
           type: 'failed',
           id: m.id,
           memoryBytes: 0,
           cpuMs: threadCpuMs() - cpu0,
-          error: new WorldbenchError(
-            'WASM_TIMEOUT',
-            `The guest ran past its wall-clock limit of ${seconds}s and was stopped.`,
-            'Raise limits.timeoutSeconds if the work is legitimately slow; otherwise the guest is stuck in a loop.',
-            { timeoutSeconds: seconds },
-          ).toShape(),
+          error: timeoutError(this.timeoutMs ?? 0),
         })
       }
     }

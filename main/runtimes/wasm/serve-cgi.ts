@@ -84,9 +84,9 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
   return {
     stats: () => ({
       guestMemoryBytes: pool.liveMemoryBytes(),
-      peakInstanceBytes: pool.peakInstanceBytes,
+      peakInstanceBytes: pool.tally.peakInstanceBytes,
       requests: served,
-      guestCpuMs: pool.guestCpuMs,
+      guestCpuMs: pool.tally.guestCpuMs,
     }),
     stop: async () => {
       server.closeAllConnections()

@@ -16,9 +16,9 @@ export async function serveCommand(ctx: HostContext): Promise<Serving> {
   return {
     stats: () => ({
       guestMemoryBytes: pool.liveMemoryBytes() || lastMemory,
-      peakInstanceBytes: pool.peakInstanceBytes,
+      peakInstanceBytes: pool.tally.peakInstanceBytes,
       requests: 1,
-      guestCpuMs: pool.guestCpuMs,
+      guestCpuMs: pool.tally.guestCpuMs,
     }),
     stop: () => pool.close(),
   }

@@ -14,12 +14,16 @@ export interface WorkerData {
   memorySlot: SharedArrayBuffer
 }
 
+/** key: the workload, on a guest thread of a shared host that runs the guests of many (see guest-threads.ts). */
 export type WorkerJob =
-  | { id: number; mode: 'command' }
-  | { id: number; mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
+  | { id: number; key?: string; mode: 'command' }
+  | { id: number; key?: string; mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
 
-/** The first message a worker gets (it may have been started before the module was compiled); jobs follow. */
-export type ToWorker = { init: WorkerData } | WorkerJob
+/**
+ * A workload's module and grants come first (a thread may have been started before the module
+ * was compiled); its jobs follow; drop forgets a workload that has left a shared host.
+ */
+export type ToWorker = { init: WorkerData; key?: string } | { drop: string } | WorkerJob
 
 export type WorkerMessage =
   | { type: 'up' }

@@ -1,0 +1,200 @@
+/**
+ * The guest threads of a shared host: a few worker threads that run the guests of every workload
+ * in the host, so the host's own thread only serves HTTP. A workload registers its compiled
+ * module and grants with each thread once; its jobs name it by key. Each workload keeps its own
+ * bound on guests running at once (limits.cpus) and its own limits: a guest past its wall-clock
+ * limit has its thread terminated and replaced (the registered workloads are loaded into the new
+ * one), so a runaway holds one thread until its limit while the other threads go on serving.
+ * One thread costs ~50 ms to boot and a few MiB, paid once per host, not per workload.
+ */
+import { availableParallelism } from 'node:os'
+import type { Worker } from 'node:worker_threads'
+import {
+  GuestTally,
+  type JobInput,
+  type JobOutcome,
+  outcomeOf,
+  threadFault,
+  timeoutError,
+} from './guest-outcome.ts'
+import { type PoolOptions, takeWorker } from './guest-pool.ts'
+import type { ToWorker, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
+
+interface Queued {
+  guests: SharedGuests
+  job: WorkerJob
+  started: number
+  resolve: (o: JobOutcome) => void
+}
+
+interface Thread {
+  worker: Worker
+  memorySlot: SharedArrayBuffer
+  memory: Float64Array
+  up: Promise<void>
+  current?: Queued
+  timer?: NodeJS.Timeout
+}
+
+class GuestThreads {
+  private readonly threads: Thread[] = []
+  private readonly queue: Queued[] = []
+  private readonly inits = new Map<string, Omit<WorkerData, 'memorySlot'>>()
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) this.threads.push(this.spawn())
+  }
+
+  register(key: string, data: Omit<WorkerData, 'memorySlot'>): Promise<void> {
+    this.inits.set(key, data)
+    for (const t of this.threads) this.init(t, key, data)
+    return Promise.all(this.threads.map((t) => t.up)).then(() => undefined)
+  }
+
+  unregister(key: string): void {
+    this.inits.delete(key)
+    for (const t of this.threads) t.worker.postMessage({ drop: key } satisfies ToWorker)
+  }
+
+  submit(q: Queued): void {
+    this.queue.push(q)
+    this.drain()
+  }
+
+  /** Linear memory of one workload's guests running now. */
+  liveMemoryBytes(guests: SharedGuests): number {
+    return this.threads.reduce((sum, t) => sum + (t.current?.guests === guests ? (t.memory[0] ?? 0) : 0), 0)
+  }
+
+  private init(t: Thread, key: string, data: Omit<WorkerData, 'memorySlot'>): void {
+    t.worker.postMessage({ key, init: { ...data, memorySlot: t.memorySlot } } satisfies ToWorker)
+  }
+
+  private spawn(): Thread {
+    const memorySlot = new SharedArrayBuffer(8)
+    let markUp: () => void = () => {}
+    const t: Thread = {
+      worker: takeWorker(),
+      memorySlot,
+      memory: new Float64Array(memorySlot),
+      up: new Promise((r) => (markUp = r)),
+    }
+    for (const [key, data] of this.inits) this.init(t, key, data)
+    t.worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'up') markUp()
+      else if (m.type === 'denied') t.current?.guests.opts.onDenied(m.message)
+      else {
+        const q = t.current
+        if (!q || q.job.id !== m.id) return
+        q.guests.tally.add(m, q.guests.opts.onStderr)
+        this.finish(t, outcomeOf(m, q.guests.opts.memoryLimitBytes))
+      }
+    })
+    t.worker.on('error', (err) => this.replace(t, threadFault(err)))
+    t.worker.on('exit', () => {
+      if (this.threads.includes(t)) this.replace(t, threadFault())
+    })
+    return t
+  }
+
+  private finish(t: Thread, outcome: JobOutcome): void {
+    const q = t.current
+    if (!q) return
+    clearTimeout(t.timer)
+    t.current = undefined
+    q.guests.running--
+    q.resolve({ ...outcome, ms: performance.now() - q.started })
+    this.drain()
+  }
+
+  private replace(t: Thread, error: ReturnType<typeof threadFault>): void {
+    const i = this.threads.indexOf(t)
+    if (i < 0) return
+    const q = t.current
+    clearTimeout(t.timer)
+    t.current = undefined
+    this.threads[i] = this.spawn()
+    void t.worker.terminate()
+    if (q) {
+      q.guests.running--
+      // The thread was busy with that guest the whole time.
+      q.guests.tally.guestCpuMs += performance.now() - q.started
+      q.resolve({ ok: false, error, memoryBytes: t.memory[0] ?? 0, ms: performance.now() - q.started })
+    }
+    this.drain()
+  }
+
+  private drain(): void {
+    for (const t of this.threads) {
+      if (t.current) continue
+      for (const q of this.queue.filter((q) => q.guests.closed)) {
+        this.queue.splice(this.queue.indexOf(q), 1)
+        q.resolve({ ok: false, error: stoppedError(), memoryBytes: 0, ms: 0 })
+      }
+      const i = this.queue.findIndex((q) => q.guests.running < q.guests.opts.size)
+      if (i < 0) return
+      const q = this.queue.splice(i, 1)[0]!
+      q.guests.running++
+      q.started = performance.now()
+      t.current = q
+      const timeoutMs = q.guests.opts.timeoutMs
+      if (timeoutMs !== undefined)
+        t.timer = setTimeout(() => this.replace(t, timeoutError(timeoutMs)), timeoutMs)
+      t.worker.postMessage(q.job satisfies ToWorker)
+    }
+  }
+}
+
+const stoppedError = () => ({
+  code: 'WASM_STOPPED',
+  message: 'The workload was stopped before this request ran.',
+  hint: 'Start the workload again.',
+})
+
+let shared: GuestThreads | undefined
+/** Two threads where there are two cores: a runaway guest then leaves the others one thread. */
+const threadCount = () => Math.max(2, Math.min(4, availableParallelism()))
+
+let nextKey = 1
+
+/** One workload's guests on its host's shared threads: the same face as a GuestPool. */
+export class SharedGuests {
+  readonly opts: PoolOptions
+  readonly tally = new GuestTally()
+  running = 0
+  closed = false
+  private readonly key = `w${nextKey++}`
+  private readonly threads: GuestThreads
+  private readonly registered: Promise<void>
+  private nextId = 1
+
+  constructor(opts: PoolOptions) {
+    this.opts = opts
+    shared ??= new GuestThreads(threadCount())
+    this.threads = shared
+    this.registered = this.threads.register(this.key, opts.data)
+  }
+
+  ready(): Promise<void> {
+    return this.registered
+  }
+
+  run(input: JobInput): Promise<JobOutcome> {
+    const job: WorkerJob =
+      input.mode === 'command'
+        ? { id: this.nextId++, key: this.key, mode: 'command' }
+        : { id: this.nextId++, key: this.key, mode: 'cgi', env: input.env, body: input.body }
+    return new Promise((resolve) =>
+      this.threads.submit({ guests: this, job, started: performance.now(), resolve }),
+    )
+  }
+
+  liveMemoryBytes(): number {
+    return this.threads.liveMemoryBytes(this)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    this.threads.unregister(this.key)
+  }
+}
