@@ -1,14 +1,15 @@
 /**
- * The guest threads of a shared host: a few worker threads that run the guests of every workload
- * in the host, so the host's own thread only serves HTTP. A workload registers its compiled
- * module and grants with each thread once; its jobs name it by key. Each workload keeps its own
- * bound on guests running at once (limits.cpus) and its own limits: a guest past its wall-clock
- * limit has its thread terminated and replaced (the registered workloads are loaded into the new
- * one), so a runaway holds one thread until its limit while the other threads go on serving.
- * One thread costs ~50 ms to boot and a few MiB, paid once per host, not per workload.
+ * Threads that run guests, with a queue in front: a workload's own (its host's thread for one
+ * guest at a time, else worker threads, as many as its CPU bound), or in a shared host a few
+ * worker threads for the guests of every workload in it, so the host's own thread only serves
+ * HTTP. A workload registers its compiled module and grants with each thread once; its jobs name
+ * it by key. Each workload keeps its own bound on guests running at once (limits.cpus) and its
+ * own limits: a guest past its wall-clock limit has its thread terminated and replaced (the
+ * registered workloads are loaded into the new one), and only that request or run fails; in a
+ * shared host the other threads go on serving meanwhile. A worker thread costs ~50 ms to boot and
+ * a few MiB, paid once per shared host, not per workload.
  */
 import { availableParallelism } from 'node:os'
-import type { Worker } from 'node:worker_threads'
 import {
   GuestTally,
   type JobInput,
@@ -17,18 +18,18 @@ import {
   threadFault,
   timeoutError,
 } from './guest-outcome.ts'
-import { type PoolOptions, takeWorker } from './guest-pool.ts'
+import { type GuestThread, type PoolOptions, takeWorker } from './guest-pool.ts'
 import type { ToWorker, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
 
 interface Queued {
-  guests: SharedGuests
+  guests: WorkloadGuests
   job: WorkerJob
   started: number
   resolve: (o: JobOutcome) => void
 }
 
 interface Thread {
-  worker: Worker
+  worker: GuestThread
   memorySlot: SharedArrayBuffer
   memory: Float64Array
   up: Promise<void>
@@ -36,13 +37,21 @@ interface Thread {
   timer?: NodeJS.Timeout
 }
 
-class GuestThreads {
+export class GuestThreads {
   private readonly threads: Thread[] = []
   private readonly queue: Queued[] = []
   private readonly inits = new Map<string, Omit<WorkerData, 'memorySlot'>>()
+  private readonly newThread: () => GuestThread
+  private closed = false
 
-  constructor(size: number) {
+  constructor(size: number, newThread: () => GuestThread = takeWorker) {
+    this.newThread = newThread
     for (let i = 0; i < size; i++) this.threads.push(this.spawn())
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    await Promise.all(this.threads.map((t) => t.worker.terminate()))
   }
 
   register(key: string, data: Omit<WorkerData, 'memorySlot'>): Promise<void> {
@@ -62,7 +71,7 @@ class GuestThreads {
   }
 
   /** Linear memory of one workload's guests running now. */
-  liveMemoryBytes(guests: SharedGuests): number {
+  liveMemoryBytes(guests: WorkloadGuests): number {
     return this.threads.reduce((sum, t) => sum + (t.current?.guests === guests ? (t.memory[0] ?? 0) : 0), 0)
   }
 
@@ -74,7 +83,7 @@ class GuestThreads {
     const memorySlot = new SharedArrayBuffer(8)
     let markUp: () => void = () => {}
     const t: Thread = {
-      worker: takeWorker(),
+      worker: this.newThread(),
       memorySlot,
       memory: new Float64Array(memorySlot),
       up: new Promise((r) => (markUp = r)),
@@ -92,7 +101,7 @@ class GuestThreads {
     })
     t.worker.on('error', (err) => this.replace(t, threadFault(err)))
     t.worker.on('exit', () => {
-      if (this.threads.includes(t)) this.replace(t, threadFault())
+      if (!this.closed && this.threads.includes(t)) this.replace(t, threadFault())
     })
     return t
   }
@@ -109,7 +118,7 @@ class GuestThreads {
 
   private replace(t: Thread, error: ReturnType<typeof threadFault>): void {
     const i = this.threads.indexOf(t)
-    if (i < 0) return
+    if (i < 0 || this.closed) return
     const q = t.current
     clearTimeout(t.timer)
     t.current = undefined
@@ -152,26 +161,30 @@ const stoppedError = () => ({
 })
 
 let shared: GuestThreads | undefined
-/** Two threads where there are two cores: a runaway guest then leaves the others one thread. */
-const threadCount = () => Math.max(2, Math.min(4, availableParallelism()))
+/** The guest threads of this (shared) host: two where there are two cores, so a runaway leaves one. */
+export function hostGuestThreads(): GuestThreads {
+  shared ??= new GuestThreads(Math.max(2, Math.min(4, availableParallelism())))
+  return shared
+}
 
 let nextKey = 1
 
-/** One workload's guests on its host's shared threads: the same face as a GuestPool. */
-export class SharedGuests {
+/** One workload's guests on a set of guest threads: its own (`own`, closed with it) or its host's. */
+export class WorkloadGuests {
   readonly opts: PoolOptions
   readonly tally = new GuestTally()
   running = 0
   closed = false
   private readonly key = `w${nextKey++}`
   private readonly threads: GuestThreads
+  private readonly own: boolean
   private readonly registered: Promise<void>
   private nextId = 1
 
-  constructor(opts: PoolOptions) {
+  constructor(opts: PoolOptions, threads: GuestThreads, own: boolean) {
     this.opts = opts
-    shared ??= new GuestThreads(threadCount())
-    this.threads = shared
+    this.threads = threads
+    this.own = own
     this.registered = this.threads.register(this.key, opts.data)
   }
 
@@ -195,6 +208,7 @@ export class SharedGuests {
 
   async close(): Promise<void> {
     this.closed = true
-    this.threads.unregister(this.key)
+    if (this.own) await this.threads.close()
+    else this.threads.unregister(this.key)
   }
 }
