@@ -83,7 +83,7 @@ async function start(id: string, config: HostConfig, own: boolean): Promise<Serv
       ? `dirs ${config.dirs.map((d) => `${d.host}→${d.guest}${d.writable ? ' (rw)' : ' (ro)'}`).join(', ')}`
       : 'no directories',
     `env ${Object.keys(config.env).join(', ') || 'none'}`,
-    config.port ? `port 127.0.0.1:${config.port}` : 'no port',
+    config.port === undefined ? 'no port' : `port 127.0.0.1:${config.port || 'any free one'}`,
   ]
   if (config.serve === 'http')
     grants.push(

@@ -25,7 +25,8 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
   })
   await pool.ready()
   let served = 0
-  const port = config.port ?? 0
+  // Port 0 (any free port) becomes the one the listener got.
+  let port = config.port ?? 0
 
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err: unknown) =>
@@ -79,8 +80,8 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     server.listen(port, '127.0.0.1', () => resolve())
   })
   const address = server.address()
-  const actual = typeof address === 'object' && address ? address.port : port
-  ctx.send({ type: 'ready', url: `http://127.0.0.1:${actual}/`, startMs: compileMs })
+  if (typeof address === 'object' && address) port = address.port
+  ctx.send({ type: 'ready', url: `http://127.0.0.1:${port}/`, startMs: compileMs })
   return {
     stats: () => ({
       guestMemoryBytes: pool.liveMemoryBytes(),

@@ -12,7 +12,7 @@ import { cpus } from 'node:os'
 import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
-import { bindPorts } from '../../core/ports.ts'
+import { bindPorts, urlFor } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
 import { type ComponentLink, transpiledComponent } from './component-cache.ts'
@@ -123,10 +123,12 @@ export class WasmRuntime implements Runtime {
 
   async start(w: Workload, a: Artifact): Promise<Instance> {
     const spec = wasmSpec(w)
-    const ports =
-      spec.serve === 'command'
-        ? []
-        : await bindPorts(w.ports.length ? w.ports : [{ host: 0, guest: 8080, bind: '127.0.0.1' }], w.name)
+    const declared = w.ports.length ? w.ports : [{ host: 0, guest: 8080, bind: '127.0.0.1' }]
+    const [first, ...rest] = spec.serve === 'command' ? [] : declared
+    // The host binds the first port itself; for "any free port" it listens on port 0 and says which
+    // it got, so no other start (a hundred at once in one world) can be handed the same port.
+    const anyPort = first?.host === 0
+    const ports = await bindPorts(anyPort ? rest : [...(first ? [first] : []), ...rest], w.name)
     const id = newInstanceId(w)
     const config: HostConfig = {
       name: w.name,
@@ -139,7 +141,7 @@ export class WasmRuntime implements Runtime {
       workers: w.limits.cpus ? Math.max(1, Math.min(cpus().length, Math.ceil(w.limits.cpus))) : 1,
     }
     if (spec.allowHttp.length) config.allowHttp = spec.allowHttp
-    if (ports[0]) config.port = ports[0].host
+    if (first) config.port = first.host
     if (w.limits.memoryMiB !== undefined) config.memoryMiB = w.limits.memoryMiB
     const share = config.serve === 'cgi' && config.format === 'module' && spec.isolation === 'shared'
     const timeoutSeconds = w.limits.timeoutSeconds ?? (share ? SHARED_DEFAULT_TIMEOUT_SECONDS : undefined)
@@ -164,7 +166,11 @@ export class WasmRuntime implements Runtime {
         l({ instanceId: id, state: host.state, ...(host.reason ? { reason: host.reason } : {}) })
     })
     try {
-      await host.start(config)
+      const { url } = await host.start(config)
+      if (anyPort && url) {
+        const port = Number(new URL(url).port)
+        ports.unshift({ host: port, guest: first.guest, bind: first.bind, url: urlFor(first.bind, port) })
+      }
     } catch (err) {
       await host.stop(500)
       throw err
