@@ -65,6 +65,13 @@ export class GuestThreads {
     for (const t of this.threads) t.worker.postMessage({ drop: key } satisfies ToWorker)
   }
 
+  /** Jobs of one workload still waiting (it is moving to other threads). */
+  takeQueued(guests: WorkloadGuests): Queued[] {
+    const mine = this.queue.filter((q) => q.guests === guests)
+    for (const q of mine) this.queue.splice(this.queue.indexOf(q), 1)
+    return mine
+  }
+
   submit(q: Queued): void {
     this.queue.push(q)
     this.drain()
@@ -167,19 +174,24 @@ export function hostGuestThreads(): GuestThreads {
   return shared
 }
 
+export function hostGuestThreadsStarted(): boolean {
+  return shared !== undefined
+}
+
 let nextKey = 1
 
 /** One workload's guests on a set of guest threads: its own (`own`, closed with it) or its host's. */
 export class WorkloadGuests {
-  readonly opts: PoolOptions
+  opts: PoolOptions
   readonly tally = new GuestTally()
   running = 0
   closed = false
   private readonly key = `w${nextKey++}`
-  private readonly threads: GuestThreads
-  private readonly own: boolean
-  private readonly registered: Promise<void>
+  private threads: GuestThreads
+  private own: boolean
+  private registered: Promise<void>
   private nextId = 1
+  private readonly closeListeners: (() => void)[] = []
 
   constructor(opts: PoolOptions, threads: GuestThreads, own: boolean) {
     this.opts = opts
@@ -206,8 +218,30 @@ export class WorkloadGuests {
     return this.threads.liveMemoryBytes(this)
   }
 
+  /**
+   * Moves to its host's threads, with the options that go with them. Called between events, when
+   * a guest on the host's own thread has finished (it runs synchronously).
+   */
+  moveTo(threads: GuestThreads, opts: PoolOptions): void {
+    if (threads === this.threads) return
+    const old = this.threads
+    const wasOwn = this.own
+    this.opts = opts
+    this.threads = threads
+    this.own = false
+    this.registered = threads.register(this.key, opts.data)
+    for (const q of old.takeQueued(this)) threads.submit(q)
+    if (wasOwn) void old.close()
+    else old.unregister(this.key)
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener)
+  }
+
   async close(): Promise<void> {
     this.closed = true
+    for (const l of this.closeListeners) l()
     if (this.own) await this.threads.close()
     else this.threads.unregister(this.key)
   }

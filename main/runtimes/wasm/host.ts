@@ -25,7 +25,6 @@ const tmp = makeTmpDir()
 /** The workloads being served, by id; a pending start holds its place with a promise. */
 const workloads = new Map<string, { own: boolean; serving: Promise<Serving | undefined> }>()
 let exiting = false
-let sharedThreadsUp = false
 
 async function exit(code: number): Promise<void> {
   if (exiting) return
@@ -59,12 +58,10 @@ function ended(id: string, code: number): void {
 }
 
 async function start(id: string, config: HostConfig, own: boolean): Promise<Serving | undefined> {
-  // Guests on worker threads (command mode, more than one at a time, or the first workload of a
-  // shared host): boot a thread now, while the module compiles. In a host of its own, one CGI
-  // guest at a time runs inline, on this thread.
-  const threads = config.serve === 'command' || (config.serve === 'cgi' && (config.workers > 1 || !own))
-  if (threads && !(sharedThreadsUp && !own)) prewarmGuestWorker()
-  if (!own) sharedThreadsUp = true
+  // Guests on worker threads (command mode, or more than one at a time): boot the thread now,
+  // while the module compiles. One CGI guest at a time runs inline, on this thread, until a host
+  // is shared by two workloads (see guest-pool-for.ts).
+  if (config.serve === 'command' || (config.serve === 'cgi' && config.workers > 1)) prewarmGuestWorker()
   const log = (line: string, stream: 'system' | 'stderr' = 'system') =>
     send({ type: 'log', id, line: { t: Date.now(), stream, line } })
   const ctx: HostContext = {

@@ -27,8 +27,6 @@ import { SpareHost } from './spare-host.ts'
 import { wasmFormat } from './wasm-bytes.ts'
 
 const DEFAULT_GRACE_MS = 3000
-/** A guest of a shared host holds the host's thread while it runs: never longer than this. */
-const SHARED_DEFAULT_TIMEOUT_SECONDS = 30
 
 export interface WasmRuntimeOptions {
   /** Keep a host process booted ahead of the next start (default true; off for one-shot runs). */
@@ -144,8 +142,7 @@ export class WasmRuntime implements Runtime {
     if (first) config.port = first.host
     if (w.limits.memoryMiB !== undefined) config.memoryMiB = w.limits.memoryMiB
     const share = config.serve === 'cgi' && config.format === 'module' && spec.isolation === 'shared'
-    const timeoutSeconds = w.limits.timeoutSeconds ?? (share ? SHARED_DEFAULT_TIMEOUT_SECONDS : undefined)
-    if (timeoutSeconds !== undefined) config.timeoutSeconds = timeoutSeconds
+    if (w.limits.timeoutSeconds !== undefined) config.timeoutSeconds = w.limits.timeoutSeconds
     const { link, fresh } = this.linkFor(share ? w.world : undefined)
     const host = new HostHandle(id, link)
     this.hosts.set(id, host)
