@@ -43,8 +43,24 @@ export interface Sample {
   /** Proportional set size of a process (Linux): shared pages split between their sharers. */
   pssBytes?: number
   guestMemoryBytes?: number
+  /** Wasm: the largest linear memory one instance reached (a cgi workload runs one per request). */
+  guestPeakBytes?: number
+  /** Wasm: CPU % spent in the workload's own guests, measured per run (included in cpuPercent). */
+  guestCpuPercent?: number
+  /** Wasm: the host process the workload runs in, and its share of it (included in memoryBytes and pssBytes). */
+  host?: WasmHostShare
   netRxBytes?: number
   netTxBytes?: number
+}
+
+export interface WasmHostShare {
+  pid: number
+  /** Workloads in the host: 1 for a host of its own (isolation: process). */
+  workloads: number
+  rssBytes: number
+  pssBytes?: number
+  /** The host's PSS (RSS where there is none) less its guests' linear memory, split evenly. */
+  shareBytes: number
 }
 
 export interface LogLine {

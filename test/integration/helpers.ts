@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 
 /** GET on 127.0.0.1 (never a container or VM address): status and body. */
@@ -51,4 +52,18 @@ export function qemuProcesses(world: string): Promise<string[]> {
       resolve(out.split('\n').filter((l) => l.includes(`-name worldbench:${world}.`) && l.includes(home))),
     ),
   )
+}
+
+/** Running and not a zombie (a reaped-late child still answers kill(pid, 0)). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+  } catch {
+    return false
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
 }

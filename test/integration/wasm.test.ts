@@ -17,6 +17,7 @@ import { hostEntry } from '../../main/runtimes/wasm/host-entry.ts'
 import { inspectWasm, runWasmDirect, WasmRuntime } from '../../main/runtimes/wasm/index.ts'
 import type { LogLine } from '../../preload/api.ts'
 import { requireEngine } from './engines.ts'
+import { alive } from './helpers.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const hello = join(root, 'resources/worlds/hello-trio/build/hello.wasm')
@@ -308,6 +309,8 @@ describe('host process over a parentPort (as in an Electron utility process)', (
       })
       host.send({
         type: 'start',
+        id: 'port-check',
+        own: true,
         config: {
           name: 'port-check',
           file: hello,
@@ -387,17 +390,3 @@ describe('spare host', () => {
     expect(alive(spare)).toBe(false)
   })
 })
-
-/** Running and not a zombie (a reaped-late child still answers kill(pid, 0)). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return false
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}

@@ -67,6 +67,12 @@ const Wasm = z.strictObject({
   serve: z.enum(['command', 'cgi', 'http']).default('command'),
   dirs: z.array(WasmDir).default([]),
   build: z.string().optional().describe('Script that builds the module when it is missing'),
+  isolation: z
+    .enum(['shared', 'process'])
+    .default('shared')
+    .describe(
+      'shared: a cgi module shares one host process with the other shared workloads of its world, isolated by the Wasm sandbox; process: a host process of its own (command and http always get one)',
+    ),
   allowHttp: z
     .array(
       z.string().refine(

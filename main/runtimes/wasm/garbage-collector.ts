@@ -37,3 +37,6 @@ export function garbageCollector(gc: (() => void) | undefined = exposedGc): Garb
     },
   }
 }
+
+/** The one collector of a host process, whichever of its workloads served. */
+export const hostCollector: GarbageCollector = garbageCollector()

@@ -1,9 +1,11 @@
 /**
  * What runs a guest job, wherever it runs (a worker thread, or inline on the host's thread): the
- * body goes in through a file and the response comes out through one, since Node's WASI takes
- * stdio as fds only (files on tmpfs cost a few µs per request). Results are posted as messages.
+ * body goes in through a file and the response and the guest's stderr come out through files,
+ * since Node's WASI takes stdio as fds only (files on tmpfs cost a few µs per request). A CGI
+ * guest's stderr is posted with its result, so in a host shared by many workloads each line lands
+ * in its own workload's log. Results carry the CPU time of the thread during the run.
  */
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { devNull } from 'node:os'
 import { join } from 'node:path'
 import { toErrorShape } from '../../core/errors.ts'
@@ -31,6 +33,7 @@ export function guestJobs(
   const liveMemory = new Float64Array(data.memorySlot)
   const stdinPath = join(data.tmpDir, `stdin-${tag}`)
   const stdoutPath = join(data.tmpDir, `stdout-${tag}`)
+  const stderrPath = join(data.tmpDir, `stderr-${tag}`)
   const hooks = {
     onDenied: (message: string) => post({ type: 'denied', message }),
     onMemory: (bytes: number) => {
@@ -38,7 +41,12 @@ export function guestJobs(
     },
   }
   const run = (job: WorkerJob): void => {
+    const cpu0 = threadCpuMs()
     const fds: number[] = []
+    let stderr: number | undefined
+    // Read before the fds close, for a failed run too: its last lines say why.
+    const stderrText = () =>
+      stderr !== undefined && fstatSync(stderr).size > 0 ? { stderr: readFileSync(stderrPath) } : {}
     const open = (path: string, flags: string) => {
       const fd = openSync(path, flags)
       fds.push(fd)
@@ -47,21 +55,41 @@ export function guestJobs(
     try {
       if (job.mode === 'command') {
         const r = runGuest(spec, { stdin: open(devNull, 'r'), stdout: 1, stderr: 2 }, hooks)
-        post({ type: 'done', id: job.id, exitCode: r.exitCode, memoryBytes: r.memoryBytes })
+        post({ type: 'done', id: job.id, ...r, cpuMs: threadCpuMs() - cpu0 })
         return
       }
       writeFileSync(stdinPath, job.body)
       const stdin = open(stdinPath, 'r')
       const stdout = open(stdoutPath, 'w+')
-      const r = runGuest({ ...spec, env: { ...spec.env, ...job.env } }, { stdin, stdout, stderr: 2 }, hooks)
-      const out = readFileSync(stdoutPath)
-      post({ type: 'done', id: job.id, exitCode: r.exitCode, memoryBytes: r.memoryBytes, stdout: out })
+      stderr = open(stderrPath, 'w+')
+      const r = runGuest({ ...spec, env: { ...spec.env, ...job.env } }, { stdin, stdout, stderr }, hooks)
+      post({
+        type: 'done',
+        id: job.id,
+        ...r,
+        cpuMs: threadCpuMs() - cpu0,
+        stdout: readFileSync(stdoutPath),
+        ...stderrText(),
+      })
     } catch (err) {
-      post({ type: 'failed', id: job.id, error: toErrorShape(err), memoryBytes: liveMemory[0] ?? 0 })
+      post({
+        type: 'failed',
+        id: job.id,
+        error: toErrorShape(err),
+        memoryBytes: liveMemory[0] ?? 0,
+        cpuMs: threadCpuMs() - cpu0,
+        ...stderrText(),
+      })
     } finally {
       for (const fd of fds) closeSync(fd)
       liveMemory[0] = 0
     }
   }
   return { run, liveMemory }
+}
+
+/** CPU time of the calling thread (a guest runs synchronously on it), in ms; the process's before Node 23.9. */
+export function threadCpuMs(): number {
+  const u = process.threadCpuUsage?.() ?? process.cpuUsage()
+  return (u.user + u.system) / 1000
 }

@@ -1,47 +1,21 @@
 /**
- * A fixed number of worker threads that run guests, with a queue in front. The pool size is
- * the CPU bound (at most that many guests compute at once); a guest past its wall-clock limit
- * has its thread terminated and replaced, and only that request or run fails.
+ * What a workload's guests run on (see guest-threads.ts): its options, and worker threads,
+ * one of them booted ahead while the module compiles.
  */
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { Worker } from 'node:worker_threads'
-import type { ErrorShape } from '../../../preload/api.ts'
-import { WorldbenchError } from '../../core/errors.ts'
-import { InlineGuest } from './inline-guest.ts'
-import type { ToWorker, WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
-
-export type JobInput = { mode: 'command' } | { mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
-export type JobOutcome =
-  | { ok: true; exitCode: number; memoryBytes: number; stdout?: Uint8Array; ms: number }
-  | { ok: false; error: ErrorShape; memoryBytes: number; ms: number }
+import type { WorkerData } from './worker-messages.ts'
 
 export interface PoolOptions {
   data: Omit<WorkerData, 'memorySlot'>
+  /** Guests of the workload running at once: its CPU bound. */
   size: number
-  /** Run guests on this thread (size must be 1): see inline-guest.ts. */
-  inline?: boolean
   timeoutMs?: number
   memoryLimitBytes?: number
   onDenied: (message: string) => void
-}
-
-interface Pending {
-  id: number
-  input: JobInput
-  started: number
-  resolve: (o: JobOutcome) => void
-}
-
-/** What the pool needs of a worker thread; InlineGuest offers the same on the host's thread. */
-type GuestThread = Pick<Worker, 'postMessage' | 'terminate' | 'on'>
-
-interface Slot {
-  worker: GuestThread
-  memory: Float64Array
-  up: Promise<void>
-  current?: Pending
-  timer?: NodeJS.Timeout
+  /** What a CGI guest wrote to stderr during one request. */
+  onStderr?: (text: string) => void
 }
 
 // A bundled build (Electron) names its compiled worker through the environment the host inherits.
@@ -69,166 +43,11 @@ export function prewarmGuestWorker(): void {
   warm ??= newWorker()
 }
 
-function takeWorker(): Worker {
+/** What runs guests: a worker thread, or InlineGuest on the host's own thread. */
+export type GuestThread = Pick<Worker, 'postMessage' | 'terminate' | 'on'>
+
+export function takeWorker(): Worker {
   const worker = warm ?? newWorker()
   warm = undefined
   return worker
-}
-
-export class GuestPool {
-  private readonly opts: PoolOptions
-  private readonly slots: Slot[] = []
-  private readonly queue: Pending[] = []
-  private nextId = 1
-  private closed = false
-
-  constructor(opts: PoolOptions) {
-    this.opts = opts
-    for (let i = 0; i < Math.max(1, opts.size); i++) this.slots.push(this.spawn())
-  }
-
-  /** Resolves when every worker has loaded the module (so the first request pays no start-up). */
-  async ready(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.up))
-  }
-
-  run(input: JobInput): Promise<JobOutcome> {
-    return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, input, started: performance.now(), resolve })
-      this.drain()
-    })
-  }
-
-  /** Linear memory of the guests running right now. */
-  liveMemoryBytes(): number {
-    return this.slots.reduce((sum, s) => sum + (s.memory[0] ?? 0), 0)
-  }
-
-  async close(): Promise<void> {
-    this.closed = true
-    await Promise.all(this.slots.map((s) => s.worker.terminate()))
-  }
-
-  private spawn(): Slot {
-    const memorySlot = new SharedArrayBuffer(8)
-    const worker: GuestThread = this.opts.inline
-      ? (new InlineGuest(this.opts.timeoutMs) as unknown as GuestThread)
-      : takeWorker()
-    worker.postMessage({ init: { ...this.opts.data, memorySlot } satisfies WorkerData } satisfies ToWorker)
-    let markUp: () => void = () => {}
-    const slot: Slot = { worker, memory: new Float64Array(memorySlot), up: new Promise((r) => (markUp = r)) }
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'up') markUp()
-      else if (m.type === 'denied') this.opts.onDenied(m.message)
-      else
-        this.finish(
-          slot,
-          m.type === 'done'
-            ? this.outcomeOf(m, slot)
-            : { ok: false, error: this.classify(m.error, m.memoryBytes), memoryBytes: m.memoryBytes, ms: 0 },
-        )
-    })
-    worker.on('error', (err) =>
-      this.replace(slot, {
-        code: 'WASM_HOST_FAULT',
-        message: `The guest's worker thread failed: ${err.message}`,
-        hint: 'This is likely a bug in Worldbench or Node; the request was not completed.',
-      }),
-    )
-    worker.on('exit', () => {
-      if (!this.closed && this.slots.includes(slot))
-        this.replace(slot, {
-          code: 'WASM_HOST_FAULT',
-          message: "The guest's worker thread exited unexpectedly.",
-          hint: 'Check the logs just before this line.',
-        })
-    })
-    return slot
-  }
-
-  private outcomeOf(m: Extract<WorkerMessage, { type: 'done' }>, _slot: Slot): JobOutcome {
-    if (m.exitCode !== 0 && this.nearLimit(m.memoryBytes)) {
-      return {
-        ok: false,
-        error: this.memoryLimitError(m.memoryBytes, `exited with code ${m.exitCode}`),
-        memoryBytes: m.memoryBytes,
-        ms: 0,
-      }
-    }
-    const out: JobOutcome = { ok: true, exitCode: m.exitCode, memoryBytes: m.memoryBytes, ms: 0 }
-    if (m.stdout) out.stdout = m.stdout
-    return out
-  }
-
-  private classify(error: ErrorShape, memoryBytes: number): ErrorShape {
-    if (error.code === 'WASM_TRAP' && this.nearLimit(memoryBytes))
-      return this.memoryLimitError(memoryBytes, error.message)
-    return error
-  }
-
-  /** The engine refuses growth past the cap, so a guest that fails with memory at the cap ran out of it. */
-  private nearLimit(bytes: number): boolean {
-    const limit = this.opts.memoryLimitBytes
-    return limit !== undefined && bytes >= limit * 0.9
-  }
-
-  private memoryLimitError(bytes: number, what: string): ErrorShape {
-    const mib = (n: number) => (n / 2 ** 20).toFixed(1)
-    return new WorldbenchError(
-      'WASM_MEMORY_LIMIT',
-      `The guest hit its memory limit: linear memory reached ${mib(bytes)} of ${mib(this.opts.memoryLimitBytes!)} MiB and it ${what.replace(/\.$/, '')}.`,
-      'Raise limits.memoryMiB if the workload needs more memory.',
-      { memoryBytes: bytes, limitBytes: this.opts.memoryLimitBytes },
-    ).toShape()
-  }
-
-  private finish(slot: Slot, outcome: JobOutcome): void {
-    const job = slot.current
-    if (!job) return
-    clearTimeout(slot.timer)
-    slot.current = undefined
-    job.resolve({ ...outcome, ms: performance.now() - job.started })
-    this.drain()
-  }
-
-  private replace(slot: Slot, error: ErrorShape): void {
-    const i = this.slots.indexOf(slot)
-    if (i < 0 || this.closed) return
-    const job = slot.current
-    clearTimeout(slot.timer)
-    slot.current = undefined
-    this.slots[i] = this.spawn()
-    void slot.worker.terminate()
-    if (job)
-      job.resolve({ ok: false, error, memoryBytes: slot.memory[0] ?? 0, ms: performance.now() - job.started })
-    this.drain()
-  }
-
-  private drain(): void {
-    for (const slot of this.slots) {
-      if (slot.current || this.queue.length === 0) continue
-      const job = this.queue.shift()!
-      slot.current = job
-      const timeoutMs = this.opts.timeoutMs
-      if (timeoutMs !== undefined) {
-        slot.timer = setTimeout(() => {
-          const seconds = timeoutMs / 1000
-          this.replace(
-            slot,
-            new WorldbenchError(
-              'WASM_TIMEOUT',
-              `The guest ran past its wall-clock limit of ${seconds}s and was stopped.`,
-              'Raise limits.timeoutSeconds if the work is legitimately slow; otherwise the guest is stuck in a loop.',
-              { timeoutSeconds: seconds },
-            ).toShape(),
-          )
-        }, timeoutMs)
-      }
-      const msg: WorkerJob =
-        job.input.mode === 'command'
-          ? { id: job.id, mode: 'command' }
-          : { id: job.id, mode: 'cgi', env: job.input.env, body: job.input.body }
-      slot.worker.postMessage(msg)
-    }
-  }
 }

@@ -1,21 +1,20 @@
 /**
- * Worldbench's side of one Wasm host process: starts it, turns its stdout/stderr and protocol
- * messages into log lines and state, and answers start/stop/stats with promises.
+ * One Wasm workload in its host process (see host-link.ts): its log lines and state, and
+ * start/stop/stats as promises. The host may be its own or shared with its world.
  */
-import { createInterface } from 'node:readline'
 import type { ErrorShape, InstanceState, LogLine } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { LogBuffer } from '../../core/log-buffer.ts'
-import type { FromHost, HostConfig } from './protocol.ts'
-import { type HostProcess, spawnHost } from './spawn-host.ts'
+import type { HostLink } from './host-link.ts'
+import type { HostReading } from './host-share.ts'
+import type { FromHost, HostConfig, WorkloadStats } from './protocol.ts'
+import type { HostProcess } from './spawn-host.ts'
 
-export interface HostStats {
-  guestMemoryBytes: number
-  requests: number
-}
+const NO_STATS: WorkloadStats = { guestMemoryBytes: 0, peakInstanceBytes: 0, requests: 0, guestCpuMs: 0 }
 
 export class HostHandle {
-  readonly process: HostProcess
+  readonly id: string
+  readonly link: HostLink
   readonly logs = new LogBuffer(5000)
   state: InstanceState = 'starting'
   reason: string | undefined
@@ -25,45 +24,31 @@ export class HostHandle {
   readonly requestErrors: ErrorShape[] = []
   private readonly lineListeners = new Set<(l: LogLine) => void>()
   private readonly stateListeners = new Set<() => void>()
-  private statsWaiters: ((s: HostStats) => void)[] = []
+  private readonly messageListeners = new Set<(m: FromHost) => void>()
+  /** The workload is over: gone from a shared host, or its own host has exited (output drained). */
   readonly exited: Promise<void>
+  private markExited: () => void = () => {}
 
-  constructor(process: HostProcess = spawnHost()) {
-    this.process = process
-    for (const stream of ['stdout', 'stderr'] as const) {
-      createInterface({ input: this.process[stream], crlfDelay: Infinity }).on('line', (line) =>
-        this.push({ t: Date.now(), stream, line }),
-      )
-    }
-    this.process.onMessage((m) => this.onMessage(m))
-    this.exited = new Promise((resolve) => {
-      this.process.onExit((code, signal) => {
-        if (this.state !== 'failed' && this.state !== 'stopped') {
-          if (this.state === 'stopping' || code === 0) this.setState('stopped')
-          else this.setState('failed', `the Wasm host process ended (${signal ?? `exit code ${code}`})`)
-        }
-        this.push({
-          t: Date.now(),
-          stream: 'system',
-          line: `host process ${this.process.pid} exited (${signal ?? `code ${code}`})`,
-        })
-        for (const w of this.statsWaiters) w({ guestMemoryBytes: 0, requests: 0 })
-        this.statsWaiters = []
-        resolve()
-      })
-    })
+  constructor(id: string, link: HostLink) {
+    this.id = id
+    this.link = link
+    link.add(this)
+    this.exited = new Promise((resolve) => (this.markExited = resolve))
+  }
+
+  get process(): HostProcess {
+    return this.link.process
   }
 
   /** Sends the workload and resolves with its URL once it serves (or, for command, once it runs). */
   start(config: HostConfig): Promise<{ url?: string; startMs: number }> {
     return new Promise((resolve, reject) => {
-      const onMessage = (m: FromHost) => {
+      this.messageListeners.add((m) => {
         if (m.type === 'ready')
           resolve(m.url === undefined ? { startMs: m.startMs } : { url: m.url, startMs: m.startMs })
         else if (m.type === 'error' && m.fatal)
           reject(new WorldbenchError(m.error.code, m.error.message, m.error.hint, m.error.details))
-      }
-      this.process.onMessage(onMessage)
+      })
       void this.exited.then(() =>
         reject(
           new WorldbenchError(
@@ -73,29 +58,38 @@ export class HostHandle {
           ),
         ),
       )
-      this.process.send({ type: 'start', config })
+      this.link.send({ type: 'start', id: this.id, config, own: this.link.own })
     })
   }
 
-  stats(timeoutMs = 1000): Promise<HostStats> {
-    if (this.state === 'stopped' || this.state === 'failed')
-      return Promise.resolve({ guestMemoryBytes: 0, requests: 0 })
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ guestMemoryBytes: 0, requests: 0 }), timeoutMs)
-      this.statsWaiters.push((s) => {
-        clearTimeout(timer)
-        resolve(s)
-      })
-      this.process.send({ type: 'stats' })
-    })
+  async stats(timeoutMs = 1000): Promise<WorkloadStats> {
+    if (this.state === 'stopped' || this.state === 'failed') return NO_STATS
+    return (await this.link.stats(timeoutMs))[this.id] ?? NO_STATS
   }
 
-  /** Asks the host to stop, then kills it after the grace period. */
+  private lastCpu: { at: number; guestCpuMs: number } | undefined
+
+  /** CPU % in this workload's guests since the previous sample. */
+  guestCpuPercent(r: HostReading): number {
+    const now = r.workloads[this.id]?.guestCpuMs
+    if (now === undefined) return 0
+    const last = this.lastCpu
+    this.lastCpu = { at: r.at, guestCpuMs: now }
+    if (!last || r.at <= last.at) return 0
+    return Math.max(0, ((now - last.guestCpuMs) / (r.at - last.at)) * 100)
+  }
+
+  /**
+   * Its own host: asks it to end, and kills it after the grace period. A shared host: takes this
+   * workload out of it; a host that does not answer in time (a guest holding its thread) is
+   * left to the guest's time limit, and the workload counts as stopped.
+   */
   async stop(graceMs: number): Promise<void> {
     if (this.state === 'stopped' || this.state === 'failed') return this.exited
     this.setState('stopping')
-    this.process.send({ type: 'stop' })
-    const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs)
+    if (this.link.own) return this.link.close(graceMs)
+    this.link.send({ type: 'stop', id: this.id })
+    const timer = setTimeout(() => this.over('stopped'), graceMs)
     await this.exited
     clearTimeout(timer)
   }
@@ -110,24 +104,26 @@ export class HostHandle {
     return () => this.stateListeners.delete(listener)
   }
 
-  private push(line: LogLine): void {
+  push(line: LogLine): void {
     this.logs.push(line)
     for (const l of this.lineListeners) l(line)
   }
 
-  private setState(state: InstanceState, reason?: string): void {
-    this.state = state
-    this.reason = reason
-    for (const l of this.stateListeners) l()
+  /** Its host process ended: a workload still in it ends with it, failed unless it was stopping. */
+  hostExited(clean: boolean, reason: string): void {
+    if (this.state !== 'failed' && this.state !== 'stopped') {
+      if (this.state === 'stopping' || (clean && this.link.own)) this.setState('stopped')
+      else this.setState('failed', reason)
+    }
+    this.markExited()
   }
 
-  private onMessage(m: FromHost): void {
+  onMessage(m: FromHost): void {
+    for (const l of this.messageListeners) l(m)
     if (m.type === 'log') this.push(m.line)
-    else if (m.type === 'ready') this.setState('running')
-    else if (m.type === 'stats') {
-      const waiters = this.statsWaiters
-      this.statsWaiters = []
-      for (const w of waiters) w({ guestMemoryBytes: m.guestMemoryBytes, requests: m.requests })
+    else if (m.type === 'ready') {
+      this.messageListeners.clear()
+      this.setState('running')
     } else if (m.type === 'exit') {
       this.exitCode = m.code
       this.push({ t: Date.now(), stream: 'system', line: `exited with code ${m.code}` })
@@ -142,6 +138,19 @@ export class HostHandle {
         this.requestErrors.push(m.error)
         if (this.requestErrors.length > 50) this.requestErrors.shift()
       }
-    }
+    } else if (m.type === 'stopped' && !this.link.own) this.over('stopped')
+  }
+
+  /** Out of a shared host (its own host reports the end when the process has exited). */
+  private over(state: 'stopped'): void {
+    if (this.state !== 'failed' && this.state !== 'stopped') this.setState(state)
+    this.link.remove(this.id)
+    this.markExited()
+  }
+
+  private setState(state: InstanceState, reason?: string): void {
+    this.state = state
+    this.reason = reason
+    for (const l of this.stateListeners) l()
   }
 }

@@ -6,14 +6,17 @@
  */
 import { EventEmitter } from 'node:events'
 import { createContext, runInContext } from 'node:vm'
-import { WorldbenchError } from '../../core/errors.ts'
-import { type GuestJobs, guestJobs } from './guest-jobs.ts'
+import { type GuestJobs, guestJobs, threadCpuMs } from './guest-jobs.ts'
+import { timeoutError } from './guest-outcome.ts'
 import type { ToWorker, WorkerMessage } from './worker-messages.ts'
+
+// One context for every inline guest of the host: runs are synchronous, one at a time, and a
+// context per workload would cost each workload of a shared host the better part of a MiB.
+const context = createContext({ job: () => {} })
 
 export class InlineGuest extends EventEmitter {
   private jobs: GuestJobs | undefined
   private readonly timeoutMs: number | undefined
-  private readonly context = createContext({ job: () => {} })
 
   constructor(timeoutMs?: number) {
     super()
@@ -30,25 +33,21 @@ export class InlineGuest extends EventEmitter {
     if ('init' in m) {
       this.jobs = guestJobs(m.init, `inline-${process.pid}`, this.post)
       this.post({ type: 'up' })
-    } else if (this.jobs) {
+    } else if (this.jobs && !('drop' in m)) {
       const jobs = this.jobs
-      this.context.job = () => jobs.run(m)
+      context.job = () => jobs.run(m)
+      const cpu0 = threadCpuMs()
       try {
-        runInContext('job()', this.context, this.timeoutMs !== undefined ? { timeout: this.timeoutMs } : {})
+        runInContext('job()', context, this.timeoutMs !== undefined ? { timeout: this.timeoutMs } : {})
       } catch (err) {
         if ((err as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err
         jobs.liveMemory[0] = 0
-        const seconds = (this.timeoutMs ?? 0) / 1000
         this.post({
           type: 'failed',
           id: m.id,
           memoryBytes: 0,
-          error: new WorldbenchError(
-            'WASM_TIMEOUT',
-            `The guest ran past its wall-clock limit of ${seconds}s and was stopped.`,
-            'Raise limits.timeoutSeconds if the work is legitimately slow; otherwise the guest is stuck in a loop.',
-            { timeoutSeconds: seconds },
-          ).toShape(),
+          cpuMs: threadCpuMs() - cpu0,
+          error: timeoutError(this.timeoutMs ?? 0),
         })
       }
     }

@@ -1,6 +1,8 @@
 /**
- * The messages between Worldbench and a Wasm host process (one host per workload).
- * Parent → host: warm (a spare), start, stop, stats. Host → parent: ready, log, stats, exit, error.
+ * The messages between Worldbench and a Wasm host process. A host serves one workload (isolation:
+ * process) or many of one world (shared), so every workload message names its workload by `id`.
+ * Parent → host: warm (a spare), start, stop, stats. Host → parent: ready, log, stats, exit,
+ * error, stopped.
  */
 import type { ErrorShape, LogLine } from '../../../preload/api.ts'
 
@@ -38,20 +40,36 @@ export interface WarmHint {
   memoryMiB?: number
 }
 
+/** One workload's own figures inside its host. */
+export interface WorkloadStats {
+  /** Linear memory of its instances alive now. */
+  guestMemoryBytes: number
+  /** The largest linear memory one of its instances reached. */
+  peakInstanceBytes: number
+  requests: number
+  /** CPU time spent in its guests (the thread's CPU time around each run). */
+  guestCpuMs: number
+}
+
 export type ToHost =
-  | { type: 'start'; config: HostConfig }
-  | { type: 'stop' }
+  /** own: the workload has the process to itself, which ends with it. */
+  | { type: 'start'; id: string; config: HostConfig; own: boolean }
+  /** One workload; without id, the whole host. */
+  | { type: 'stop'; id?: string }
   | { type: 'stats' }
   /** To a spare host, before it has a workload: get ready (see warm-up.ts). */
   | { type: 'warm'; hint: WarmHint }
 
 export type FromHost =
-  | { type: 'ready'; url?: string; startMs: number }
-  | { type: 'log'; line: LogLine }
-  | { type: 'stats'; guestMemoryBytes: number; requests: number }
-  | { type: 'exit'; code: number }
+  | { type: 'ready'; id: string; url?: string; startMs: number }
+  /** Without id: a line of the host itself, shown to each of its workloads. */
+  | { type: 'log'; id?: string; line: LogLine }
+  | { type: 'stats'; workloads: Record<string, WorkloadStats> }
+  | { type: 'exit'; id: string; code: number }
   /** fatal: the workload is over (bad module, command trapped); otherwise one request failed. */
-  | { type: 'error'; error: ErrorShape; fatal: boolean }
+  | { type: 'error'; id: string; error: ErrorShape; fatal: boolean }
+  /** The workload is gone from the host (after stop, exit or a fatal error). */
+  | { type: 'stopped'; id: string }
 
 export function isFromHost(m: unknown): m is FromHost {
   return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string'

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { cgiEnv } from './cgi-env.ts'
 import { parseCgiResponse } from './cgi-response.ts'
-import { garbageCollector } from './garbage-collector.ts'
+import { hostCollector } from './garbage-collector.ts'
 import { guestPoolFor } from './guest-pool-for.ts'
 import type { HostContext, Serving } from './host-context.ts'
 import { http } from './node-http.ts'
@@ -24,9 +24,9 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     inline: config.workers === 1,
   })
   await pool.ready()
-  const collector = garbageCollector()
   let served = 0
-  const port = config.port ?? 0
+  // Port 0 (any free port) becomes the one the listener got.
+  let port = config.port ?? 0
 
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err: unknown) =>
@@ -50,7 +50,7 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     )
     const outcome = await pool.run({ mode: 'cgi', env, body })
     served++
-    collector.served()
+    hostCollector.served()
     if (!outcome.ok) {
       ctx.send({ type: 'error', error: outcome.error, fatal: false })
       ctx.log(`${req.method} ${req.url}: ${outcome.error.message}`)
@@ -80,13 +80,16 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
     server.listen(port, '127.0.0.1', () => resolve())
   })
   const address = server.address()
-  const actual = typeof address === 'object' && address ? address.port : port
-  ctx.send({ type: 'ready', url: `http://127.0.0.1:${actual}/`, startMs: compileMs })
+  if (typeof address === 'object' && address) port = address.port
+  ctx.send({ type: 'ready', url: `http://127.0.0.1:${port}/`, startMs: compileMs })
   return {
-    guestMemoryBytes: () => pool.liveMemoryBytes(),
-    requests: () => served,
+    stats: () => ({
+      guestMemoryBytes: pool.liveMemoryBytes(),
+      peakInstanceBytes: pool.tally.peakInstanceBytes,
+      requests: served,
+      guestCpuMs: pool.tally.guestCpuMs,
+    }),
     stop: async () => {
-      collector.stop()
       server.closeAllConnections()
       await new Promise<void>((r) => server.close(() => r()))
       await pool.close()

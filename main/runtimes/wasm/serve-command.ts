@@ -14,8 +14,12 @@ export async function serveCommand(ctx: HostContext): Promise<Serving> {
   })
   ctx.send({ type: 'ready', startMs: 0 })
   return {
-    guestMemoryBytes: () => pool.liveMemoryBytes() || lastMemory,
-    requests: () => 1,
+    stats: () => ({
+      guestMemoryBytes: pool.liveMemoryBytes() || lastMemory,
+      peakInstanceBytes: pool.tally.peakInstanceBytes,
+      requests: 1,
+      guestCpuMs: pool.tally.guestCpuMs,
+    }),
     stop: () => pool.close(),
   }
 }

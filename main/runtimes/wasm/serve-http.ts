@@ -57,8 +57,7 @@ export async function serveHttp(ctx: HostContext): Promise<Serving> {
   const actual = (server.address() as { port?: number } | undefined)?.port ?? port
   ctx.send({ type: 'ready', url: `http://127.0.0.1:${actual}/`, startMs: performance.now() - t0 })
   return {
-    guestMemoryBytes: () => 0,
-    requests: () => 0,
+    stats: () => ({ guestMemoryBytes: 0, peakInstanceBytes: 0, requests: 0, guestCpuMs: 0 }),
     stop: async () => server.stop(),
   }
 }

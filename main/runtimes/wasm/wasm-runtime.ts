@@ -1,8 +1,9 @@
 /**
  * The `wasm` runtime: Wasm embedded in Worldbench. prepare() checks a module (or transpiles a
- * component, cached by hash); start() gives the workload its own host process; adopt() finds
- * nothing, because hosts die with their parent and the Supervisor restarts them from the
- * desired state it stores.
+ * component, cached by hash); start() puts a cgi module in its world's shared host process (one
+ * per world, started on demand from the spare host), or gives the workload a host of its own
+ * (isolation: process; always for command and http); adopt() finds nothing, because hosts die
+ * with their parent and the Supervisor restarts them from the desired state it stores.
  */
 
 import { spawn } from 'node:child_process'
@@ -11,13 +12,14 @@ import { cpus } from 'node:os'
 import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
-import { processStats } from '../../core/metrics/process-stats.ts'
-import { bindPorts } from '../../core/ports.ts'
+import { bindPorts, urlFor } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
 import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { followLogs } from './follow-logs.ts'
 import { HostHandle } from './host-handle.ts'
+import { HostLink } from './host-link.ts'
+import { shareSample } from './host-share.ts'
 import { loadModule, notWasm, readWasm } from './load-module.ts'
 import type { HostConfig, WarmHint } from './protocol.ts'
 import { sha256 } from './sha256.ts'
@@ -34,6 +36,8 @@ export interface WasmRuntimeOptions {
 export class WasmRuntime implements Runtime {
   readonly kind = 'wasm' as const
   private readonly hosts = new Map<string, HostHandle>()
+  /** The shared host of each world, while it has workloads. */
+  private readonly shared = new Map<string, HostLink>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
   private readonly spare: SpareHost | undefined
 
@@ -48,8 +52,8 @@ export class WasmRuntime implements Runtime {
       modules: 'WASI preview 1 (node:wasi)',
       // Recorded with every bench run: a Wasm start is measured with or without a booted host.
       hosts: this.spare
-        ? 'one process per workload, booted ahead of its start (spare host)'
-        : 'one process per workload, started with it',
+        ? 'cgi modules share a process per world, others get one each; booted ahead of need (spare host)'
+        : 'cgi modules share a process per world, others get one each; started with it',
     }
     const warnings: string[] = []
     try {
@@ -117,10 +121,12 @@ export class WasmRuntime implements Runtime {
 
   async start(w: Workload, a: Artifact): Promise<Instance> {
     const spec = wasmSpec(w)
-    const ports =
-      spec.serve === 'command'
-        ? []
-        : await bindPorts(w.ports.length ? w.ports : [{ host: 0, guest: 8080, bind: '127.0.0.1' }], w.name)
+    const declared = w.ports.length ? w.ports : [{ host: 0, guest: 8080, bind: '127.0.0.1' }]
+    const [first, ...rest] = spec.serve === 'command' ? [] : declared
+    // The host binds the first port itself; for "any free port" it listens on port 0 and says which
+    // it got, so no other start (a hundred at once in one world) can be handed the same port.
+    const anyPort = first?.host === 0
+    const ports = await bindPorts(anyPort ? rest : [...(first ? [first] : []), ...rest], w.name)
     const id = newInstanceId(w)
     const config: HostConfig = {
       name: w.name,
@@ -133,11 +139,14 @@ export class WasmRuntime implements Runtime {
       workers: w.limits.cpus ? Math.max(1, Math.min(cpus().length, Math.ceil(w.limits.cpus))) : 1,
     }
     if (spec.allowHttp.length) config.allowHttp = spec.allowHttp
-    if (ports[0]) config.port = ports[0].host
+    if (first) config.port = first.host
     if (w.limits.memoryMiB !== undefined) config.memoryMiB = w.limits.memoryMiB
+    const share = config.serve === 'cgi' && config.format === 'module' && spec.isolation === 'shared'
     if (w.limits.timeoutSeconds !== undefined) config.timeoutSeconds = w.limits.timeoutSeconds
-    const host = new HostHandle(this.spare?.take())
+    const { link, fresh } = this.linkFor(share ? w.world : undefined)
+    const host = new HostHandle(id, link)
     this.hosts.set(id, host)
+    void host.exited.then(() => this.release(link))
     const instance: Instance = {
       id,
       kind: 'wasm',
@@ -154,18 +163,43 @@ export class WasmRuntime implements Runtime {
         l({ instanceId: id, state: host.state, ...(host.reason ? { reason: host.reason } : {}) })
     })
     try {
-      await host.start(config)
+      const { url } = await host.start(config)
+      if (anyPort && url) {
+        const port = Number(new URL(url).port)
+        ports.unshift({ host: port, guest: first.guest, bind: first.bind, url: urlFor(first.bind, port) })
+      }
     } catch (err) {
       await host.stop(500)
       throw err
     } finally {
       // The next start gets a booted host too; booted after this one serves, not competing with it.
-      this.spare?.warm(config.format === 'module' ? warmHint(config.file, config.memoryMiB) : {})
+      if (fresh) this.spare?.warm(config.format === 'module' ? warmHint(config.file, config.memoryMiB) : {})
     }
     instance.state = host.state
     // Known by now even for a utility process, which has its pid only once it has spawned.
     if (host.process.pid !== undefined) instance.handle.pid = host.process.pid
     return instance
+  }
+
+  /** The world's shared host (a new one, from the spare, if it has none), or a host of its own. */
+  private linkFor(world: string | undefined): { link: HostLink; fresh: boolean } {
+    const current = world === undefined ? undefined : this.shared.get(world)
+    if (current && !current.closing) return { link: current, fresh: false }
+    const link = new HostLink(world === undefined, this.spare?.take())
+    if (world !== undefined) {
+      this.shared.set(world, link)
+      void link.exited.then(() => {
+        if (this.shared.get(world) === link) this.shared.delete(world)
+      })
+    }
+    return { link, fresh: true }
+  }
+
+  /** A shared host whose last workload has gone ends (its own host ends with its workload). */
+  private release(link: HostLink): void {
+    if (link.own || link.size > 0 || link.closing) return
+    for (const [world, l] of this.shared) if (l === link) this.shared.delete(world)
+    void link.close(DEFAULT_GRACE_MS)
   }
 
   async stop(i: Instance, opts?: { timeoutMs?: number }): Promise<void> {
@@ -177,17 +211,11 @@ export class WasmRuntime implements Runtime {
 
   async sample(i: Instance): Promise<Sample> {
     const host = this.hosts.get(i.id)
-    const pid = host?.process.pid
-    if (!host || pid === undefined || host.state === 'stopped' || host.state === 'failed')
-      return { t: Date.now(), cpuPercent: 0, memoryBytes: 0, guestMemoryBytes: 0 }
-    const [ps, stats] = await Promise.all([processStats(pid), host.stats()])
-    return {
-      t: Date.now(),
-      cpuPercent: ps.cpuPercent,
-      memoryBytes: ps.rssBytes,
-      ...(ps.pssBytes !== undefined && { pssBytes: ps.pssBytes }),
-      guestMemoryBytes: stats.guestMemoryBytes,
-    }
+    const idle = { t: Date.now(), cpuPercent: 0, memoryBytes: 0, guestMemoryBytes: 0 }
+    if (!host || host.state === 'stopped' || host.state === 'failed') return idle
+    const reading = await host.link.reading()
+    if (!reading) return idle
+    return shareSample(reading, i.id, host.guestCpuPercent(reading), host.link.size)
   }
 
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine> {
@@ -199,6 +227,11 @@ export class WasmRuntime implements Runtime {
   /** The host behind an instance: its exit code, state and errors (for run-direct and tests). */
   host(i: Instance): HostHandle | undefined {
     return this.hosts.get(i.id)
+  }
+
+  /** The pid of a world's shared host, if it has one (for tests and the bench). */
+  sharedHostPid(world: string): number | undefined {
+    return this.shared.get(world)?.process.pid
   }
 
   /** The host process booted ahead of the next start, if one is up (for tests and the bench). */
@@ -222,7 +255,9 @@ export class WasmRuntime implements Runtime {
   async close(): Promise<void> {
     this.spare?.close()
     await Promise.all([...this.hosts.values()].map((h) => h.stop(1000)))
+    await Promise.all([...this.shared.values()].map((l) => l.close(1000)))
     this.hosts.clear()
+    this.shared.clear()
   }
 }
 

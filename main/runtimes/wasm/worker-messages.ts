@@ -14,15 +14,27 @@ export interface WorkerData {
   memorySlot: SharedArrayBuffer
 }
 
+/** key: the workload, on a guest thread of a shared host that runs the guests of many (see guest-threads.ts). */
 export type WorkerJob =
-  | { id: number; mode: 'command' }
-  | { id: number; mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
+  | { id: number; key?: string; mode: 'command' }
+  | { id: number; key?: string; mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
 
-/** The first message a worker gets (it may have been started before the module was compiled); jobs follow. */
-export type ToWorker = { init: WorkerData } | WorkerJob
+/**
+ * A workload's module and grants come first (a thread may have been started before the module
+ * was compiled); its jobs follow; drop forgets a workload that has left a shared host.
+ */
+export type ToWorker = { init: WorkerData; key?: string } | { drop: string } | WorkerJob
 
 export type WorkerMessage =
   | { type: 'up' }
   | { type: 'denied'; message: string }
-  | { type: 'done'; id: number; exitCode: number; memoryBytes: number; stdout?: Uint8Array }
-  | { type: 'failed'; id: number; error: ErrorShape; memoryBytes: number }
+  | {
+      type: 'done'
+      id: number
+      exitCode: number
+      memoryBytes: number
+      cpuMs: number
+      stdout?: Uint8Array
+      stderr?: Uint8Array
+    }
+  | { type: 'failed'; id: number; error: ErrorShape; memoryBytes: number; cpuMs: number; stderr?: Uint8Array }
