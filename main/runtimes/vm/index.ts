@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
+import type { CostPart, EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
+import { processPart } from '../../core/metrics/cost.ts'
 import { processStats } from '../../core/metrics/process-stats.ts'
 import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
@@ -190,6 +191,19 @@ export class VmRuntime implements Runtime {
       this.stopping.delete(i.id)
       await removeVmFiles({ dir: stateDir, qmpSocket })
     }
+  }
+
+  /** A VM costs its QEMU process (no helper processes: user-mode networking runs inside it). */
+  async cost(i: Instance): Promise<CostPart[]> {
+    const pid = i.handle.pid
+    const part = pid ? await processPart(pid, 'qemu') : undefined
+    if (!part)
+      throw new WorldbenchError(
+        'VM_GONE',
+        `The QEMU process of ${i.id} is not running.`,
+        'The VM exited; see its serial log.',
+      )
+    return [part]
   }
 
   async sample(i: Instance): Promise<Sample> {

@@ -8,9 +8,10 @@
 import { spawn } from 'node:child_process'
 import { stat } from 'node:fs/promises'
 import { cpus } from 'node:os'
-import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
+import type { CostPart, EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
+import { processPart } from '../../core/metrics/cost.ts'
 import { processStats } from '../../core/metrics/process-stats.ts'
 import { bindPorts } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
@@ -188,6 +189,40 @@ export class WasmRuntime implements Runtime {
       ...(ps.pssBytes !== undefined && { pssBytes: ps.pssBytes }),
       guestMemoryBytes: stats.guestMemoryBytes,
     }
+  }
+
+  /**
+   * Its instances' linear memory, and its share of the host process besides that memory (the whole
+   * host while a host serves one workload).
+   */
+  async cost(i: Instance): Promise<CostPart[]> {
+    const host = this.hosts.get(i.id)
+    const pid = host?.process.pid
+    if (!host || pid === undefined)
+      throw new WorldbenchError(
+        'WASM_GONE',
+        `The host of ${i.id} is not running.`,
+        'It exited; see its logs.',
+      )
+    const [part, stats] = await Promise.all([processPart(pid, 'wasm host'), host.stats()])
+    if (!part)
+      throw new WorldbenchError(
+        'WASM_GONE',
+        `The host of ${i.id} is not running.`,
+        'It exited; see its logs.',
+      )
+    const linear = stats.guestMemoryBytes
+    return [
+      { ...part, memoryBytes: Math.max(0, part.memoryBytes - linear) },
+      { name: 'linear memory', memoryBytes: linear, cpuSeconds: 0 },
+    ]
+  }
+
+  /** A host booted ahead of the next start belongs to no workload yet: engine overhead. */
+  async engineOverhead(): Promise<CostPart[]> {
+    const pid = this.spare?.pid
+    const part = pid ? await processPart(pid, 'spare wasm host') : undefined
+    return part ? [part] : []
   }
 
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine> {
