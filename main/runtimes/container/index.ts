@@ -7,7 +7,15 @@ import { type CostReading, costSample, processPart } from '../../core/metrics/co
 import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  DirectRun,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+} from '../runtime.ts'
 import { type CgroupPaths, type CgroupReading, cgroupPaths, readCgroup } from './cgroup.ts'
 import {
   createOptions,
@@ -132,6 +140,24 @@ export class ContainerRuntime implements Runtime {
     }
     if (w.limits.memoryMiB) instance.guestMemoryBytes = w.limits.memoryMiB * 1024 * 1024
     return instance
+  }
+
+  /** The bench's baseline: the same container config created and started through the engine API alone. */
+  async startDirect(w: Workload, a: Artifact, ports: PortBinding[]): Promise<DirectRun> {
+    const image = w.container?.image ?? a.ref
+    const c = await this.engine(() =>
+      this.docker.createContainer(
+        createOptions(w, newInstanceId({ world: 'bench-direct', name: w.name }), image, ports),
+      ),
+    )
+    const remove = async () => {
+      await c.remove({ force: true }).catch(() => undefined)
+    }
+    await c.start().catch(async (err: unknown) => {
+      await remove()
+      throw err
+    })
+    return { stop: remove }
   }
 
   private startError(w: Workload, id: string, ports: PortBinding[], err: unknown): WorldbenchError {

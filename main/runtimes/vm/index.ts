@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
-import type { CostPart, EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
+import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { processPart } from '../../core/metrics/cost.ts'
@@ -11,7 +12,15 @@ import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
 import { sleep } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  DirectRun,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+} from '../runtime.ts'
 import { runBuildScript } from './build-script.ts'
 import { removeVmFiles, scanMetas, type VmMeta, vmFiles, writeMeta } from './instance-files.ts'
 import { qemuArgs } from './qemu-args.ts'
@@ -170,6 +179,38 @@ export class VmRuntime implements Runtime {
       if (child.pid) await waitForExit(child.pid, 5000)
       await removeVmFiles(files)
       throw err
+    }
+  }
+
+  /** The bench's baseline: the same QEMU command line spawned directly, killed afterwards. */
+  async startDirect(w: Workload, _a: Artifact, ports: PortBinding[]): Promise<DirectRun> {
+    const vm = vmSpec(w)
+    const info = await this.qemu()
+    const dir = await mkdtemp(join(tmpdir(), 'wb-direct-vm-'))
+    const argv = qemuArgs({
+      arch: info.arch,
+      accel: chooseAccel(w.name, vm.accel, info),
+      memoryMiB: vm.memoryMiB,
+      cpus: vm.cpus,
+      kernel: vm.kernel,
+      initrd: vm.initrd,
+      append: vm.append,
+      disk: vm.disk,
+      diskFormat: vm.diskFormat,
+      cloudInitSeed: vm.cloudInit,
+      forwards: ports,
+      serialLog: join(dir, 'serial.log'),
+      qmpSocket: join(dir, 'qmp.sock'),
+      pidFile: join(dir, 'qemu.pid'),
+      name: 'worldbench-direct',
+    })
+    const child = spawn(info.binary, argv, { stdio: 'ignore', windowsHide: true })
+    return {
+      stop: async () => {
+        child.kill('SIGKILL')
+        if (child.pid) await waitForExit(child.pid, 5000)
+        await rm(dir, { recursive: true, force: true })
+      },
     }
   }
 

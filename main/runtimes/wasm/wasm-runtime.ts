@@ -6,16 +6,27 @@
  */
 
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { cpus } from 'node:os'
-import type { CostPart, EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
+import { join } from 'node:path'
+import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { processPart } from '../../core/metrics/cost.ts'
 import { processStats } from '../../core/metrics/process-stats.ts'
+import { projectRoot } from '../../core/paths.ts'
 import { bindPorts } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  DirectRun,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+} from '../runtime.ts'
 import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { followLogs } from './follow-logs.ts'
 import { HostHandle } from './host-handle.ts'
@@ -223,6 +234,35 @@ export class WasmRuntime implements Runtime {
     const pid = this.spare?.pid
     const part = pid ? await processPart(pid, 'spare wasm host') : undefined
     return part ? [part] : []
+  }
+
+  /**
+   * The bench's baseline: the least a person would write to serve a CGI module with Node's WASI
+   * alone (direct-cgi.mjs: compile once, an instance per request), with none of Worldbench.
+   */
+  async startDirect(w: Workload, _a: Artifact, ports: PortBinding[]): Promise<DirectRun> {
+    const script = join(projectRoot(), 'main', 'runtimes', 'wasm', 'direct-cgi.mjs')
+    if (w.wasm?.serve !== 'cgi' || !w.wasm.module || !existsSync(script))
+      throw new WorldbenchError(
+        'NO_DIRECT_BASELINE',
+        `There is no direct baseline for ${w.name}: only CGI modules have one, from a source checkout.`,
+        'Leave out --direct for this world.',
+      )
+    const child = spawn(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', script, w.wasm.module, String(ports[0]!.host)],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      },
+    )
+    const exited = new Promise((r) => child.once('exit', r))
+    return {
+      stop: async () => {
+        child.kill('SIGTERM')
+        await exited
+      },
+    }
   }
 
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine> {
