@@ -269,7 +269,7 @@ export interface DensityResult {
   started: number
   stoppedBecause: 'count' | 'memory budget' | 'error'
   error?: ErrorShape
-  /** Host-side memory of all instances after each start (index 0: one instance). */
+  /** Full host-side memory (the same parts as idle memory) of all instances after each start (index 0: one instance). */
   totalMemoryBytes: number[]
   /** Least-squares slope of total memory over instance count: what one more instance costs. */
   marginalMemoryBytes: number

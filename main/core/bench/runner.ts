@@ -13,6 +13,7 @@ import type { RuntimeRegistry } from '../../runtimes/registry.ts'
 import type { DirectRun, Instance, Runtime } from '../../runtimes/runtime.ts'
 import { toErrorShape, WorldbenchError } from '../errors.ts'
 import type { EventBus } from '../events.ts'
+import { totalMemoryBytes } from '../metrics/cost.ts'
 import { bindPorts } from '../ports.ts'
 import { runPrepareScript } from '../prepare-script.ts'
 import { sleep, waitReady } from '../readiness.ts'
@@ -375,8 +376,9 @@ export class BenchRunner {
         instances.push(instance)
         await waitReady({ name: `${w.name} (${w.kind})`, ports: instance.ports, ready: readySpec(w) })
         await sleep(500)
-        const samples = await Promise.all(instances.map((i) => runtime.sample(i)))
-        const total = samples.reduce((a, x) => a + x.memoryBytes, 0)
+        // The same full cost as the rounds: shims and proxies included.
+        const costs = await Promise.all(instances.map((i) => costReader(runtime, i)()))
+        const total = costs.reduce((a, parts) => a + totalMemoryBytes(parts), 0)
         totals.push(total)
         progress(instances.length)
         if (limit.memoryBudgetMiB !== undefined && total >= limit.memoryBudgetMiB * 1024 * 1024) {
