@@ -53,7 +53,9 @@ for (const r of trio.results) {
   )
 }
 
-lines.push('  (wasm: Worldbench keeps a host booted ahead of the next start; the direct baseline starts Node for it)')
+lines.push(
+  '  (wasm: Worldbench keeps a host booted ahead of the next start; the direct baseline starts Node for it)',
+)
 
 // 2. A container without `ready:`.
 const container = world.workloads.find((w) => w.kind === 'container')!
