@@ -7,7 +7,7 @@ import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../..
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { processPart } from '../../core/metrics/cost.ts'
-import { processStats } from '../../core/metrics/process-stats.ts'
+import { processSamplePart, processStats } from '../../core/metrics/process-stats.ts'
 import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
 import { sleep } from '../../core/readiness.ts'
@@ -257,7 +257,13 @@ export class VmRuntime implements Runtime {
       )
     }
     const stats = await processStats(pid)
-    const sample: Sample = { t: Date.now(), cpuPercent: stats.cpuPercent, memoryBytes: stats.rssBytes }
+    const qemu = processSamplePart(pid, 'qemu', stats)
+    const sample: Sample = {
+      t: Date.now(),
+      cpuPercent: stats.cpuPercent,
+      memoryBytes: qemu.memoryBytes,
+      parts: [qemu],
+    }
     if (stats.pssBytes !== undefined) sample.pssBytes = stats.pssBytes
     if (i.guestMemoryBytes !== undefined) sample.guestMemoryBytes = i.guestMemoryBytes
     return sample

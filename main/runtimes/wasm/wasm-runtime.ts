@@ -14,7 +14,7 @@ import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../..
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { processPart } from '../../core/metrics/cost.ts'
-import { processStats } from '../../core/metrics/process-stats.ts'
+import { processSamplePart, processStats } from '../../core/metrics/process-stats.ts'
 import { projectRoot } from '../../core/paths.ts'
 import { bindPorts } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
@@ -193,12 +193,19 @@ export class WasmRuntime implements Runtime {
     if (!host || pid === undefined || host.state === 'stopped' || host.state === 'failed')
       return { t: Date.now(), cpuPercent: 0, memoryBytes: 0, guestMemoryBytes: 0 }
     const [ps, stats] = await Promise.all([processStats(pid), host.stats()])
+    const whole = processSamplePart(pid, 'wasm host', ps)
+    const linear = Math.min(stats.guestMemoryBytes, whole.memoryBytes)
     return {
       t: Date.now(),
       cpuPercent: ps.cpuPercent,
-      memoryBytes: ps.rssBytes,
+      memoryBytes: whole.memoryBytes,
       ...(ps.pssBytes !== undefined && { pssBytes: ps.pssBytes }),
       guestMemoryBytes: stats.guestMemoryBytes,
+      // The same split as cost(): linear memory, and the host besides it.
+      parts: [
+        { ...whole, memoryBytes: whole.memoryBytes - linear },
+        { name: 'linear memory', memoryBytes: linear, cpuSeconds: 0 },
+      ],
     }
   }
 
