@@ -97,6 +97,10 @@ export async function runCli(argv: string[]): Promise<number> {
       '--density-budget <MiB>',
       'stop the density test when all instances together use this much memory',
     )
+    .option(
+      '--direct',
+      "also start each kind directly with its engine (no Worldbench) and report Worldbench's overhead",
+    )
     .option('--json', 'machine-readable output')
     .action(run(lazy(() => import('./cli/commands/bench.ts').then((m) => m.benchCommand))))
 

@@ -35,11 +35,31 @@ export interface PortBinding {
   url: string
 }
 
+/**
+ * One thing on the host that exists because of a workload: a container's cgroup, its shim and
+ * port proxies, a VM's QEMU, a Wasm workload's linear memory and its share of its host process.
+ */
+export interface CostPart {
+  /** e.g. "cgroup", "containerd-shim-runc-v2", "docker-proxy :32768", "qemu-system-x86_64", "wasm host" */
+  name: string
+  pid?: number
+  /** What it adds: PSS for a process (RSS where the OS gives no PSS), cgroup usage minus inactive file. */
+  memoryBytes: number
+  rssBytes?: number
+  pssBytes?: number
+  /** CPU time used so far (user + system), seconds; deltas over a window give CPU %. */
+  cpuSeconds: number
+  /** The fraction of a shared process counted here (1: all of it). */
+  share?: number
+}
+
 export interface Sample {
   t: number
   cpuPercent: number
-  /** Host-side memory: cgroup usage minus inactive file cache for containers, RSS for processes. */
+  /** Full host-side cost: the sum of `parts` where given (cgroup + shim + proxies, QEMU, host share). */
   memoryBytes: number
+  /** What memoryBytes and cpuPercent are made of. */
+  parts?: CostPart[]
   /** Proportional set size of a process (Linux): shared pages split between their sharers. */
   pssBytes?: number
   guestMemoryBytes?: number
@@ -209,6 +229,29 @@ export type BenchMetric =
   | 'loadErrors'
   | 'stopMs'
 
+/** A ranking of the kinds on one metric, best first, with each one's ratio to the best. */
+export interface VerdictRow {
+  metric: BenchMetric
+  higherIsBetter: boolean
+  ranking: { kind: Kind; median: number; ratioToBest: number }[]
+}
+
+/** Who won: per metric the ranking, and one line on the common claim (Wasm < containers < VMs in cost). */
+export interface BenchVerdict {
+  rows: VerdictRow[]
+  /** Sentences for people, the same on every front: the headline first. */
+  lines: string[]
+  /** Whether the claim "Wasm most efficient, containers middle, VMs least" held on every metric compared. */
+  claimHolds?: boolean
+}
+
+/** The same workload started directly with its engine, without Worldbench, in the same run. */
+export interface DirectBaseline {
+  /** start requested → first HTTP success, each repeat. */
+  firstResponseMs: MetricSummary
+  /** Worldbench's median over the direct median: 1.00 means no overhead. */
+  overhead: number
+}
 export interface BenchEnvironment {
   host: { cpuModel: string; cores: number; memoryBytes: number; os: string; arch: string }
   loadAtStart: [number, number, number]
@@ -230,6 +273,11 @@ export interface BenchKindResult {
   loadTool?: string
   error?: ErrorShape
   density?: DensityResult
+  /** Metrics that could not be measured (too few samples in a window), with why; never reported as 0. */
+  metricErrors?: Partial<Record<BenchMetric, ErrorShape>>
+  /** What the idle memory and the CPU under load are made of (last repeat). */
+  breakdown?: { idle: CostPart[]; loadCpuPercentByPart: Record<string, number> }
+  direct?: DirectBaseline
 }
 
 /** How many instances of one kind fit: started one after another until a count or a memory budget. */
@@ -237,7 +285,7 @@ export interface DensityResult {
   started: number
   stoppedBecause: 'count' | 'memory budget' | 'error'
   error?: ErrorShape
-  /** Host-side memory of all instances after each start (index 0: one instance). */
+  /** Full host-side memory (the same parts as idle memory) of all instances after each start (index 0: one instance). */
   totalMemoryBytes: number[]
   /** Least-squares slope of total memory over instance count: what one more instance costs. */
   marginalMemoryBytes: number
@@ -255,9 +303,13 @@ export interface BenchReport {
     idleSeconds: number
     connections: number
     density?: { count: number; memoryBudgetMiB?: number }
+    direct?: boolean
   }
   environment: BenchEnvironment
   results: BenchKindResult[]
+  verdict?: BenchVerdict
+  /** Shared engine daemons (dockerd, containerd, a spare Wasm host), shown once, not per workload. */
+  engineOverhead?: { kind: Kind; parts: CostPart[] }[]
   createdAt: number
   durationMs: number
 }
@@ -350,6 +402,12 @@ export const methods = {
         .optional()
         .describe(
           'Also start instances of each kind until this count or memory budget, for marginal memory per instance',
+        ),
+      direct: z
+        .boolean()
+        .optional()
+        .describe(
+          "Also start each kind directly with its engine, without Worldbench, and report Worldbench's overhead",
         ),
     }),
     'Benchmark a world: each kind × repeat, interleaved; resolves with the report (progress events while it runs)',

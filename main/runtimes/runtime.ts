@@ -1,4 +1,12 @@
-import type { EngineStatus, InstanceState, LogLine, PortBinding, Sample } from '../../preload/api.ts'
+import type {
+  CostPart,
+  EngineStatus,
+  InstanceState,
+  LogLine,
+  PortBinding,
+  Sample,
+} from '../../preload/api.ts'
+import type { WorldbenchError } from '../core/errors.ts'
 import type { Kind, Workload } from '../core/world/schema.ts'
 
 /** Progress of long work (image builds, VM image builds, compiles): shown to the user as it happens. */
@@ -70,6 +78,25 @@ export interface Runtime {
   >
   /** Optional: it will get no new work (a setting replaced it): drop what it holds for new work only. */
   retire?(): void
+  /**
+   * Optional: everything on the host that exists because of this instance, read now, with CPU time
+   * so far (the bench takes deltas over a window). Same rule for every kind; core adds the parts.
+   */
+  cost?(i: Instance): Promise<CostPart[]>
+  /** Optional: shared engine processes (dockerd, containerd, a spare host): counted once, not per workload. */
+  engineOverhead?(): Promise<CostPart[]>
+  /**
+   * Optional: settles when the instance dies on its own (an early exit), with an error naming the
+   * exit code and last log lines; never settles for a healthy instance or one Worldbench stops.
+   */
+  exited?(i: Instance): Promise<WorldbenchError>
+  /** Optional: the same workload started with the engine alone, no Worldbench: the bench's baseline. */
+  startDirect?(w: Workload, a: Artifact, ports: PortBinding[]): Promise<DirectRun>
   /** Optional: release sockets, streams and timers held by the runtime object itself. */
   close?(): Promise<void>
+}
+
+/** A workload started directly with its engine (docker API, qemu, node:wasi), for the baseline. */
+export interface DirectRun {
+  stop(): Promise<void>
 }

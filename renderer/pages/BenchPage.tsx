@@ -4,7 +4,15 @@ import { api, onEvent } from '../api.ts'
 import { BenchChart, type BenchChartHandle } from '../components/BenchChart.tsx'
 import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
-import { benchToCsv, benchToMarkdown, formatValue, METRICS } from '../lib/bench-format.ts'
+import {
+  benchToCsv,
+  benchToMarkdown,
+  comparison,
+  formatValue,
+  METRICS,
+  spreadNote,
+  summaryText,
+} from '../lib/bench-format.ts'
 
 const ALL_KINDS: Kind[] = ['wasm', 'container', 'vm']
 
@@ -17,6 +25,7 @@ export function BenchPage() {
   const [repeats, setRepeats] = useState(5)
   const [loadSeconds, setLoadSeconds] = useState(5)
   const [density, setDensity] = useState(0)
+  const [direct, setDirect] = useState(false)
   const [running, setRunning] = useState(false)
   const [progress, setProgress] = useState<ProgressInfo>()
   const [report, setReport] = useState<BenchReport>()
@@ -36,6 +45,7 @@ export function BenchPage() {
         repeats,
         loadSeconds,
         ...(density >= 2 && { density: { count: density } }),
+        ...(direct && { direct: true }),
       })
       setReport(r)
       setCompare(undefined)
@@ -108,6 +118,13 @@ export function BenchPage() {
             max={500}
             onChange={setDensity}
           />
+          <label
+            className="flex items-center gap-1 text-sm"
+            title="Also start each kind directly with its engine (docker API, qemu, node:wasi) in the same run, and show Worldbench's overhead"
+          >
+            <input type="checkbox" checked={direct} onChange={(e) => setDirect(e.target.checked)} />
+            Direct baseline
+          </label>
           <button
             type="submit"
             disabled={running || kinds.length === 0}
@@ -222,6 +239,18 @@ function BenchResults({ report, compare }: { report: BenchReport; compare?: Benc
           </Button>
         </span>
       </div>
+      {report.verdict && report.verdict.lines.length > 0 && (
+        <div data-testid="bench-verdict">
+          <Card className="mb-4">
+            <p className="font-medium">{report.verdict.lines[0]}</p>
+            <ul className="mt-1 list-disc pl-5 text-sm text-slate-600 dark:text-slate-300">
+              {report.verdict.lines.slice(1).map((l) => (
+                <li key={l}>{l}</li>
+              ))}
+            </ul>
+          </Card>
+        </div>
+      )}
       <div className="grid gap-4 md:grid-cols-2 xl:grid-cols-3">
         {shown.map((m) => (
           <Card key={m.key}>
@@ -249,7 +278,7 @@ function BenchResults({ report, compare }: { report: BenchReport; compare?: Benc
               ))}
               {compare?.results.map((r) => (
                 <th key={`c-${r.kind}`} className="text-slate-400">
-                  {r.kind} (earlier run)
+                  {r.kind}: earlier → now
                 </th>
               ))}
             </tr>
@@ -263,19 +292,48 @@ function BenchResults({ report, compare }: { report: BenchReport; compare?: Benc
                 </td>
                 {report.results.map((r) => {
                   const s = r.metrics[m.key]
+                  const failed = r.metricErrors?.[m.key]
                   return (
-                    <td key={r.kind} className="font-mono text-xs">
-                      {s
-                        ? `${formatValue(s.median, m.unit)} [${formatValue(s.ci95[0], m.unit)}–${formatValue(s.ci95[1], m.unit)}]${s.noisy ? ' ⚠ noisy' : ''}`
-                        : '–'}
+                    <td
+                      key={r.kind}
+                      className="font-mono text-xs"
+                      title={
+                        s
+                          ? spreadNote(s, m.unit)
+                          : failed
+                            ? `${failed.message} ${failed.hint ?? ''}`
+                            : undefined
+                      }
+                    >
+                      {s ? summaryText(s, m.unit) : failed ? 'error' : '–'}
                     </td>
                   )
                 })}
                 {compare?.results.map((r) => {
                   const s = r.metrics[m.key]
+                  const now = report.results.find((x) => x.kind === r.kind)?.metrics[m.key]
+                  const c = s && now ? comparison(now.median, s.median, m.higherIsBetter) : undefined
                   return (
-                    <td key={`c-${r.kind}`} className="font-mono text-xs text-slate-400">
-                      {s ? formatValue(s.median, m.unit) : '–'}
+                    <td
+                      key={`c-${r.kind}`}
+                      className="font-mono text-xs"
+                      title={s ? `earlier: ${summaryText(s, m.unit)}` : undefined}
+                    >
+                      <span className="text-slate-400">{s ? formatValue(s.median, m.unit) : '–'}</span>
+                      {c && c.text !== '–' && (
+                        <span
+                          className={
+                            c.better === undefined
+                              ? ' text-slate-500'
+                              : c.better
+                                ? ' text-emerald-600'
+                                : ' text-rose-600'
+                          }
+                        >
+                          {' '}
+                          {c.text}
+                        </span>
+                      )}
                     </td>
                   )
                 })}
@@ -284,7 +342,52 @@ function BenchResults({ report, compare }: { report: BenchReport; compare?: Benc
           </tbody>
         </table>
       </Card>
+      <CostDetails report={report} />
       {report.results.some((r) => r.density) && <DensityResults report={report} />}
+    </div>
+  )
+}
+
+/** What each kind's memory is made of, Worldbench's overhead against the engine alone, shared daemons. */
+function CostDetails({ report }: { report: BenchReport }) {
+  const withParts = report.results.filter((r) => r.breakdown?.idle.length)
+  const direct = report.results.filter((r) => r.direct)
+  if (withParts.length === 0 && direct.length === 0 && !report.engineOverhead?.length) return null
+  return (
+    <div data-testid="bench-costs">
+      <Card className="mt-4 text-sm">
+        <h3 className="mb-1 font-semibold">Full cost</h3>
+        <ul className="space-y-1">
+          {withParts.map((r) => (
+            <li key={r.kind}>
+              <KindBadge kind={r.kind} /> idle memory ={' '}
+              {r.breakdown!.idle.map((p, n) => (
+                <span
+                  key={`${p.name}${p.pid ?? ''}`}
+                  title={`${p.pid ? `pid ${p.pid}; ` : ''}${p.rssBytes !== undefined ? `RSS ${formatValue(p.rssBytes, 'bytes')}; ` : ''}${p.pssBytes !== undefined ? `PSS ${formatValue(p.pssBytes, 'bytes')}; ` : ''}CPU under load ${(r.breakdown!.loadCpuPercentByPart[p.name] ?? 0).toFixed(1)}%`}
+                >
+                  {n > 0 && ' + '}
+                  {p.name} {formatValue(p.memoryBytes, 'bytes')}
+                </span>
+              ))}
+            </li>
+          ))}
+          {direct.map((r) => (
+            <li key={`d-${r.kind}`}>
+              <KindBadge kind={r.kind} /> Worldbench overhead: first response{' '}
+              {formatValue(r.metrics.firstResponseMs!.median, 'ms')} vs{' '}
+              {formatValue(r.direct!.firstResponseMs.median, 'ms')} started directly ={' '}
+              <b>{r.direct!.overhead.toFixed(2)}×</b>
+            </li>
+          ))}
+          {report.engineOverhead?.map((e) => (
+            <li key={`e-${e.kind}`} className="text-slate-500">
+              {e.kind} engine overhead (shared, in no workload):{' '}
+              {e.parts.map((p) => `${p.name} ${formatValue(p.memoryBytes, 'bytes')}`).join(', ')}
+            </li>
+          ))}
+        </ul>
+      </Card>
     </div>
   )
 }

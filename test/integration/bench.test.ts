@@ -48,6 +48,57 @@ describe('bench', () => {
     expect((await service.handlers.benchGet({ id: report.id })).results[0]!.runs).toHaveLength(2)
   })
 
+  it('a container world without ready: first response timed from the request, beside a direct docker baseline in the same run', async () => {
+    const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'no-ready', 'world.yaml')
+    const report = await service.handlers.benchRun({ world, ...QUICK, direct: true })
+    const plain = report.results[0]!
+    expect(plain.error).toBeUndefined()
+    for (const run of plain.runs) {
+      expect(run.firstResponseMs).toBeGreaterThan(0)
+      // Ready as this world defines it (a TCP connect) comes no later than the first HTTP success.
+      expect(run.coldStartMs).toBeLessThanOrEqual(run.firstResponseMs!)
+    }
+    expect(plain.direct?.firstResponseMs.samples).toHaveLength(2)
+    expect(plain.direct?.overhead).toBeGreaterThan(0)
+    expect(plain.direct?.overhead).toBe(
+      plain.metrics.firstResponseMs!.median / plain.direct!.firstResponseMs.median,
+    )
+    expect(await labelledContainers('io.worldbench.world=no-ready')).toEqual([])
+    expect(await labelledContainers('io.worldbench.world=bench-direct')).toEqual([])
+  })
+
+  it('a 1 s load window gives real CPU and memory: the cgroup, its shim and its proxy, summed', async () => {
+    const report = await service.handlers.benchRun({
+      world: 'hello-trio',
+      kinds: ['container', 'wasm'],
+      ...QUICK,
+    })
+    const [container, wasm] = report.results
+    expect(container!.error).toBeUndefined()
+    expect(container!.metricErrors).toBeUndefined()
+    for (const run of container!.runs) {
+      expect(run.loadCpuPercent).toBeGreaterThan(0)
+      expect(run.loadMemoryBytes).toBeGreaterThanOrEqual(run.idleMemoryBytes! * 0.9)
+    }
+    const parts = container!.breakdown!.idle
+    const names = parts.map((p) => p.name)
+    expect(names).toContain('cgroup')
+    expect(names.some((n) => n.startsWith('containerd-shim'))).toBe(true)
+    expect(names.some((n) => n.startsWith('docker-proxy :'))).toBe(true)
+    expect(container!.breakdown!.loadCpuPercentByPart.cgroup).toBeGreaterThan(0)
+    // The full cost is far above the cgroup alone: the shim is ~13 MiB.
+    const cgroup = parts.find((p) => p.name === 'cgroup')!.memoryBytes
+    expect(container!.metrics.idleMemoryBytes!.median).toBeGreaterThan(cgroup + 4 * 1024 * 1024)
+    expect(wasm!.runs.every((r) => r.loadCpuPercent! > 0)).toBe(true)
+    expect(wasm!.breakdown!.idle.map((p) => p.name)).toEqual(['wasm host', 'linear memory'])
+    // Engine daemons once, beside the results; and a verdict over both kinds.
+    expect(report.engineOverhead?.find((e) => e.kind === 'container')?.parts.map((p) => p.name)).toContain(
+      'dockerd',
+    )
+    expect(report.verdict!.rows.find((r) => r.metric === 'idleMemoryBytes')!.ranking).toHaveLength(2)
+    expect(report.verdict!.lines[0]).toMatch(/^Here, Wasm was the most efficient on \d of \d metrics/)
+  })
+
   it('starts what a measured workload depends on once, beside the rounds (edge-filter: the filter needs its backend)', async () => {
     const report = await service.handlers.benchRun({ world: 'edge-filter', ...QUICK })
     const byKind = Object.fromEntries(report.results.map((r) => [r.kind, r]))

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,6 +10,7 @@ import { type Workload, type WorkloadInput, WorkloadSchema } from '../../main/co
 import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
 import type { ProgressEvent, RuntimeEvent } from '../../main/runtimes/runtime.ts'
 import { requireEngine } from './engines.ts'
+import { answered } from './helpers.ts'
 import { IsolatedDockerd } from './isolated-dockerd.ts'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -113,9 +114,9 @@ describe('container runtime on the real engine', () => {
       const port = i.ports[0]!
       expect(port.bind).toBe('127.0.0.1')
       expect(port.host).toBeGreaterThan(0)
-      const res = await fetch(`http://127.0.0.1:${port.host}/?from=test`)
+      const res = await answered(`http://127.0.0.1:${port.host}/?from=test`)
       expect(res.status).toBe(200)
-      expect(await res.text()).toContain('query: from=test')
+      expect(res.body).toContain('query: from=test')
 
       const s1 = await rt.sample(i)
       await sleep(1100)
@@ -158,6 +159,50 @@ describe('container runtime on the real engine', () => {
     expect(labelled()).toEqual([])
   })
 
+  it('counts what a container costs beyond its cgroup: its shim and one docker-proxy per port, found in /proc', async () => {
+    const w = workload({ ports: [{ guest: 8080, host: 0, bind: '127.0.0.1' }] })
+    const i = await rt.start(w, await rt.prepare(w, () => {}))
+    try {
+      await answered(i.ports[0]!.url)
+      const cid = i.handle.containerId!
+      const procs = readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .map((d) => {
+          try {
+            return { pid: Number(d), argv: readFileSync(`/proc/${d}/cmdline`, 'latin1').split('\0') }
+          } catch {
+            return { pid: Number(d), argv: [] }
+          }
+        })
+      const flagOf = (argv: string[], f: string) => argv[argv.indexOf(f) + 1]
+      const shim = procs.find((p) => p.argv[0]?.includes('containerd-shim') && flagOf(p.argv, '-id') === cid)
+      const proxy = procs.find(
+        (p) =>
+          p.argv[0]?.endsWith('docker-proxy') && flagOf(p.argv, '-host-port') === String(i.ports[0]!.host),
+      )
+      expect(shim, 'a containerd-shim carrying the container id').toBeDefined()
+      expect(proxy, 'a docker-proxy carrying the host port').toBeDefined()
+      const s = await rt.sample(i)
+      const byPid = new Map(s.parts!.map((p) => [p.pid, p]))
+      expect(byPid.get(shim!.pid)?.memoryBytes).toBeGreaterThan(1024 * 1024)
+      expect(byPid.get(proxy!.pid)?.memoryBytes).toBeGreaterThan(256 * 1024)
+      const cgroup = s.parts!.find((p) => p.name === 'cgroup')!
+      expect(cgroup.memoryBytes).toBeGreaterThan(0)
+      // The total is the cgroup plus both processes, each at its PSS.
+      expect(s.memoryBytes).toBe(s.parts!.reduce((a, p) => a + p.memoryBytes, 0))
+      expect(s.memoryBytes).toBeGreaterThanOrEqual(
+        cgroup.memoryBytes + byPid.get(shim!.pid)!.memoryBytes + byPid.get(proxy!.pid)!.memoryBytes,
+      )
+      expect(byPid.get(shim!.pid)!.pssBytes).toBeLessThanOrEqual(byPid.get(shim!.pid)!.rssBytes!)
+      // Engine daemons are counted once, apart from any workload.
+      const engine = await rt.engineOverhead()
+      expect(engine.map((p) => p.name)).toContain('dockerd')
+      expect(s.parts!.some((p) => p.name === 'dockerd')).toBe(false)
+    } finally {
+      await rt.stop(i)
+    }
+  })
+
   it('a new runtime object adopts running containers by label and can stop them', async () => {
     const w = workload({ ports: [{ guest: 8080, host: 0, bind: '127.0.0.1' }] })
     const i = await rt.start(w, await rt.prepare(w, () => {}))
@@ -178,7 +223,7 @@ describe('container runtime on the real engine', () => {
       })
       expect(all.every((c) => c.external === !c.instanceId)).toBe(true)
       expect((await fresh.listImages()).some((img) => img.tags.includes(tag))).toBe(true)
-      expect((await fetch(adopted!.ports[0]!.url)).status).toBe(200)
+      expect((await answered(adopted!.ports[0]!.url)).status).toBe(200)
       const t0 = performance.now()
       await fresh.stop(adopted!, { timeoutMs: 5000 })
       // With an init process the SIGTERM is honoured at once, not after the grace period.
@@ -248,9 +293,11 @@ describe('container runtime errors', () => {
     }
   })
 
-  it('a container that exits at once: its exit code and last log lines, and it is removed', async () => {
+  it('a container that exits at once: start() does not wait for it; exited() reports its code and last log lines', async () => {
     const w = workload({ args: ['--no-such-flag'] })
-    const e = await rejection(rt.start(w, await rt.prepare(w, () => {})))
+    const i = await rt.start(w, await rt.prepare(w, () => {}))
+    const e = await rt.exited(i)
+    await rt.stop(i)
     expect(e.code).toBe('CONTAINER_EXITED')
     expect(e.message).toMatch(/exited at once with code 1/)
     expect(e.hint).toMatch(/httpd/i)
@@ -272,7 +319,7 @@ describe('container runtime across an engine restart', () => {
       // The isolated engine has no images: prepare builds one there, offline.
       const w = workload()
       const first = await iso.start(w, await iso.prepare(w, () => {}))
-      expect((await fetch(first.ports[0]!.url)).status).toBe(200)
+      expect((await answered(first.ports[0]!.url)).status).toBe(200)
 
       await d.stop()
       await until('unknown while the engine is down', 10_000, () =>
@@ -290,7 +337,7 @@ describe('container runtime across an engine restart', () => {
 
       // The reopened event stream carries what happens next.
       const second = await iso.start(w, await iso.prepare(w, () => {}))
-      expect((await fetch(second.ports[0]!.url)).status).toBe(200)
+      expect((await answered(second.ports[0]!.url)).status).toBe(200)
       d.docker('stop', '-t', '2', second.handle.containerId!)
       await until('stop event after reconnect', 5000, () =>
         events.find((e) => e.instanceId === second.id && e.state === 'stopped'),

@@ -67,3 +67,17 @@ export function alive(pid: number): boolean {
     return false
   }
 }
+
+/**
+ * A container's start() returns once the engine started it, before its server listens: the first
+ * 200 on 127.0.0.1, polled (what readiness does for worlds).
+ */
+export async function answered(url: string, timeoutMs = 30_000): Promise<{ status: number; body: string }> {
+  const end = Date.now() + timeoutMs
+  while (true) {
+    const res = await httpGet(url).catch(() => undefined)
+    if (res && res.status < 400) return res
+    if (Date.now() > end) throw new Error(`no success from ${url} within ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}

@@ -10,6 +10,7 @@ import { type Workload, WorkloadSchema } from '../../main/core/world/schema.ts'
 import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
 import type { ProgressEvent } from '../../main/runtimes/runtime.ts'
 import { requireEngine } from './engines.ts'
+import { answered } from './helpers.ts'
 import { IsolatedPodman, podmanInstalled } from './isolated-podman.ts'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -91,9 +92,9 @@ describe('container runtime on Podman (Docker-compatible socket)', () => {
     try {
       const port = i.ports[0]!
       expect(port.bind).toBe('127.0.0.1')
-      const res = await fetch(`http://127.0.0.1:${port.host}/?from=podman`)
+      const res = await answered(`http://127.0.0.1:${port.host}/?from=podman`)
       expect(res.status).toBe(200)
-      expect(await res.text()).toContain('query: from=podman')
+      expect(res.body).toContain('query: from=podman')
 
       const s1 = await rt.sample(i)
       await sleep(1100)
@@ -128,7 +129,7 @@ describe('container runtime on Podman (Docker-compatible socket)', () => {
         handle: { containerId: cid },
       })
       expect(adopted!.ports).toEqual(i.ports)
-      expect((await fetch(adopted!.ports[0]!.url)).status).toBe(200)
+      expect((await answered(adopted!.ports[0]!.url)).status).toBe(200)
       const t0 = performance.now()
       await fresh.stop(adopted!, { timeoutMs: 5000 })
       // catatonit as PID 1 passes SIGTERM on: no waiting out the grace period.
@@ -172,10 +173,9 @@ describe('container runtime errors on Podman', () => {
 
   it('a container that exits at once: exit code, last log lines, removed', async () => {
     const w = { ...workload(), args: ['--no-such-flag'] }
-    const err = await rt.start(w, await rt.prepare(w, () => {})).then(
-      () => undefined,
-      (e: unknown) => e,
-    )
+    const i = await rt.start(w, await rt.prepare(w, () => {}))
+    const err = await rt.exited(i)
+    await rt.stop(i)
     expect(err).toBeInstanceOf(WorldbenchError)
     expect((err as WorldbenchError).message).toMatch(/exited at once with code 1/)
     expect(labelled()).toEqual([])

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { summarize } from '../../main/core/bench/stats.ts'
 import type { BenchReport } from '../../preload/api.ts'
-import { benchToCsv, benchToMarkdown, formatValue } from '../../renderer/lib/bench-format.ts'
+import {
+  benchToCsv,
+  benchToMarkdown,
+  comparison,
+  formatValue,
+  spreadNote,
+  summaryText,
+} from '../../renderer/lib/bench-format.ts'
 
 const report: BenchReport = {
   id: 'r1',
@@ -55,10 +62,53 @@ describe('bench exports', () => {
   it('Markdown shows medians with intervals per kind, the host and the warnings', () => {
     const md = benchToMarkdown(report)
     expect(md).toContain('| metric | wasm (hello-wasm) | container (hello-container) |')
-    expect(md).toContain('| Cold start | 160 ms (150 ms–170 ms) | 700 ms (690 ms–710 ms) |')
+    expect(md).toContain('| Cold start | 160 ms [150 ms–170 ms] | 700 ms [690 ms–710 ms] |')
     expect(md).toContain('| Idle memory | – | 883.8 KiB')
     expect(md).toContain('**Warning:** VMs run under TCG')
     expect(md).toContain('Test CPU, 2 cores, 1.0 GiB')
+  })
+
+  it('Markdown leads with the verdict and lists what memory is made of and the overhead against the engine alone', () => {
+    const md = benchToMarkdown({
+      ...report,
+      verdict: {
+        rows: [],
+        lines: ['Here, Wasm was the most efficient on 1 of 1 metrics.', 'cold start: Wasm best'],
+      },
+      results: [
+        {
+          ...report.results[1]!,
+          metrics: { ...report.results[1]!.metrics, firstResponseMs: summarize([700, 690, 710]) },
+          breakdown: {
+            idle: [
+              { name: 'cgroup', memoryBytes: 700 * 1024, cpuSeconds: 0 },
+              { name: 'containerd-shim-runc-v2', pid: 9, memoryBytes: 12 * 1024 * 1024, cpuSeconds: 0 },
+            ],
+            loadCpuPercentByPart: {},
+          },
+          direct: { firstResponseMs: summarize([650, 660, 640]), overhead: 700 / 650 },
+          metricErrors: { loadCpuPercent: { code: 'TOO_FEW_SAMPLES', message: 'Only 2 readings' } },
+        },
+      ],
+    })
+    expect(md.indexOf('**Here, Wasm was the most efficient')).toBeLessThan(md.indexOf('| metric |'))
+    expect(md).toContain('- cold start: Wasm best')
+    expect(md).toContain('container idle memory = cgroup 700.0 KiB + containerd-shim-runc-v2 12.0 MiB.')
+    expect(md).toContain('first response 700 ms vs 650 ms started directly = 1.08×')
+    expect(md).toContain('**container loadCpuPercent:** Only 2 readings')
+  })
+
+  it('says why a figure is flagged, never flags constants, and compares runs with ratio and direction', () => {
+    expect(spreadNote(summarize([150, 160, 400]), 'ms')).toBe(
+      'interval 150 ms–400 ms is 156% of the median 160 ms (noisy above 25%), 3 repeats',
+    )
+    expect(spreadNote(summarize([2048, 2048]), 'bytes')).toBe('constant over 2 repeats')
+    expect(spreadNote(summarize([7]), 'ms')).toBe('no spread: 1 repeat')
+    expect(summaryText(summarize([2048, 2048, 2048]), 'bytes')).toBe('2.0 KiB [2.0 KiB–2.0 KiB]')
+    expect(comparison(200, 100, false)).toEqual({ text: '×2.00 ▲', better: false })
+    expect(comparison(200, 100, true)).toEqual({ text: '×2.00 ▲', better: true })
+    expect(comparison(50, 100, false)).toEqual({ text: '×0.50 ▼', better: true })
+    expect(comparison(100, 100, false)).toEqual({ text: '×1.00 =', better: undefined })
   })
 
   it('formats units for people', () => {

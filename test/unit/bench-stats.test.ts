@@ -22,7 +22,15 @@ describe('bench statistics', () => {
     expect(summarize([1, 2, 10, 30, 5, 7, 100, 3, 4, 8]).noisy).toBe(true)
     // Five repeats cannot give a 95% interval for the median: [min, max] covers 93.75%, and says so.
     expect(summarize([5, 6, 5, 4, 5])).toMatchObject({ ci95: [4, 6], ciCoverage: 0.9375 })
-    expect(summarize([5, 5]).noisy).toBe(true)
+  })
+
+  it('never flags a constant or a single repeat as noisy; flags a wide interval even with two repeats', () => {
+    expect(summarize([2_098_176, 2_098_176, 2_098_176]).noisy).toBe(false)
+    expect(summarize([5, 5]).noisy).toBe(false)
+    expect(summarize([42]).noisy).toBe(false)
+    expect(summarize([100, 200]).noisy).toBe(true)
+    expect(summarize([100, 110]).noisy).toBe(false)
+    expect(summarize([0, 0.4]).noisy).toBe(true)
   })
 })
 

@@ -8,7 +8,7 @@ function reading(workloads: HostReading['workloads'], overheadCpuPercent = 0): H
   return {
     pid: 42,
     at: 1000,
-    process: { cpuPercent: 10, rssBytes: 80 * MiB, pssBytes: 40 * MiB },
+    process: { cpuPercent: 10, cpuSeconds: 1, rssBytes: 80 * MiB, pssBytes: 40 * MiB },
     workloads,
     overheadCpuPercent,
   }

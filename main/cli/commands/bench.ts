@@ -1,4 +1,4 @@
-import type { BenchMetric, BenchReport, Kind, MetricSummary } from '../../../preload/api.ts'
+import type { BenchKindResult, BenchMetric, BenchReport, Kind } from '../../../preload/api.ts'
 import { connect } from '../connect.ts'
 import { printJson } from '../output.ts'
 import { formatBytes, table } from '../table.ts'
@@ -12,6 +12,7 @@ export interface BenchCliOptions {
   connections: string
   density?: string
   densityBudget?: string
+  direct?: boolean
   json?: boolean
 }
 
@@ -31,6 +32,7 @@ export async function benchCommand(world: string, opts: BenchCliOptions): Promis
       loadSeconds: Number(opts.loadSeconds),
       idleSeconds: Number(opts.idleSeconds),
       connections: Number(opts.connections),
+      ...(opts.direct && { direct: true }),
       ...(opts.density && {
         density: {
           count: Number(opts.density),
@@ -63,15 +65,37 @@ const ROWS: { key: BenchMetric; label: string; fmt: (v: number) => string }[] = 
 
 export function formatBench(r: BenchReport): string {
   const kinds = r.results
-  const cell = (m: MetricSummary | undefined, fmt: (v: number) => string) =>
-    m ? `${fmt(m.median)} [${fmt(m.ci95[0])}–${fmt(m.ci95[1])}]${m.noisy ? ' ~noisy' : ''}` : '-'
-  const rows = ROWS.map((row) => [row.label, ...kinds.map((k) => cell(k.metrics[row.key], row.fmt))])
-  let out = `${r.title} — ${r.options.repeats} repeats (+${r.options.warmups} warm-up), kinds interleaved\n`
+  const cell = (k: BenchKindResult, key: BenchMetric, fmt: (v: number) => string) => {
+    const m = k.metrics[key]
+    if (!m) return k.metricErrors?.[key] ? 'error (see below)' : '-'
+    if (m.samples.length === 1) return fmt(m.median)
+    return `${fmt(m.median)} [${fmt(m.ci95[0])}–${fmt(m.ci95[1])}]${m.noisy ? ' ~noisy' : ''}`
+  }
+  const rows = ROWS.map((row) => [row.label, ...kinds.map((k) => cell(k, row.key, row.fmt))])
+  let out = `${r.title} — ${r.options.repeats} repeat${r.options.repeats === 1 ? ' (no spread: 1 repeat)' : 's'} (+${r.options.warmups} warm-up), kinds interleaved\n`
   out += `host: ${r.environment.host.cpuModel}, ${r.environment.host.cores} cores, ${formatBytes(r.environment.host.memoryBytes)}, ${r.environment.host.os}; load at start ${r.environment.loadAtStart[0].toFixed(2)}\n\n`
+  if (r.verdict?.lines.length)
+    out += `${r.verdict.lines.map((l, n) => (n === 0 ? l : `  ${l}`)).join('\n')}\n\n`
   out += `${table(['median [interval]', ...kinds.map((k) => `${k.kind} (${k.workload})`)], rows)}\n`
-  for (const k of kinds)
+  const direct = kinds.filter((k) => k.direct)
+  if (direct.length > 0) {
+    out += '\nWorldbench overhead (start requested → first HTTP success, vs the engine started directly):\n'
+    for (const k of direct)
+      out += `  ${k.kind}: ${k.metrics.firstResponseMs!.median.toFixed(0)} ms vs ${k.direct!.firstResponseMs.median.toFixed(0)} ms direct = ${k.direct!.overhead.toFixed(2)}×\n`
+  }
+  for (const k of kinds) {
+    if (!k.breakdown?.idle.length) continue
+    const parts = k.breakdown.idle.map((p) => `${p.name} ${formatBytes(p.memoryBytes)}`).join(' + ')
+    out += `\n${k.kind} idle memory = ${parts}`
+  }
+  for (const e of r.engineOverhead ?? [])
+    out += `\n${e.kind} engine overhead (shared, not in any workload): ${e.parts.map((p) => `${p.name} ${formatBytes(p.memoryBytes)}`).join(', ')}`
+  for (const k of kinds) {
+    for (const [metric, e] of Object.entries(k.metricErrors ?? {}))
+      out += `\n${k.kind} ${metric}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`
     if (k.error)
       out += `\n${k.kind} FAILED: ${k.error.message}${k.error.hint ? `\n  hint: ${k.error.hint}` : ''}`
+  }
   for (const w of r.environment.warnings) out += `\nWARNING: ${w}`
   return `${out}\n`
 }

@@ -3,29 +3,42 @@ import type {
   BenchKindResult,
   BenchMetric,
   BenchReport,
+  CostPart,
   DensityResult,
+  ErrorShape,
   MethodParams,
-  Sample,
+  PortBinding,
 } from '../../../preload/api.ts'
 import type { RuntimeRegistry } from '../../runtimes/registry.ts'
-import type { Instance, Runtime } from '../../runtimes/runtime.ts'
+import type { DirectRun, Instance, Runtime } from '../../runtimes/runtime.ts'
 import { toErrorShape, WorldbenchError } from '../errors.ts'
 import type { EventBus } from '../events.ts'
+import { totalMemoryBytes } from '../metrics/cost.ts'
+import { bindPorts } from '../ports.ts'
 import { runPrepareScript } from '../prepare-script.ts'
-import { httpOk, sleep, waitReady } from '../readiness.ts'
+import { sleep, waitReady } from '../readiness.ts'
 import { readySpec } from '../supervisor.ts'
 import { withResolvedRefs } from '../world/refs.ts'
 import type { Kind, Workload, World } from '../world/schema.ts'
 import { type Dependencies, startDependencies } from './dependencies.ts'
 import { benchEnvironment } from './environment.ts'
 import { runLoad } from './load.ts'
+import { firstSuccess } from './probe.ts'
 import { summarize } from './stats.ts'
+import { benchVerdict } from './verdict.ts'
+import { measureWindow } from './window.ts'
 
 export type BenchOptions = Omit<MethodParams<'benchRun'>, 'world'>
 
 type RunMetrics = Partial<Record<BenchMetric, number>>
 
-const IDLE_SAMPLE_MS = 250
+interface RunOutcome {
+  metrics: RunMetrics
+  errors: Partial<Record<BenchMetric, ErrorShape>>
+  idleParts?: CostPart[]
+  loadCpuByPart?: Record<string, number>
+  loadTool?: string
+}
 
 /**
  * The same workload deployed as each kind, each repeat measured phase by phase: prepare, cold
@@ -100,6 +113,24 @@ export class BenchRunner {
     } catch (err) {
       for (const [kind] of needing) results.get(kind)!.error = toErrorShape(err)
     }
+    // --direct: the same workload started with its engine alone, in the same interleaved rounds.
+    const directOf = new Map<Kind, () => Promise<number>>()
+    const directRuns = new Map<Kind, number[]>()
+    for (const [kind, w] of active()) {
+      const runtime = this.registry.get(kind)
+      if (!opts.direct) continue
+      if (!runtime.startDirect) {
+        results.get(kind)!.metricErrors = {
+          firstResponseMs: {
+            code: 'NO_DIRECT_BASELINE',
+            message: `The ${kind} runtime cannot start a workload without Worldbench.`,
+          },
+        }
+        continue
+      }
+      directOf.set(kind, () => this.measureDirect(runtime, deps ? withResolvedRefs(w, deps.urlOf) : w))
+      directRuns.set(kind, [])
+    }
     const measured = () =>
       active().map(([kind, w]) => [kind, deps ? withResolvedRefs(w, deps.urlOf) : w] as [Kind, Workload])
     try {
@@ -111,10 +142,29 @@ export class BenchRunner {
             ? `warm-up ${round + 1}/${opts.warmups}`
             : `repeat ${round - opts.warmups + 1}/${opts.repeats}`
           try {
-            const metrics = await this.measureOnce(this.registry.get(kind), w, opts, (phase) =>
-              this.progress(`${kind} ${label}: ${phase}`, ((round + 0.5) / rounds) * 100),
-            )
-            if (!warmup) result.runs.push(metrics)
+            const once = () =>
+              this.measureOnce(this.registry.get(kind), w, opts, (phase) =>
+                this.progress(`${kind} ${label}: ${phase}`, ((round + 0.5) / rounds) * 100),
+              )
+            const direct = directOf.get(kind)
+            // Alternate which side goes first, so neither always gets the warmer machine.
+            const [outcome, directMs] =
+              direct && round % 2 === 1
+                ? await direct().then(async (d) => [await once(), d] as const)
+                : await once().then(async (o) => [o, await direct?.()] as const)
+            if (!warmup) {
+              result.runs.push(outcome.metrics)
+              if (directMs !== undefined) directRuns.get(kind)!.push(directMs)
+              const errors = Object.entries(outcome.errors)
+              if (errors.length > 0)
+                result.metricErrors = { ...result.metricErrors, ...Object.fromEntries(errors) }
+              if (outcome.idleParts || outcome.loadCpuByPart)
+                result.breakdown = {
+                  idle: outcome.idleParts ?? [],
+                  loadCpuPercentByPart: outcome.loadCpuByPart ?? {},
+                }
+              if (outcome.loadTool) result.loadTool = outcome.loadTool
+            }
           } catch (err) {
             result.error = toErrorShape(err)
           }
@@ -127,6 +177,12 @@ export class BenchRunner {
             .map((r) => r[key])
             .filter((v): v is number => v !== undefined && Number.isFinite(v))
           if (values.length > 0) result.metrics[key] = summarize(values)
+        }
+        const direct = directRuns.get(result.kind)
+        const first = result.metrics.firstResponseMs
+        if (direct && direct.length > 0 && first) {
+          const summary = summarize(direct)
+          result.direct = { firstResponseMs: summary, overhead: first.median / summary.median }
         }
       }
       if (opts.density) {
@@ -141,8 +197,12 @@ export class BenchRunner {
     } finally {
       await deps?.stop()
     }
+    const engineOverhead = await this.engineOverhead([...results.keys()])
     this.progress('done', 100)
+    const list = [...results.values()]
     return {
+      verdict: benchVerdict(list),
+      ...(engineOverhead.length > 0 && { engineOverhead }),
       id: randomUUID(),
       title: `${world.name}: ${[...results.keys()].join(' vs ')}`,
       world: world.name,
@@ -154,9 +214,10 @@ export class BenchRunner {
         idleSeconds: opts.idleSeconds,
         connections: opts.connections,
         ...(opts.density && { density: opts.density }),
+        ...(opts.direct && { direct: true }),
       },
       environment,
-      results: [...results.values()],
+      results: list,
       createdAt: Date.now(),
       durationMs: performance.now() - started,
     }
@@ -168,64 +229,129 @@ export class BenchRunner {
     w: Workload,
     opts: BenchOptions,
     phase: (p: string) => void,
-  ): Promise<RunMetrics> {
+  ): Promise<RunOutcome> {
     const m: RunMetrics = {}
+    const out: RunOutcome = { metrics: m, errors: {} }
     phase('prepare')
     const artifact = await runtime.prepare(w, () => {})
     m.artifactBytes = artifact.bytes
+    const ports = await benchPorts(w)
+    const spec = readySpec(w)
+    const path = w.ready?.http ?? '/'
+    const name = `${w.name} (${w.kind})`
+    const abort = new AbortController()
     phase('cold start')
+    // Timed from the request: the prober runs beside start(), so no wait of ours is counted.
     const t0 = performance.now()
-    const instance = await runtime.start(w, artifact)
+    const answered = firstSuccess(ports[0]!, path, t0 + spec.timeoutSeconds * 1000, abort.signal, name)
+    answered.catch(() => undefined)
+    let instance: Instance
     try {
-      const port = instance.ports[0]
-      if (!port)
-        throw new WorldbenchError(
-          'BENCH_NO_PORT',
-          `${w.name} has no port to measure.`,
-          'Benchmarks measure HTTP workloads: give it a port.',
-        )
-      await waitReady({ name: `${w.name} (${w.kind})`, ports: instance.ports, ready: readySpec(w) })
-      m.coldStartMs = performance.now() - t0
-      const path = w.ready?.http ?? '/'
-      while (!(await httpOk(port, path))) {
-        if (performance.now() - t0 > readySpec(w).timeoutSeconds * 1000)
-          throw new WorldbenchError(
-            'NO_RESPONSE',
-            `${w.name} never answered HTTP ${path} with success.`,
-            'Check its logs.',
-          )
-        await sleep(10)
+      instance = await runtime.start(
+        { ...w, ports: w.ports.map((p, n) => ({ ...p, host: ports[n]!.host })) },
+        artifact,
+      )
+    } catch (err) {
+      abort.abort()
+      throw err
+    }
+    try {
+      const died = diedEarly(runtime, instance)
+      if (spec.http === path) {
+        // Ready as the world defines it is the same event as the first success: one prober, one time.
+        m.coldStartMs = (await Promise.race([answered, died])) - t0
+      } else {
+        await Promise.race([
+          waitReady({
+            name,
+            ports: instance.ports,
+            ready: spec,
+            signal: abort.signal,
+            logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: abort.signal }),
+          }),
+          died,
+        ])
+        m.coldStartMs = performance.now() - t0
       }
-      m.firstResponseMs = performance.now() - t0
+      m.firstResponseMs = (await Promise.race([answered, died])) - t0
+      const read = costReader(runtime, instance)
       if (opts.idleSeconds > 0) {
         phase('idle')
-        const idle = await sampleFor(runtime, instance, opts.idleSeconds * 1000)
-        m.idleMemoryBytes = median(idle.map((s) => s.memoryBytes))
-        m.idleCpuPercent = mean(idle.slice(1).map((s) => s.cpuPercent))
+        await this.window(out, ['idleMemoryBytes', 'idleCpuPercent'], async () => {
+          const idle = await measureWindow(read, `${name} at idle`, opts.idleSeconds * 1000)
+          m.idleMemoryBytes = idle.medianMemoryBytes
+          m.idleCpuPercent = idle.cpuPercent
+          out.idleParts = idle.lastParts
+        })
       }
       if (opts.loadSeconds > 0) {
         phase('load')
-        const during = sampleFor(runtime, instance, opts.loadSeconds * 1000)
-        const load = await runLoad({
-          url: new URL(path, port.url).toString(),
+        const load = runLoad({
+          url: new URL(path, instance.ports[0]!.url).toString(),
           seconds: opts.loadSeconds,
           connections: opts.connections,
         })
-        const samples = await during
-        m.requestsPerSecond = load.requestsPerSecond
-        m.latencyP50Ms = load.latencyP50Ms
-        m.latencyP99Ms = load.latencyP99Ms
-        m.loadErrors = load.errors
-        m.loadCpuPercent = mean(samples.slice(1).map((s) => s.cpuPercent))
-        m.loadMemoryBytes = Math.max(...samples.map((s) => s.memoryBytes))
+        await this.window(out, ['loadCpuPercent', 'loadMemoryBytes'], async () => {
+          const during = await measureWindow(read, `${name} under load`, load)
+          m.loadCpuPercent = during.cpuPercent
+          m.loadMemoryBytes = during.peakMemoryBytes
+          out.loadCpuByPart = during.cpuPercentByPart
+        })
+        const done = await load
+        out.loadTool = done.tool
+        m.requestsPerSecond = done.requestsPerSecond
+        m.latencyP50Ms = done.latencyP50Ms
+        m.latencyP99Ms = done.latencyP99Ms
+        m.loadErrors = done.errors
       }
     } finally {
+      abort.abort()
       phase('stop')
       const t1 = performance.now()
       await runtime.stop(instance, { timeoutMs: 10_000 })
       m.stopMs = performance.now() - t1
     }
-    return m
+    return out
+  }
+
+  /** A window that could not be measured is an error on its metrics, not a zero; the run goes on. */
+  private async window(out: RunOutcome, metrics: BenchMetric[], fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn()
+    } catch (err) {
+      if (!(err instanceof WorldbenchError) || err.code !== 'TOO_FEW_SAMPLES') throw err
+      for (const k of metrics) out.errors[k] = toErrorShape(err)
+    }
+  }
+
+  /** The same start with the engine alone (no Worldbench), timed by the same prober. */
+  private async measureDirect(runtime: Runtime, w: Workload): Promise<number> {
+    const artifact = await runtime.prepare(w, () => {})
+    const ports = await benchPorts(w)
+    const path = w.ready?.http ?? '/'
+    const abort = new AbortController()
+    const t0 = performance.now()
+    const answered = firstSuccess(
+      ports[0]!,
+      path,
+      t0 + readySpec(w).timeoutSeconds * 1000,
+      abort.signal,
+      `${w.name} (direct)`,
+    )
+    answered.catch(() => undefined)
+    let run: DirectRun
+    try {
+      run = await runtime.startDirect!(w, artifact, ports)
+    } catch (err) {
+      abort.abort()
+      throw err
+    }
+    try {
+      return (await answered) - t0
+    } finally {
+      abort.abort()
+      await run.stop()
+    }
   }
 
   /**
@@ -250,8 +376,9 @@ export class BenchRunner {
         instances.push(instance)
         await waitReady({ name: `${w.name} (${w.kind})`, ports: instance.ports, ready: readySpec(w) })
         await sleep(500)
-        const samples = await Promise.all(instances.map((i) => runtime.sample(i)))
-        const total = samples.reduce((a, x) => a + x.memoryBytes, 0)
+        // The same full cost as the rounds: shims and proxies included.
+        const costs = await Promise.all(instances.map((i) => costReader(runtime, i)()))
+        const total = costs.reduce((a, parts) => a + totalMemoryBytes(parts), 0)
         totals.push(total)
         progress(instances.length)
         if (limit.memoryBudgetMiB !== undefined && total >= limit.memoryBudgetMiB * 1024 * 1024) {
@@ -274,6 +401,19 @@ export class BenchRunner {
     }
   }
 
+  /** Shared engine processes of the kinds compared, read once at the end. */
+  private async engineOverhead(kinds: Kind[]): Promise<{ kind: Kind; parts: CostPart[] }[]> {
+    const out: { kind: Kind; parts: CostPart[] }[] = []
+    for (const kind of kinds) {
+      const parts = await this.registry
+        .get(kind)
+        .engineOverhead?.()
+        .catch(() => [])
+      if (parts && parts.length > 0) out.push({ kind, parts })
+    }
+    return out
+  }
+
   private progress(message: string, percent: number): void {
     this.bus.emit('progress', { scope: 'bench', step: message.split(':')[0] ?? 'bench', percent, message })
   }
@@ -285,14 +425,34 @@ export function pickWorkloads(world: World, kinds?: Kind[]): Map<Kind, Workload 
   return new Map(wanted.map((k) => [k, world.workloads.find((w) => w.kind === k)]))
 }
 
-async function sampleFor(runtime: Runtime, instance: Instance, ms: number): Promise<Sample[]> {
-  const out: Sample[] = []
-  const end = performance.now() + ms
-  while (performance.now() < end) {
-    out.push(await runtime.sample(instance))
-    await sleep(IDLE_SAMPLE_MS)
+/** Host ports picked before the clock starts, so the prober knows where to knock from the request on. */
+async function benchPorts(w: Workload): Promise<PortBinding[]> {
+  if (w.ports.length === 0)
+    throw new WorldbenchError(
+      'BENCH_NO_PORT',
+      `${w.name} has no port to measure.`,
+      'Benchmarks measure HTTP workloads: give it a port.',
+    )
+  return bindPorts(w.ports, `${w.world}/${w.name}`)
+}
+
+/** Rejects with the runtime's error when the instance dies on its own; else never settles. */
+function diedEarly(runtime: Runtime, instance: Instance): Promise<never> {
+  const never = new Promise<never>(() => {})
+  return runtime.exited
+    ? runtime.exited(instance).then((e) => {
+        throw e
+      })
+    : never
+}
+
+/** The full cost when the runtime can tell it; else its sample's memory, with no CPU time. */
+function costReader(runtime: Runtime, instance: Instance): () => Promise<CostPart[]> {
+  if (runtime.cost) return () => runtime.cost!(instance)
+  return async () => {
+    const s = await runtime.sample(instance)
+    return [{ name: instance.kind, memoryBytes: s.memoryBytes, cpuSeconds: Number.NaN }]
   }
-  return out
 }
 
 /** Least-squares slope of ys over 1..n; with one point, that point. */
@@ -309,17 +469,4 @@ export function slope(ys: number[]): number {
     den += (i + 1 - xMean) ** 2
   })
   return num / den
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length === 0
-    ? Number.NaN
-    : s.length % 2
-      ? s[(s.length - 1) / 2]!
-      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
-}
-
-function mean(xs: number[]): number {
-  return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length
 }

@@ -4,7 +4,8 @@ import type { MetricSummary } from '../../../preload/api.ts'
  * One metric over the repeats of a benchmark: median, p95, min, max, and a distribution-free
  * interval of the median from order statistics (95% where n allows; ciCoverage says what it
  * really covers: [min, max] of 5 repeats covers 93.75%). `noisy` flags an interval wider than
- * 25% of the median.
+ * 25% of the median: never a constant (an artifact's size), never a single repeat, which has no
+ * spread to judge.
  */
 
 /** Percentile by linear interpolation between closest ranks (the method spreadsheets use). */
@@ -56,7 +57,7 @@ export function summarize(samples: number[], noisyRelativeWidth = 0.25): MetricS
     max: sorted[sorted.length - 1]!,
     ci95,
     ciCoverage,
-    noisy: sorted.length < 3 || (median !== 0 && width / Math.abs(median) > noisyRelativeWidth),
+    noisy: width > 0 && (median === 0 || width / Math.abs(median) > noisyRelativeWidth),
     samples,
   }
 }

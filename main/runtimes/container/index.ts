@@ -1,12 +1,22 @@
+import { readFile } from 'node:fs/promises'
 import Docker from 'dockerode'
-import type { EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
+import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
+import { type CostReading, costSample, processPart } from '../../core/metrics/cost.ts'
 import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
-import { httpOk, sleep } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  DirectRun,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+} from '../runtime.ts'
+import { type CgroupPaths, type CgroupReading, cgroupPaths, readCgroup } from './cgroup.ts'
 import {
   createOptions,
   LABEL_INSTANCE,
@@ -18,24 +28,18 @@ import {
 import { discoverEndpoint, type Endpoint, parseHost } from './discovery.ts'
 import { engineMessage, engineUnreachable, isConnectionError, statusOf } from './engine-errors.ts'
 import { type EngineEvent, EventLoop } from './events.ts'
+import { findEngineDaemons, findHelpers, type HelperProcess, stillHelper } from './host-processes.ts'
 import { prepareImage } from './image.ts'
 import { containerLogs } from './logs.ts'
 import { openPodmanStats } from './podman-stats.ts'
 import { engineFlavor, probeEngine } from './probe.ts'
 import { stateFromInspect, stateFromListing } from './state.ts'
-import { toSample } from './stats-math.ts'
+import { memoryBytes, type StatsJson, toSample } from './stats-math.ts'
 import { StatsStream } from './stats-stream.ts'
 
 export interface ContainerRuntimeOptions {
   /** A socket (or named pipe) that overrides discovery: the "container.socket" setting, tests. */
   socketPath?: string
-  /**
-   * How long a just-started container must stay up before start() trusts it (a container that
-   * dies at once takes 150–250 ms on Docker here, 270–920 ms on Podman, which notices an exit
-   * only when conmon's cleanup reports it; so 500 ms, or 1500 ms on Podman). An HTTP readiness
-   * path that answers ends the wait early.
-   */
-  exitCheckMs?: number
   /** Backoff of the event stream's reconnects. */
   reconnect?: { minMs?: number; maxMs?: number }
 }
@@ -65,7 +69,6 @@ export class ContainerRuntime implements Runtime {
   readonly kind = 'container' as const
   private readonly endpoint: Endpoint
   private readonly docker: Docker
-  private readonly exitCheckMs: number | undefined
   private readonly reconnect: { minMs?: number; maxMs?: number }
   /** Instances this object started or adopted: what watch() reports on and resyncs. */
   private readonly tracked = new Map<string, string>()
@@ -73,6 +76,10 @@ export class ContainerRuntime implements Runtime {
   /** Instances Worldbench itself is stopping: their kill/die/stop events are not news. */
   private readonly ourStops = new Set<string>()
   private readonly stats = new Map<string, StatsStream>()
+  private readonly exits = new Map<string, Promise<WorldbenchError>>()
+  private readonly lastCost = new Map<string, CostReading>()
+  /** Per instance: where its cgroup files are (if readable here) and its helper processes. */
+  private readonly local = new Map<string, { cgroup: CgroupPaths | undefined; helpers: HelperProcess[] }>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
   private events: EventLoop | undefined
   private flavor: Promise<'docker' | 'podman'> | undefined
@@ -87,7 +94,6 @@ export class ContainerRuntime implements Runtime {
     this.docker = this.endpoint.host
       ? new Docker({ host: this.endpoint.host, port: this.endpoint.port ?? 2375, protocol: 'http' })
       : new Docker({ socketPath: this.endpoint.socketPath ?? '/var/run/docker.sock' })
-    this.exitCheckMs = opts.exitCheckMs
     this.reconnect = opts.reconnect ?? {}
   }
 
@@ -120,19 +126,7 @@ export class ContainerRuntime implements Runtime {
       await removeIt()
       throw this.startError(w, id, ports, err)
     }
-    const exited = await this.exitedAtOnce(created, w, ports)
-    if (exited) {
-      const last = await this.lastLines(created.id, 20)
-      await removeIt()
-      throw new WorldbenchError(
-        'CONTAINER_EXITED',
-        `Container ${id} (${image}) exited at once with code ${exited.code}.`,
-        last.length
-          ? `Its last log lines:\n${last.join('\n')}`
-          : "It printed nothing; check the image's entrypoint, command and args.",
-        { exitCode: exited.code, lastLogLines: last },
-      )
-    }
+    this.watchExit(id, created, image)
     this.tracked.set(id, created.id)
     const instance: Instance = {
       id,
@@ -146,6 +140,24 @@ export class ContainerRuntime implements Runtime {
     }
     if (w.limits.memoryMiB) instance.guestMemoryBytes = w.limits.memoryMiB * 1024 * 1024
     return instance
+  }
+
+  /** The bench's baseline: the same container config created and started through the engine API alone. */
+  async startDirect(w: Workload, a: Artifact, ports: PortBinding[]): Promise<DirectRun> {
+    const image = w.container?.image ?? a.ref
+    const c = await this.engine(() =>
+      this.docker.createContainer(
+        createOptions(w, newInstanceId({ world: 'bench-direct', name: w.name }), image, ports),
+      ),
+    )
+    const remove = async () => {
+      await c.remove({ force: true }).catch(() => undefined)
+    }
+    await c.start().catch(async (err: unknown) => {
+      await remove()
+      throw err
+    })
+    return { stop: remove }
   }
 
   private startError(w: Workload, id: string, ports: PortBinding[], err: unknown): WorldbenchError {
@@ -167,33 +179,32 @@ export class ContainerRuntime implements Runtime {
   }
 
   /**
-   * Waits a moment for the container to die at once (bad flag, missing file). A workload that
-   * already answers its HTTP readiness path on 127.0.0.1 is up, so cold starts pay nothing extra.
+   * Follows the container's exit from the moment it starts (the engine's wait, which answers when
+   * it stops), so an early death is reported when it happens and a healthy start waits for nothing.
    */
-  private async exitedAtOnce(
-    c: Docker.Container,
-    w: Workload,
-    ports: PortBinding[],
-  ): Promise<{ code: number } | undefined> {
-    const settled = { done: false }
-    const waited = c
+  private watchExit(id: string, c: Docker.Container, image: string): void {
+    const exit = c
       .wait({ condition: 'not-running' })
-      .then((r: { StatusCode?: number }) => ({ code: r.StatusCode ?? -1 }))
-      .catch(() => undefined)
-    const answered = async (): Promise<undefined> => {
-      const port = ports[0]
-      const path = w.ready?.http
-      if (!port || path === undefined) return new Promise<undefined>(() => {})
-      while (!settled.done && !(await httpOk(port, path))) await sleep(25)
-      return undefined
-    }
-    const flavor = await this.engineFlavor().catch(() => 'docker')
-    const checkMs = this.exitCheckMs ?? (flavor === 'podman' ? 1500 : 500)
-    try {
-      return await Promise.race([waited, sleep(checkMs).then(() => undefined), answered()])
-    } finally {
-      settled.done = true
-    }
+      .then(async (r: { StatusCode?: number }) => {
+        if (this.ourStops.has(id)) return new Promise<never>(() => {})
+        const code = r.StatusCode ?? -1
+        const last = await this.lastLines(c.id, 20)
+        return new WorldbenchError(
+          'CONTAINER_EXITED',
+          `Container ${id} (${image}) exited at once with code ${code}.`,
+          last.length
+            ? `Its last log lines:\n${last.join('\n')}`
+            : "It printed nothing; check the image's entrypoint, command and args.",
+          { exitCode: code, lastLogLines: last },
+        )
+      })
+      // The engine went away or the container was removed: stop() or the event stream tell.
+      .catch(() => new Promise<never>(() => {}))
+    this.exits.set(id, exit)
+  }
+
+  exited(i: Instance): Promise<WorldbenchError> {
+    return this.exits.get(i.id) ?? new Promise<never>(() => {})
   }
 
   private async lastLines(containerId: string, n: number): Promise<string[]> {
@@ -210,7 +221,10 @@ export class ContainerRuntime implements Runtime {
     const cid = i.handle.containerId
     this.stats.get(i.id)?.close()
     this.stats.delete(i.id)
+    this.lastCost.delete(i.id)
+    this.local.delete(i.id)
     this.tracked.delete(i.id)
+    this.exits.delete(i.id)
     if (!cid) return
     const c = this.docker.getContainer(cid)
     const grace = Math.max(0, Math.ceil((opts.timeoutMs ?? 10_000) / 1000))
@@ -234,6 +248,18 @@ export class ContainerRuntime implements Runtime {
   }
 
   async sample(i: Instance): Promise<Sample> {
+    const reading = await this.statsReading(i)
+    const now: CostReading = { at: performance.now(), parts: await this.cost(i, reading) }
+    const sample: Sample = {
+      ...toSample(reading, i.guestMemoryBytes),
+      ...costSample(this.lastCost.get(i.id), now),
+    }
+    this.lastCost.set(i.id, now)
+    return sample
+  }
+
+  /** The latest reading of the engine's stats stream (opened on first use, reopened if it ended). */
+  private async statsReading(i: Instance): Promise<StatsJson> {
     let s = this.stats.get(i.id)
     if (!s || s.ended) {
       s?.close()
@@ -258,7 +284,61 @@ export class ContainerRuntime implements Runtime {
         `The engine sent no stats for ${i.id}.`,
         'Is the container still running? See "worldbench ps".',
       )
-    return toSample(reading, i.guestMemoryBytes)
+    return reading
+  }
+
+  /**
+   * The container's cgroup (read from the host's cgroup files, so a reading is current, not up to
+   * a second old; the engine's stats where they cannot be read), its shim (conmon on Podman) and
+   * one docker-proxy per published port.
+   */
+  async cost(i: Instance, reading?: StatsJson): Promise<CostPart[]> {
+    const cid = i.handle.containerId
+    if (!cid) return []
+    let local = this.local.get(i.id)
+    if (!local) {
+      local = { cgroup: await this.cgroupOf(cid), helpers: [] }
+      this.local.set(i.id, local)
+    }
+    const parts: CostPart[] = []
+    let cgroup: CgroupReading | undefined
+    try {
+      if (local.cgroup) cgroup = readCgroup(local.cgroup)
+    } catch {
+      local.cgroup = undefined
+    }
+    if (!cgroup) {
+      const r = reading ?? (await this.statsReading(i))
+      cgroup = { memoryBytes: memoryBytes(r), cpuSeconds: (r.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9 }
+    }
+    parts.push({ name: 'cgroup', ...cgroup })
+    if (this.endpoint.socketPath && process.platform === 'linux') {
+      if (local.helpers.length === 0 || !local.helpers.every((h) => stillHelper(h, cid, i.ports)))
+        local.helpers = findHelpers(cid, i.ports)
+      for (const h of local.helpers) {
+        const part = await processPart(h.pid, h.name)
+        if (part) parts.push(part)
+      }
+    }
+    return parts
+  }
+
+  /** Where the host keeps the container's cgroup accounting; undefined for a remote engine. */
+  private async cgroupOf(cid: string): Promise<CgroupPaths | undefined> {
+    if (!this.endpoint.socketPath || process.platform !== 'linux') return undefined
+    try {
+      const pid = (await this.docker.getContainer(cid).inspect()).State.Pid
+      return pid ? cgroupPaths(await readFile(`/proc/${pid}/cgroup`, 'latin1')) : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  /** dockerd and containerd (or Podman's service): shared by every container, counted once. */
+  async engineOverhead(): Promise<CostPart[]> {
+    if (!this.endpoint.socketPath || process.platform !== 'linux') return []
+    const parts = await Promise.all(findEngineDaemons().map((d) => processPart(d.pid, d.name)))
+    return parts.filter((p): p is CostPart => p !== undefined)
   }
 
   /** Asked once; asked again after a failure (the engine behind the socket may change). */

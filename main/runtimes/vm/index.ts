@@ -1,16 +1,26 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
+import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
-import { processStats } from '../../core/metrics/process-stats.ts'
+import { processPart } from '../../core/metrics/cost.ts'
+import { processSamplePart, processStats } from '../../core/metrics/process-stats.ts'
 import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
 import { sleep } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  DirectRun,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+} from '../runtime.ts'
 import { runBuildScript } from './build-script.ts'
 import {
   placeQmpSocket,
@@ -181,6 +191,38 @@ export class VmRuntime implements Runtime {
     }
   }
 
+  /** The bench's baseline: the same QEMU command line spawned directly, killed afterwards. */
+  async startDirect(w: Workload, _a: Artifact, ports: PortBinding[]): Promise<DirectRun> {
+    const vm = vmSpec(w)
+    const info = await this.qemu()
+    const dir = await mkdtemp(join(tmpdir(), 'wb-direct-vm-'))
+    const argv = qemuArgs({
+      arch: info.arch,
+      accel: chooseAccel(w.name, vm.accel, info),
+      memoryMiB: vm.memoryMiB,
+      cpus: vm.cpus,
+      kernel: vm.kernel,
+      initrd: vm.initrd,
+      append: vm.append,
+      disk: vm.disk,
+      diskFormat: vm.diskFormat,
+      cloudInitSeed: vm.cloudInit,
+      forwards: ports,
+      serialLog: join(dir, 'serial.log'),
+      qmpSocket: join(dir, 'qmp.sock'),
+      pidFile: join(dir, 'qemu.pid'),
+      name: 'worldbench-direct',
+    })
+    const child = spawn(info.binary, argv, { stdio: 'ignore', windowsHide: true })
+    return {
+      stop: async () => {
+        child.kill('SIGKILL')
+        if (child.pid) await waitForExit(child.pid, 5000)
+        await rm(dir, { recursive: true, force: true })
+      },
+    }
+  }
+
   async stop(i: Instance, opts: { timeoutMs?: number } = {}): Promise<void> {
     const { pid, qmpSocket, stateDir } = i.handle
     if (!stateDir || !qmpSocket)
@@ -201,6 +243,19 @@ export class VmRuntime implements Runtime {
     }
   }
 
+  /** A VM costs its QEMU process (no helper processes: user-mode networking runs inside it). */
+  async cost(i: Instance): Promise<CostPart[]> {
+    const pid = i.handle.pid
+    const part = pid ? await processPart(pid, 'qemu') : undefined
+    if (!part)
+      throw new WorldbenchError(
+        'VM_GONE',
+        `The QEMU process of ${i.id} is not running.`,
+        'The VM exited; see its serial log.',
+      )
+    return [part]
+  }
+
   async sample(i: Instance): Promise<Sample> {
     const pid = i.handle.pid
     if (!pid || !(await isAlive(pid))) {
@@ -211,7 +266,13 @@ export class VmRuntime implements Runtime {
       )
     }
     const stats = await processStats(pid)
-    const sample: Sample = { t: Date.now(), cpuPercent: stats.cpuPercent, memoryBytes: stats.rssBytes }
+    const qemu = processSamplePart(pid, 'qemu', stats)
+    const sample: Sample = {
+      t: Date.now(),
+      cpuPercent: stats.cpuPercent,
+      memoryBytes: qemu.memoryBytes,
+      parts: [qemu],
+    }
     if (stats.pssBytes !== undefined) sample.pssBytes = stats.pssBytes
     if (i.guestMemoryBytes !== undefined) sample.guestMemoryBytes = i.guestMemoryBytes
     return sample

@@ -7,14 +7,26 @@
  */
 
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { cpus } from 'node:os'
-import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
+import { join } from 'node:path'
+import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
+import { processPart } from '../../core/metrics/cost.ts'
+import { projectRoot } from '../../core/paths.ts'
 import { bindPorts, urlFor } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  DirectRun,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+} from '../runtime.ts'
 import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { followLogs } from './follow-logs.ts'
 import { HostHandle } from './host-handle.ts'
@@ -216,6 +228,79 @@ export class WasmRuntime implements Runtime {
     const reading = await host.link.reading()
     if (!reading) return idle
     return shareSample(reading, i.id, host.guestCpuPercent(reading), host.link.size)
+  }
+
+  /**
+   * Its instances' linear memory (with the CPU time spent in them), and an even share of what its
+   * host process costs beyond every guest in it (the whole host while it serves one workload).
+   */
+  async cost(i: Instance): Promise<CostPart[]> {
+    const host = this.hosts.get(i.id)
+    const reading =
+      host && host.state !== 'stopped' && host.state !== 'failed' ? await host.link.reading() : undefined
+    const members = Math.max(1, host?.link.size ?? 1)
+    const whole = reading ? await processPart(reading.pid, 'wasm host', 1) : undefined
+    if (!reading || !whole)
+      throw new WorldbenchError(
+        'WASM_GONE',
+        `The host of ${i.id} is not running.`,
+        'It exited; see its logs.',
+      )
+    const mine = reading.workloads[i.id]
+    const guests = Object.values(reading.workloads)
+    const guestBytes = guests.reduce((a, w) => a + w.guestMemoryBytes, 0)
+    const guestSeconds = guests.reduce((a, w) => a + w.guestCpuMs, 0) / 1000
+    const share = 1 / members
+    return [
+      {
+        ...whole,
+        name: members > 1 ? `wasm host (1/${members} share)` : 'wasm host',
+        memoryBytes: Math.max(0, whole.memoryBytes - guestBytes) * share,
+        cpuSeconds: Math.max(0, whole.cpuSeconds - guestSeconds) * share,
+        ...(members > 1 && { share }),
+      },
+      {
+        name: 'linear memory',
+        memoryBytes: mine?.guestMemoryBytes ?? 0,
+        cpuSeconds: (mine?.guestCpuMs ?? 0) / 1000,
+      },
+    ]
+  }
+
+  /** A host booted ahead of the next start belongs to no workload yet: engine overhead. */
+  async engineOverhead(): Promise<CostPart[]> {
+    const pid = this.spare?.pid
+    const part = pid ? await processPart(pid, 'spare wasm host') : undefined
+    return part ? [part] : []
+  }
+
+  /**
+   * The bench's baseline: the least a person would write to serve a CGI module with Node's WASI
+   * alone (direct-cgi.mjs: compile once, an instance per request), with none of Worldbench.
+   */
+  async startDirect(w: Workload, _a: Artifact, ports: PortBinding[]): Promise<DirectRun> {
+    const script = join(projectRoot(), 'main', 'runtimes', 'wasm', 'direct-cgi.mjs')
+    if (w.wasm?.serve !== 'cgi' || !w.wasm.module || !existsSync(script))
+      throw new WorldbenchError(
+        'NO_DIRECT_BASELINE',
+        `There is no direct baseline for ${w.name}: only CGI modules have one, from a source checkout.`,
+        'Leave out --direct for this world.',
+      )
+    const child = spawn(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', script, w.wasm.module, String(ports[0]!.host)],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      },
+    )
+    const exited = new Promise((r) => child.once('exit', r))
+    return {
+      stop: async () => {
+        child.kill('SIGTERM')
+        await exited
+      },
+    }
   }
 
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine> {
