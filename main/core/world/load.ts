@@ -159,7 +159,14 @@ function place(file: string, input: WorldInput): World {
       world: input.name,
       ...(w.prepare !== undefined && { prepare: abs(w.prepare) }),
       ...(w.container && {
-        container: { ...w.container, build: abs(w.container.build), dockerfile: w.container.dockerfile },
+        container: {
+          ...w.container,
+          build: abs(w.container.build),
+          dockerfile: w.container.dockerfile,
+          volumes: w.container.volumes?.map((v) =>
+            v.type === 'bind' && v.source !== undefined ? { ...v, source: resolve(dir, v.source) } : v,
+          ),
+        },
       }),
       ...(w.vm && {
         vm: {

@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync } from 'node:fs'
 import Docker from 'dockerode'
 import type { EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
@@ -107,6 +108,9 @@ export class ContainerRuntime implements Runtime {
   async start(w: Workload, a: Artifact): Promise<Instance> {
     const id = newInstanceId(w)
     const ports = await bindPorts(w.ports, `${w.world}/${w.name}`)
+    // Like Compose, a bind mount's missing host folder is created rather than failing the start.
+    for (const v of w.container?.volumes ?? [])
+      if (v.type === 'bind' && v.source && !existsSync(v.source)) mkdirSync(v.source, { recursive: true })
     const image = w.container?.image ?? a.ref
     const created = await this.engine(() =>
       this.docker.createContainer(createOptions(w, id, image, ports)).catch((err: unknown) => {
@@ -204,6 +208,13 @@ export class ContainerRuntime implements Runtime {
       // No logs is no reason to hide the exit code.
     }
     return out
+  }
+
+  async healthy(i: Instance): Promise<boolean> {
+    const cid = i.handle.containerId
+    if (!cid) return false
+    const info = await this.engine(() => this.docker.getContainer(cid).inspect())
+    return info.State.Health?.Status === 'healthy'
   }
 
   async stop(i: Instance, opts: { timeoutMs?: number } = {}): Promise<void> {
