@@ -9,6 +9,8 @@ export async function validateCommand(file: string, opts: { json?: boolean }): P
   const conn = await connect({ adopt: false })
   try {
     const result = await conn.api.validateWorld({ file })
+    if (!opts.json)
+      for (const w of result.warnings ?? []) process.stderr.write(`warning: ${formatIssue(w).trim()}\n`)
     if (opts.json) printJson(result)
     else if (result.ok)
       process.stdout.write(
