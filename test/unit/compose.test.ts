@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Compose's ${VAR} syntax is the subject of these tests
 import { describe, expect, it } from 'vitest'
 import { interpolate } from '../../main/core/compose/interpolate.ts'
 import { checkComposeText, isComposeFile } from '../../main/core/compose/load.ts'
