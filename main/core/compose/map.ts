@@ -122,7 +122,9 @@ export function mapCompose(
     if (ports.length) w.ports = ports
     const limits = mapLimits(svc, at, error, warn)
     if (Object.keys(limits).length) w.limits = limits
-    const ready = mapHealthcheck(svc.healthcheck)
+    const xw = isObj(svc['x-worldbench']) ? svc['x-worldbench'] : {}
+    // x-worldbench.ready: a probe Compose cannot say (http, tcp, a log line), as in a world file.
+    const ready = xw.ready ?? mapHealthcheck(svc.healthcheck)
     if (ready) w.ready = ready
     const restart = mapRestart(svc.restart)
     if (restart) w.restart = restart
@@ -412,13 +414,14 @@ function mapDependsOn(
 function extraKinds(v: unknown, container: Obj, at: Path, error: Report): Obj[] {
   if (v === undefined) return []
   if (!isObj(v)) {
-    error(at, 'must be a mapping with "wasm" and/or "vm"')
+    error(at, 'must be a mapping with "wasm", "vm" or "ready"')
     return []
   }
   const out: Obj[] = []
   for (const [k, section] of Object.entries(v)) {
+    if (k === 'ready') continue
     if (k !== 'wasm' && k !== 'vm') {
-      error([...at, k], `"${k}" is not a kind Worldbench adds; use "wasm" or "vm"`)
+      error([...at, k], `"${k}" is not something x-worldbench takes; use "wasm", "vm" or "ready"`)
       continue
     }
     if (!isObj(section)) {
