@@ -56,9 +56,7 @@ export async function exportCommand(ref: string, opts: ExportOptions): Promise<n
   if (outDir) writeExport(outDir, result)
   if (opts.json) printJson({ ...result, ...(outDir && { output: outDir }) })
   else if (!outDir)
-    process.stdout.write(
-      result.files.flatMap((f) => f.objects.map((o) => toYaml(o))).join('---\n'),
-    )
+    process.stdout.write(result.files.flatMap((f) => f.objects.map((o) => toYaml(o))).join('---\n'))
   if (!opts.json) report(result, outDir, !!opts.registry)
   if (opts.registry && outDir) await runSteps(result.images, outDir)
   return 0
