@@ -292,7 +292,7 @@ const BAD: {
     text: GOOD.replace('    build: ./web', '    build: ./web\n    x-worldbench: { lambda: {} }'),
     path: 'services.web.x-worldbench.lambda',
     line: 11,
-    message: /use "wasm" or "vm"/,
+    message: /use "wasm", "vm" or "ready"/,
   },
 ]
 
