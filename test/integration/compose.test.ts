@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process'
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -10,6 +19,23 @@ import { httpGet, labelledContainers } from './helpers.ts'
 
 const docker = async (args: string[]) => (await promisify(execFile)('docker', args)).stdout.trim()
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'compose', 'app')
+const TRIO_COMPOSE = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'resources',
+  'worlds',
+  'hello-trio',
+  'compose.yaml',
+)
+
+function worldbench(args: string[]) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['bin/worldbench.mjs', ...args], { timeout: 120_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    )
+  })
+}
 
 describe('a Compose file run as a world on Docker', () => {
   let service: WorldbenchService
@@ -89,5 +115,109 @@ describe('a Compose file run as a world on Docker', () => {
         'compose-app_cache',
       ]),
     ).toBe('compose-app')
+  })
+
+  it('x-worldbench puts an existing Compose service into the comparison: the same handler as a container, Wasm and a VM', async () => {
+    const status = await service.handlers.worldUp({ world: TRIO_COMPOSE })
+    expect(status.failed).toEqual([])
+    expect(status.instances.map((i) => `${i.workload}:${i.kind}`).sort()).toEqual([
+      'hello-vm:vm',
+      'hello-wasm:wasm',
+      'hello:container',
+    ])
+    const bodies = new Set<string>()
+    for (const i of status.instances) {
+      const res = await httpGet(i.ports[0]!.url)
+      expect(res.status, i.kind).toBe(200)
+      bodies.add(res.body)
+    }
+    expect(bodies.size).toBe(1)
+    expect([...bodies][0]).toContain('Hello from Worldbench!')
+    expect((await service.handlers.worldDown({ world: 'hello-trio-compose' })).stopped).toBe(3)
+    expect(await labelledContainers('io.worldbench.world=hello-trio-compose')).toEqual([])
+  })
+})
+
+describe('worldbench import, validate and export on the command line', () => {
+  let out: string
+  beforeAll(() => {
+    out = mkdtempSync(join(tmpdir(), 'wb-export-'))
+  })
+  afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+  it('import writes a world file that validates; validate names ignored keys as warnings', async () => {
+    const file = join(FIXTURE, 'imported.world.yaml')
+    try {
+      const res = await worldbench(['import', join(FIXTURE, 'compose.yaml'), '-o', file])
+      expect(res.code, res.stderr).toBe(0)
+      expect(res.stderr).toMatch(/warning: .*compose\.yaml:\d+:\d+ services\.debug\.profiles/)
+      const check = await worldbench(['validate', file])
+      expect(check.stdout, check.stderr).toContain('ok (world "compose-app", 2 workloads)')
+    } finally {
+      rmSync(file, { force: true })
+    }
+  })
+
+  it('validate on a bad Compose file prints file:line:column and fails', async () => {
+    const bad = join(out, 'compose.yaml')
+    writeFileSync(bad, 'services:\n  web:\n    image: x\n    privileged: true\n')
+    const res = await worldbench(['validate', bad])
+    expect(res.code).toBe(1)
+    expect(res.stderr).toContain(`${bad}:4:17 services.web.privileged: "privileged" is not supported`)
+  })
+
+  it('export --to kubernetes -o writes manifests, image build contexts and Spin apps, and lists what to push', async () => {
+    const dir = join(out, 'k8s')
+    const res = await worldbench(['export', 'hello-trio', '--to', 'kubernetes', '-o', dir])
+    expect(res.code, res.stderr).toBe(0)
+    expect(readdirSync(dir).sort()).toEqual([
+      'hello-container.yaml',
+      'hello-vm.yaml',
+      'hello-wasm.yaml',
+      'images',
+      'spin',
+      'spin-executor.yaml',
+    ])
+    expect(readFileSync(join(dir, 'images', 'hello-vm', 'Dockerfile'), 'utf8')).toContain(
+      'COPY vmlinuz /boot/vmlinuz',
+    )
+    expect(readdirSync(join(dir, 'spin', 'hello-wasm')).sort()).toEqual(['hello.wasm', 'spin.toml'])
+    expect(res.stderr).toContain('docker build -t worldbench/hello-trio-hello-vm-boot:1 images/hello-vm')
+    // The assembled kernel image really builds, FROM scratch, from what was written.
+    const tag = 'worldbench-test/export-boot:1'
+    try {
+      await docker(['build', '-q', '-t', tag, join(dir, 'images', 'hello-vm')])
+      const files = await docker(['create', tag, '/x'])
+      await docker(['rm', files])
+    } finally {
+      await docker(['rmi', '-f', tag]).catch(() => '')
+    }
+  })
+
+  it('--registry stops at the first push it cannot do, saying which image and what to do', async () => {
+    const res = await worldbench([
+      'export',
+      'hello-trio',
+      '--to',
+      'kubernetes',
+      '-o',
+      join(out, 'r'),
+      '--registry',
+      '127.0.0.1:1/x',
+    ])
+    expect(res.code).toBe(1)
+    expect(res.stderr).toContain(
+      'Cannot push 127.0.0.1:1/x/worldbench/hello-trio-hello-wasm-spin:1: "spin" is not installed.',
+    )
+    expect(res.stderr).toMatch(/hint: Install the Spin CLI/)
+  })
+
+  it('export --to compose refuses a world with VMs, and writes one for containers', async () => {
+    const refused = await worldbench(['export', 'hello-trio', '--to', 'compose'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/hello-wasm \(wasm\), hello-vm \(vm\)/)
+    const ok = await worldbench(['export', join(FIXTURE, 'compose.yaml'), '--to', 'compose'])
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stdout).toContain('condition: service_healthy')
   })
 })

@@ -438,9 +438,12 @@ function extraKinds(v: unknown, container: Obj, at: Path, error: Report): Obj[] 
       ports: ports.map((p) => ({ host: 0, guest: guest ?? p.guest, bind: p.bind })),
     }
     if (container.env) w.env = container.env
+    const timeoutSeconds = k === 'vm' ? 180 : 60
+    const probe = isObj(container.ready) ? container.ready : undefined
+    // The container's HTTP probe fits the other kinds too; a health-check command runs only in a container.
     if (ready !== undefined) w.ready = ready
-    else if (isObj(container.ready) && ports.length)
-      w.ready = { tcp: true, timeoutSeconds: k === 'vm' ? 180 : 60 }
+    else if (probe?.http !== undefined) w.ready = { http: probe.http, timeoutSeconds }
+    else if (probe && ports.length) w.ready = { tcp: true, timeoutSeconds }
     if (container.dependsOn) w.dependsOn = container.dependsOn
     out.push(w)
   }
