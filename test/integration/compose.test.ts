@@ -55,7 +55,9 @@ describe('a Compose file run as a world on Docker', () => {
   afterAll(async () => {
     await service.close({ stopAll: true })
     await docker(['volume', 'rm', '-f', 'compose-app_cache']).catch(() => '')
-    await docker(['rmi', '-f', 'worldbench-test/compose-api:1', 'worldbench-test/compose-web:1']).catch(() => '')
+    await docker(['rmi', '-f', 'worldbench-test/compose-api:1', 'worldbench-test/compose-web:1']).catch(
+      () => '',
+    )
     rmSync(dir, { recursive: true, force: true })
   })
 
