@@ -5,6 +5,7 @@ import { checkComposeText } from '../../core/compose/load.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { worldToFile } from '../../core/export/to-world-file.ts'
 import { formatIssue } from '../../core/world/load.ts'
+import { printWarnings } from '../world-warnings.ts'
 
 /** `worldbench import compose.yaml [-o world.yaml]`: a Compose file written out as a world file. */
 export async function importCommand(file: string, opts: { output?: string }): Promise<number> {
@@ -13,7 +14,7 @@ export async function importCommand(file: string, opts: { output?: string }): Pr
     throw new WorldbenchError('COMPOSE_NOT_FOUND', `Cannot read ${abs}.`, 'Pass the path of a compose.yaml.')
   })
   const { world, issues, warnings } = checkComposeText(abs, text)
-  for (const w of warnings) process.stderr.write(`warning: ${formatIssue(w).trim()}\n`)
+  printWarnings(warnings)
   if (!world) {
     process.stderr.write(`${file}: invalid\n${issues.map(formatIssue).join('\n')}\n`)
     return 1
