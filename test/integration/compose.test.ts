@@ -83,6 +83,8 @@ describe('a Compose file run as a world on Docker', () => {
     expect((await httpGet(`${api.ports[0]!.url}data/note.txt`)).body.trim()).toBe('bound from the host')
     // build.dockerfile picked the second Dockerfile.
     expect((await httpGet(web.ports[0]!.url)).body.trim()).toBe('web')
+    // Both are on the world's network: web reaches api by its service name (container to container).
+    expect((await httpGet(`${web.ports[0]!.url}cgi-bin/via-api`)).body.trim()).toBe('hello from compose')
 
     const [apiId] = await labelledContainers('io.worldbench.workload=api')
     const inspect = JSON.parse(await docker(['inspect', apiId!]))[0]
@@ -108,6 +110,8 @@ describe('a Compose file run as a world on Docker', () => {
     const { stopped } = await service.handlers.worldDown({ world: 'compose-app' })
     expect(stopped).toBe(2)
     expect(await labelledContainers('io.worldbench.world=compose-app')).toEqual([])
+    // The network went with its last container.
+    expect(await docker(['network', 'ls', '-q', '--filter', 'name=^compose-app_default$'])).toBe('')
     // Like `docker compose down`, the named volume is kept (its data is the user's), and labelled as ours.
     expect(
       await docker([

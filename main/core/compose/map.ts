@@ -109,6 +109,8 @@ export function mapCompose(
       if (argv) container[k] = argv
     }
     if (typeof svc.init === 'boolean') container.init = svc.init
+    // Compose's default network: every service reaches the others by name.
+    container.network = 'default'
     const volumes = mapVolumes(svc.volumes, at('volumes'), declaredVolumes, error, warn)
     if (volumes.length) container.volumes = volumes
 
@@ -151,7 +153,7 @@ function topLevel(compose: Obj, volumes: Obj, error: Report, warn: Report): void
   if (isObj(compose.networks) && Object.keys(compose.networks).length)
     warn(
       ['networks'],
-      '"networks" is ignored: the workloads of a world do not share a network; reach another service through its published port on 127.0.0.1',
+      '"networks" is ignored: every service of the world is on one network (<world>_default) and reaches the others by name',
     )
   for (const k of ['secrets', 'configs', 'include'])
     if (compose[k] !== undefined) warn([k], `"${k}" is ignored: Worldbench does not support it yet`)

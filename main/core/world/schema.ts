@@ -54,6 +54,9 @@ const Container = z.strictObject({
   entrypoint: z.array(z.string()).optional().describe("Replaces the image's entrypoint"),
   command: z.array(z.string()).optional(),
   volumes: z.array(Volume).optional(),
+  network: Name.optional().describe(
+    'Containers of a world naming the same network share it and reach each other by workload name',
+  ),
   init: z.boolean().default(true).describe('Run an init process so the workload gets signals'),
 })
 

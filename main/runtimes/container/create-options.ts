@@ -17,6 +17,7 @@ export function createOptions(
   instanceId: string,
   image: string,
   ports: PortBinding[],
+  network?: string,
 ): Docker.ContainerCreateOptions {
   const c = w.container
   const cmd = [...(c?.command ?? []), ...w.args]
@@ -50,6 +51,10 @@ export function createOptions(
   }
   if (cmd.length) opts.Cmd = cmd
   if (c?.entrypoint) opts.Entrypoint = c.entrypoint
+  if (network) {
+    host.NetworkMode = network
+    opts.NetworkingConfig = { EndpointsConfig: { [network]: { Aliases: [w.name] } } }
+  }
   if (w.ready?.command) opts.Healthcheck = healthcheck(w.ready.command, w.ready.intervalSeconds)
   return opts
 }

@@ -21,6 +21,7 @@ import { engineMessage, engineUnreachable, isConnectionError, statusOf } from '.
 import { type EngineEvent, EventLoop } from './events.ts'
 import { prepareImage } from './image.ts'
 import { containerLogs } from './logs.ts'
+import { WorldNetworks } from './network.ts'
 import { openPodmanStats } from './podman-stats.ts'
 import { engineFlavor, probeEngine } from './probe.ts'
 import { stateFromInspect, stateFromListing } from './state.ts'
@@ -75,6 +76,7 @@ export class ContainerRuntime implements Runtime {
   private readonly ourStops = new Set<string>()
   private readonly stats = new Map<string, StatsStream>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
+  private readonly networks: WorldNetworks
   private events: EventLoop | undefined
   private flavor: Promise<'docker' | 'podman'> | undefined
 
@@ -88,6 +90,7 @@ export class ContainerRuntime implements Runtime {
     this.docker = this.endpoint.host
       ? new Docker({ host: this.endpoint.host, port: this.endpoint.port ?? 2375, protocol: 'http' })
       : new Docker({ socketPath: this.endpoint.socketPath ?? '/var/run/docker.sock' })
+    this.networks = new WorldNetworks(this.docker)
     this.exitCheckMs = opts.exitCheckMs
     this.reconnect = opts.reconnect ?? {}
   }
@@ -112,12 +115,16 @@ export class ContainerRuntime implements Runtime {
     for (const v of w.container?.volumes ?? [])
       if (v.type === 'bind' && v.source && !existsSync(v.source)) mkdirSync(v.source, { recursive: true })
     const image = w.container?.image ?? a.ref
+    const network = await this.engine(async () => this.networks.ensure(w))
     const created = await this.engine(() =>
-      this.docker.createContainer(createOptions(w, id, image, ports)).catch((err: unknown) => {
+      this.docker.createContainer(createOptions(w, id, image, ports, network)).catch((err: unknown) => {
         throw initMissing(w, err) ?? err
       }),
     )
-    const removeIt = () => created.remove({ force: true }).catch(() => undefined)
+    const removeIt = async () => {
+      await created.remove({ force: true }).catch(() => undefined)
+      if (network) await this.networks.removeUnused([network])
+    }
     try {
       await created.start()
     } catch (err) {
@@ -229,6 +236,7 @@ export class ContainerRuntime implements Runtime {
     // Events of our own stop arrive a little after it returns.
     setTimeout(() => this.ourStops.delete(i.id), 5000).unref()
     await this.engine(async () => {
+      const networks = await this.networks.of(c)
       try {
         // The engine sends SIGTERM, waits the grace period, then SIGKILLs.
         await c.stop({ t: grace })
@@ -241,6 +249,7 @@ export class ContainerRuntime implements Runtime {
       } catch (err) {
         if (statusOf(err) !== 404 && !/already in progress/.test(engineMessage(err))) throw err
       }
+      await this.networks.removeUnused(networks)
     })
   }
 
