@@ -236,7 +236,6 @@ export class ContainerRuntime implements Runtime {
     // Events of our own stop arrive a little after it returns.
     setTimeout(() => this.ourStops.delete(i.id), 5000).unref()
     await this.engine(async () => {
-      const networks = await this.networks.of(c)
       try {
         // The engine sends SIGTERM, waits the grace period, then SIGKILLs.
         await c.stop({ t: grace })
@@ -249,7 +248,7 @@ export class ContainerRuntime implements Runtime {
       } catch (err) {
         if (statusOf(err) !== 404 && !/already in progress/.test(engineMessage(err))) throw err
       }
-      await this.networks.removeUnused(networks)
+      await this.networks.removeUnused(await this.networks.ofWorld(i.world))
     })
   }
 

@@ -47,11 +47,13 @@ export class WorldNetworks {
     return name
   }
 
-  /** The networks of ours a container is on (read before it is removed). */
-  async of(container: Docker.Container): Promise<string[]> {
+  /** The networks of ours a world has (found by label, so one a vanished container was on is found too). */
+  async ofWorld(world: string): Promise<string[]> {
     try {
-      const info = await container.inspect()
-      return Object.keys(info.NetworkSettings?.Networks ?? {})
+      const nets = await this.docker.listNetworks({
+        filters: { label: [`${LABEL_WORLD}=${world}`, `${LABEL_OWNER}=${ownerId()}`] },
+      })
+      return nets.map((n) => n.Name)
     } catch {
       return []
     }
