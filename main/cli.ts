@@ -104,6 +104,35 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--json', 'machine-readable output')
     .action(run(lazy(() => import('./cli/commands/bench.ts').then((m) => m.benchCommand))))
 
+  program
+    .command('import <compose>')
+    .description(
+      'Write a Compose file out as a world file (up, validate and bench also read Compose files directly)',
+    )
+    .option('-o, --output <file>', 'the world.yaml to write (default: print it)')
+    .action(run(lazy(() => import('./cli/commands/import.ts').then((m) => m.importCommand))))
+  program
+    .command('export <world>')
+    .description(
+      'Write a world as Kubernetes manifests (Deployments, KubeVirt VMs, SpinApps) or a Compose file',
+    )
+    .addOption(
+      new Option('--to <format>', 'what to write').choices(['kubernetes', 'compose']).makeOptionMandatory(),
+    )
+    .option('-o, --output <dir>', 'folder to write to (default: print to stdout)')
+    .addOption(
+      new Option(
+        '--wasm <target>',
+        'Wasm on Kubernetes: SpinKube SpinApps, or pods with a runwasi RuntimeClass',
+      )
+        .choices(['spinkube', 'runwasi'])
+        .default('spinkube'),
+    )
+    .option('--runtime-class <name>', 'the runwasi RuntimeClass (default: wasmtime)')
+    .option('--registry <host/path>', 'tag and push the images Worldbench builds there (needs -o)')
+    .option('--json', 'machine-readable output')
+    .action(run(lazy(() => import('./cli/commands/export.ts').then((m) => m.exportCommand))))
+
   try {
     await program.parseAsync(argv, { from: 'user' })
     return code

@@ -100,10 +100,11 @@ export class WorldbenchService {
       },
       listWorlds: async () => this.listWorlds(),
       validateWorld: async ({ file }) => {
-        const { world, issues } = await validateWorldFile(file)
+        const { world, issues, warnings } = await validateWorldFile(file)
         return {
           ok: issues.length === 0,
           issues,
+          ...(warnings?.length && { warnings }),
           ...(world && {
             world: {
               name: world.name,

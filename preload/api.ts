@@ -152,6 +152,8 @@ export interface ValidationResult {
   ok: boolean
   world?: { name: string; workloads: { name: string; kind: Kind; dependsOn: string[] }[] }
   issues: ValidationIssue[]
+  /** What is read but not honoured (e.g. a Compose key Worldbench ignores), or honoured and risky. */
+  warnings?: ValidationIssue[]
 }
 
 export interface WorldStatus {

@@ -7,6 +7,9 @@ export interface ReadySpec {
   http?: string
   tcp?: boolean
   log?: string
+  /** A health check the engine runs inside the workload; `healthy` reports its verdict. */
+  command?: string[]
+  intervalSeconds?: number
   timeoutSeconds: number
 }
 
@@ -16,6 +19,8 @@ export interface ReadinessInput {
   ready: ReadySpec
   /** A followed log stream, for "log" probes. */
   logs?: () => AsyncIterable<LogLine>
+  /** The engine's health verdict, for "command" probes. */
+  healthy?: () => Promise<boolean>
   /** Called between attempts; throw to give up early (e.g. the process already exited). */
   alive?: () => Promise<void>
   signal?: AbortSignal
@@ -34,6 +39,7 @@ export async function waitReady(input: ReadinessInput): Promise<number> {
   if (input.ready.log !== undefined) {
     await waitForLogLine(input, deadline)
   }
+  if (input.ready.command !== undefined) await waitHealthy(input, deadline)
   if (input.ready.http !== undefined || input.ready.tcp) {
     if (!port)
       throw new WorldbenchError(
@@ -53,13 +59,31 @@ export async function waitReady(input: ReadinessInput): Promise<number> {
   return performance.now() - started
 }
 
+async function waitHealthy(input: ReadinessInput, deadline: number): Promise<void> {
+  const healthy = input.healthy
+  if (!healthy)
+    throw new WorldbenchError(
+      'READY_NO_HEALTH',
+      `${input.name} has a command readiness probe, which only container workloads can run.`,
+      'Use an http, tcp or log probe.',
+    )
+  while (!(await healthy())) {
+    input.signal?.throwIfAborted()
+    await input.alive?.()
+    if (performance.now() > deadline) throw notReady(input)
+    await sleep(POLL_MS * 4)
+  }
+}
+
 function notReady(input: ReadinessInput): WorldbenchError {
   const what =
-    input.ready.http !== undefined
-      ? `HTTP ${input.ready.http}`
-      : input.ready.tcp
-        ? 'a TCP connection'
-        : `the log line "${input.ready.log}"`
+    input.ready.command !== undefined
+      ? `its health check \`${input.ready.command.join(' ')}\` to pass`
+      : input.ready.http !== undefined
+        ? `HTTP ${input.ready.http}`
+        : input.ready.tcp
+          ? 'a TCP connection'
+          : `the log line "${input.ready.log}"`
   return new WorldbenchError(
     'NOT_READY',
     `${input.name} did not become ready within ${input.ready.timeoutSeconds}s (waited for ${what}).`,

@@ -191,6 +191,7 @@ export class Supervisor {
         ready: readySpec(w),
         ...(signal && { signal }),
         logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
+        ...(runtime.healthy && { healthy: () => runtime.healthy!(instance) }),
         alive: async () => {
           if (m.instance.state === 'failed' || m.instance.state === 'stopped') {
             const last = m.logs

@@ -76,6 +76,8 @@ export interface Runtime {
   listAll?(): Promise<
     { id: string; name: string; image: string; state: string; ports: PortBinding[]; external: boolean }[]
   >
+  /** Optional: whether the engine's health check (a workload's ready.command) has passed. */
+  healthy?(i: Instance): Promise<boolean>
   /** Optional: it will get no new work (a setting replaced it): drop what it holds for new work only. */
   retire?(): void
   /**

@@ -2,6 +2,7 @@ import type { BenchKindResult, BenchMetric, BenchReport, Kind } from '../../../p
 import { connect } from '../connect.ts'
 import { printJson } from '../output.ts'
 import { formatBytes, table } from '../table.ts'
+import { printWorldWarnings } from '../world-warnings.ts'
 
 export interface BenchCliOptions {
   kinds?: string
@@ -18,6 +19,7 @@ export interface BenchCliOptions {
 
 /** `worldbench bench`: compare the kinds of a world; progress on stderr, results on stdout. */
 export async function benchCommand(world: string, opts: BenchCliOptions): Promise<number> {
+  if (!opts.json) await printWorldWarnings(world)
   const conn = await connect()
   const off = conn.api.on('progress', (p) => {
     if (p.scope === 'bench' && !opts.json)

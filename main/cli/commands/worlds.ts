@@ -4,11 +4,13 @@ import { formatIssue } from '../../core/world/load.ts'
 import { connect } from '../connect.ts'
 import { printError, printJson, untilInterrupted } from '../output.ts'
 import { formatBytes, formatPercent, table } from '../table.ts'
+import { printWarnings, printWorldWarnings } from '../world-warnings.ts'
 
 export async function validateCommand(file: string, opts: { json?: boolean }): Promise<number> {
   const conn = await connect({ adopt: false })
   try {
     const result = await conn.api.validateWorld({ file })
+    if (!opts.json) printWarnings(result.warnings)
     if (opts.json) printJson(result)
     else if (result.ok)
       process.stdout.write(
@@ -26,6 +28,7 @@ export async function validateCommand(file: string, opts: { json?: boolean }): P
  * the foreground until Ctrl-C (like `docker compose up`), then stops everything it started.
  */
 export async function upCommand(world: string, opts: { json?: boolean }): Promise<number> {
+  if (!opts.json) await printWorldWarnings(world)
   const conn = await connect()
   // Ctrl-C while a local launch is under way cancels it; the Supervisor stops what had started.
   const interrupted = conn.local ? untilInterrupted() : undefined

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml'
 import type { ValidationIssue } from '../../../preload/api.ts'
+import { checkComposeText, isComposeFile } from '../compose/load.ts'
 import { WorldbenchError } from '../errors.ts'
 import { readBoundedFile } from '../read-bounded.ts'
 import { dirHostProblem, realPathOutside } from './host-paths.ts'
@@ -11,7 +12,9 @@ import { type World, type WorldInput, WorldSchema } from './schema.ts'
 import { withWasmDefaults } from './wasm-defaults.ts'
 
 /** Reads and checks a world file; every problem is reported with file, line, column and field path. */
-export async function validateWorldFile(file: string): Promise<{ world?: World; issues: ValidationIssue[] }> {
+export async function validateWorldFile(
+  file: string,
+): Promise<{ world?: World; issues: ValidationIssue[]; warnings?: ValidationIssue[] }> {
   const abs = resolve(file)
   let text: string
   try {
@@ -27,7 +30,11 @@ export async function validateWorldFile(file: string): Promise<{ world?: World; 
 /** A world file is a page of YAML; a megabyte is already far more than any real one. */
 export const MAX_WORLD_BYTES = 1 << 20
 
-export function checkWorldText(file: string, text: string): { world?: World; issues: ValidationIssue[] } {
+export function checkWorldText(
+  file: string,
+  text: string,
+): { world?: World; issues: ValidationIssue[]; warnings?: ValidationIssue[] } {
+  if (isComposeFile(file, text)) return checkComposeText(file, text)
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const at = (offset: number | undefined) => {
@@ -62,7 +69,7 @@ export function checkWorldText(file: string, text: string): { world?: World; iss
 }
 
 /** Start offset of the YAML node at `path`, or of its nearest existing parent. */
-function offsetOf(doc: Document, path: (string | number)[]): number | undefined {
+export function offsetOf(doc: Document, path: (string | number)[]): number | undefined {
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)
     if (isNode(node) && node.range) return node.range[0]
@@ -70,9 +77,9 @@ function offsetOf(doc: Document, path: (string | number)[]): number | undefined 
   return undefined
 }
 
-type Locate = (path: (string | number)[]) => { line?: number; column?: number }
+export type Locate = (path: (string | number)[]) => { line?: number; column?: number }
 
-function semanticIssues(file: string, world: WorldInput, lineCol: Locate): ValidationIssue[] {
+export function semanticIssues(file: string, world: WorldInput, lineCol: Locate): ValidationIssue[] {
   const issues: ValidationIssue[] = []
   const issue = (path: (string | number)[], message: string) =>
     issues.push({ file, ...lineCol(path), path: path.join('.'), message })
@@ -165,7 +172,7 @@ function referencingValues(w: WorldInput['workloads'][number]): [(string | numbe
 }
 
 /** Resolves every path against the world's folder and names the world on each workload. */
-function place(file: string, input: WorldInput): World {
+export function place(file: string, input: WorldInput): World {
   const dir = dirname(file)
   const abs = (p: string | undefined) => (p === undefined ? undefined : resolve(dir, p))
   return {
@@ -178,7 +185,14 @@ function place(file: string, input: WorldInput): World {
       world: input.name,
       ...(w.prepare !== undefined && { prepare: abs(w.prepare) }),
       ...(w.container && {
-        container: { ...w.container, build: abs(w.container.build), dockerfile: w.container.dockerfile },
+        container: {
+          ...w.container,
+          build: abs(w.container.build),
+          dockerfile: w.container.dockerfile,
+          volumes: w.container.volumes?.map((v) =>
+            v.type === 'bind' && v.source !== undefined ? { ...v, source: resolve(dir, v.source) } : v,
+          ),
+        },
       }),
       ...(w.vm && {
         vm: {

@@ -26,14 +26,37 @@ const Ready = z.strictObject({
   http: z.string().startsWith('/').optional().describe('Path that must answer 2xx/3xx on the first port'),
   tcp: z.boolean().optional().describe('Ready when the first port accepts a connection'),
   log: z.string().optional().describe('Ready when a log line contains this text'),
+  command: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe('Container only: ready when this command, run inside the container, exits 0 (a health check)'),
+  intervalSeconds: z.number().positive().optional().describe('How often the command runs (default 2)'),
   timeoutSeconds: z.number().positive().default(60),
+})
+
+const Volume = z.strictObject({
+  type: z.enum(['bind', 'volume']).describe('bind: a host folder; volume: a named volume the engine keeps'),
+  source: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('bind: host path, relative to the world file; volume: its name (none: an anonymous volume)'),
+  target: z.string().startsWith('/').describe('Path inside the container'),
+  readOnly: z.boolean().default(false),
 })
 
 const Container = z.strictObject({
   image: z.string().min(1),
   build: z.string().optional().describe('Build context folder, relative to the world file'),
-  dockerfile: z.string().optional(),
+  dockerfile: z.string().optional().describe('Dockerfile path inside the build context'),
+  buildArgs: z.record(z.string(), z.string()).optional().describe('Build-time variables (ARG)'),
+  entrypoint: z.array(z.string()).optional().describe("Replaces the image's entrypoint"),
   command: z.array(z.string()).optional(),
+  volumes: z.array(Volume).optional(),
+  network: Name.optional().describe(
+    'Containers of a world naming the same network share it and reach each other by workload name',
+  ),
   init: z.boolean().default(true).describe('Run an init process so the workload gets signals'),
 })
 
@@ -137,6 +160,12 @@ export const WorkloadSchema = z
         })
       }
     }
+    if (w.ready?.command && w.kind !== 'container')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ready', 'command'],
+        message: 'only a container workload can have a command readiness probe',
+      })
     if (w.kind === 'vm' && w.vm && !w.vm.kernel && !w.vm.disk) {
       ctx.addIssue({
         code: 'custom',

@@ -17,6 +17,7 @@ export function createOptions(
   instanceId: string,
   image: string,
   ports: PortBinding[],
+  network?: string,
 ): Docker.ContainerCreateOptions {
   const c = w.container
   const cmd = [...(c?.command ?? []), ...w.args]
@@ -28,6 +29,8 @@ export function createOptions(
     bindings[key] = [...(bindings[key] ?? []), { HostIp: p.bind, HostPort: String(p.host) }]
   }
   const host: Docker.HostConfig = { PortBindings: bindings, Init: c?.init ?? true }
+  const mounts = (c?.volumes ?? []).map((v) => mountOf(w, v))
+  if (mounts.length) host.Mounts = mounts
   if (w.limits.memoryMiB) {
     host.Memory = w.limits.memoryMiB * 1024 * 1024
     host.MemorySwap = host.Memory
@@ -47,5 +50,44 @@ export function createOptions(
     HostConfig: host,
   }
   if (cmd.length) opts.Cmd = cmd
+  if (c?.entrypoint) opts.Entrypoint = c.entrypoint
+  if (network) {
+    host.NetworkMode = network
+    opts.NetworkingConfig = { EndpointsConfig: { [network]: { Aliases: [w.name] } } }
+  }
+  if (w.ready?.command) opts.Healthcheck = healthcheck(w.ready.command, w.ready.intervalSeconds)
   return opts
+}
+
+type Volume = NonNullable<NonNullable<Workload['container']>['volumes']>[number]
+
+/** A named volume belongs to its world, as Compose scopes it to its project: "<world>_<name>". */
+export const volumeName = (world: string, name: string) => `${world}_${name}`
+
+function mountOf(w: Workload, v: Volume): Docker.MountSettings {
+  if (v.type === 'bind')
+    return { Type: 'bind', Source: v.source ?? '', Target: v.target, ReadOnly: v.readOnly }
+  return {
+    Type: 'volume',
+    // An empty source asks the engine for an anonymous volume.
+    Source: v.source === undefined ? '' : volumeName(w.world, v.source),
+    Target: v.target,
+    ReadOnly: v.readOnly,
+    // The API takes Labels alone; @types/dockerode marks NoCopy and DriverConfig required.
+    VolumeOptions: {
+      Labels: { [LABEL_WORLD]: w.world, [LABEL_OWNER]: ownerId() },
+    } as unknown as Docker.MountSettings['VolumeOptions'],
+  }
+}
+
+const NS = 1e9
+
+/** The engine runs the check; its first pass marks the container healthy, so the interval bounds readiness. */
+function healthcheck(command: string[], intervalSeconds = 1): Docker.HealthConfig {
+  return {
+    Test: ['CMD', ...command],
+    Interval: Math.round(intervalSeconds * NS),
+    Timeout: Math.round(Math.max(intervalSeconds, 5) * NS),
+    Retries: 3,
+  }
 }

@@ -22,7 +22,7 @@ export async function prepareImage(docker: Docker, w: Workload, progress: Progre
     return local
   }
   if (c.build) {
-    await buildImage(docker, c.image, c.build, c.dockerfile, progress)
+    await buildImage(docker, c.image, c.build, c.dockerfile, c.buildArgs, progress)
   } else {
     await pullImage(docker, c.image, progress)
   }
@@ -56,6 +56,7 @@ async function buildImage(
   tag: string,
   context: string,
   dockerfile: string | undefined,
+  buildArgs: Record<string, string> | undefined,
   progress: Progress,
 ): Promise<void> {
   if (!existsSync(context) || !statSync(context).isDirectory()) {
@@ -69,6 +70,7 @@ async function buildImage(
   const tracker = new BuildTracker()
   const opts: Record<string, unknown> = { t: tag, rm: true, forcerm: true }
   if (dockerfile) opts.dockerfile = dockerfile
+  if (buildArgs) opts.buildargs = buildArgs
   // dockerode tars the listed entries with tar-fs (honouring .dockerignore) and gzips them.
   const stream = await docker.buildImage({ context, src: readdirSync(context) }, opts)
   await follow(docker, stream, (msg) => {

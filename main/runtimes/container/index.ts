@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import Docker from 'dockerode'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
@@ -31,6 +32,7 @@ import { type EngineEvent, EventLoop } from './events.ts'
 import { findEngineDaemons, findHelpers, type HelperProcess, stillHelper } from './host-processes.ts'
 import { prepareImage } from './image.ts'
 import { containerLogs } from './logs.ts'
+import { WorldNetworks } from './network.ts'
 import { openPodmanStats } from './podman-stats.ts'
 import { engineFlavor, probeEngine } from './probe.ts'
 import { stateFromInspect, stateFromListing } from './state.ts'
@@ -81,6 +83,7 @@ export class ContainerRuntime implements Runtime {
   /** Per instance: where its cgroup files are (if readable here) and its helper processes. */
   private readonly local = new Map<string, { cgroup: CgroupPaths | undefined; helpers: HelperProcess[] }>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
+  private readonly networks: WorldNetworks
   private events: EventLoop | undefined
   private flavor: Promise<'docker' | 'podman'> | undefined
 
@@ -94,6 +97,7 @@ export class ContainerRuntime implements Runtime {
     this.docker = this.endpoint.host
       ? new Docker({ host: this.endpoint.host, port: this.endpoint.port ?? 2375, protocol: 'http' })
       : new Docker({ socketPath: this.endpoint.socketPath ?? '/var/run/docker.sock' })
+    this.networks = new WorldNetworks(this.docker)
     this.reconnect = opts.reconnect ?? {}
   }
 
@@ -113,13 +117,20 @@ export class ContainerRuntime implements Runtime {
   async start(w: Workload, a: Artifact): Promise<Instance> {
     const id = newInstanceId(w)
     const ports = await bindPorts(w.ports, `${w.world}/${w.name}`)
+    // Like Compose, a bind mount's missing host folder is created rather than failing the start.
+    for (const v of w.container?.volumes ?? [])
+      if (v.type === 'bind' && v.source && !existsSync(v.source)) mkdirSync(v.source, { recursive: true })
     const image = w.container?.image ?? a.ref
+    const network = await this.engine(async () => this.networks.ensure(w))
     const created = await this.engine(() =>
-      this.docker.createContainer(createOptions(w, id, image, ports)).catch((err: unknown) => {
+      this.docker.createContainer(createOptions(w, id, image, ports, network)).catch((err: unknown) => {
         throw initMissing(w, err) ?? err
       }),
     )
-    const removeIt = () => created.remove({ force: true }).catch(() => undefined)
+    const removeIt = async () => {
+      await created.remove({ force: true }).catch(() => undefined)
+      if (network) await this.networks.removeUnused([network])
+    }
     try {
       await created.start()
     } catch (err) {
@@ -217,6 +228,13 @@ export class ContainerRuntime implements Runtime {
     return out
   }
 
+  async healthy(i: Instance): Promise<boolean> {
+    const cid = i.handle.containerId
+    if (!cid) return false
+    const info = await this.engine(() => this.docker.getContainer(cid).inspect())
+    return info.State.Health?.Status === 'healthy'
+  }
+
   async stop(i: Instance, opts: { timeoutMs?: number } = {}): Promise<void> {
     const cid = i.handle.containerId
     this.stats.get(i.id)?.close()
@@ -244,6 +262,7 @@ export class ContainerRuntime implements Runtime {
       } catch (err) {
         if (statusOf(err) !== 404 && !/already in progress/.test(engineMessage(err))) throw err
       }
+      await this.networks.removeUnused(await this.networks.ofWorld(i.world))
     })
   }
 

@@ -60,6 +60,42 @@ describe('container create options', () => {
       'io.worldbench.owner': ownerId(),
     })
   })
+
+  it('adds entrypoint, mounts (named volumes scoped to the world), a health check and the world network', () => {
+    const v: Workload = {
+      ...WorkloadSchema.parse({
+        name: 'db',
+        kind: 'container',
+        container: {
+          image: 'db:1',
+          entrypoint: ['/bin/db'],
+          network: 'default',
+          volumes: [
+            { type: 'bind', source: '/srv/init', target: '/init', readOnly: true },
+            { type: 'volume', source: 'data', target: '/data' },
+            { type: 'volume', target: '/tmp/x' },
+          ],
+        },
+        ready: { command: ['/bin/db', 'ping'], intervalSeconds: 2 },
+      }),
+      world: 'w1',
+    }
+    const o = createOptions(v, 'w1.db.abc', 'db:1', [], 'w1_default')
+    expect(o.Entrypoint).toEqual(['/bin/db'])
+    expect(o.HostConfig?.Mounts).toEqual([
+      { Type: 'bind', Source: '/srv/init', Target: '/init', ReadOnly: true },
+      expect.objectContaining({ Type: 'volume', Source: 'w1_data', Target: '/data', ReadOnly: false }),
+      expect.objectContaining({ Type: 'volume', Source: '', Target: '/tmp/x' }),
+    ])
+    expect(o.Healthcheck).toEqual({
+      Test: ['CMD', '/bin/db', 'ping'],
+      Interval: 2e9,
+      Timeout: 5e9,
+      Retries: 3,
+    })
+    expect(o.HostConfig?.NetworkMode).toBe('w1_default')
+    expect(o.NetworkingConfig).toEqual({ EndpointsConfig: { w1_default: { Aliases: ['db'] } } })
+  })
 })
 
 describe('log lines and states', () => {

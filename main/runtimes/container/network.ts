@@ -1,0 +1,75 @@
+import type Docker from 'dockerode'
+import { ownerId } from '../../core/owner.ts'
+import type { Workload } from '../../core/world/schema.ts'
+import { LABEL_OWNER, LABEL_WORLD } from './create-options.ts'
+import { statusOf } from './engine-errors.ts'
+
+/** A world's network, as Compose names a project's: "<world>_<name>". */
+export const networkName = (world: string, name: string) => `${world}_${name}`
+
+/**
+ * The containers of a world that name the same network share it and reach each other by workload
+ * name. It is created on the first start (once, even when a wave starts several at once) and
+ * removed when its last container of ours stops.
+ */
+export class WorldNetworks {
+  private readonly pending = new Map<string, Promise<string>>()
+  private readonly docker: Docker
+
+  constructor(docker: Docker) {
+    this.docker = docker
+  }
+
+  ensure(w: Workload): Promise<string> | undefined {
+    const net = w.container?.network
+    if (!net) return undefined
+    const name = networkName(w.world, net)
+    let p = this.pending.get(name)
+    if (!p) {
+      p = this.create(name, w.world).finally(() => this.pending.delete(name))
+      this.pending.set(name, p)
+    }
+    return p
+  }
+
+  private async create(name: string, world: string): Promise<string> {
+    try {
+      await this.docker.getNetwork(name).inspect()
+      return name
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err
+    }
+    await this.docker.createNetwork({
+      Name: name,
+      CheckDuplicate: true,
+      Labels: { [LABEL_WORLD]: world, [LABEL_OWNER]: ownerId() },
+    })
+    return name
+  }
+
+  /** The networks of ours a world has (found by label, so one a vanished container was on is found too). */
+  async ofWorld(world: string): Promise<string[]> {
+    try {
+      const nets = await this.docker.listNetworks({
+        filters: { label: [`${LABEL_WORLD}=${world}`, `${LABEL_OWNER}=${ownerId()}`] },
+      })
+      return nets.map((n) => n.Name)
+    } catch {
+      return []
+    }
+  }
+
+  /** Removes each of these networks that is ours and has no container left on it. */
+  async removeUnused(names: string[]): Promise<void> {
+    for (const name of names) {
+      try {
+        const net = this.docker.getNetwork(name)
+        const info = await net.inspect()
+        if (info.Labels?.[LABEL_OWNER] !== ownerId() || Object.keys(info.Containers ?? {}).length) continue
+        await net.remove()
+      } catch {
+        // Gone already, or a container joined it in the meantime: either way it is not ours to remove now.
+      }
+    }
+  }
+}
