@@ -1,20 +1,21 @@
 import { Command, Option } from 'commander'
-import { benchCommand } from './cli/commands/bench.ts'
-import { doctorCommand } from './cli/commands/doctor.ts'
-import { runCommand } from './cli/commands/run.ts'
-import { serveCommand } from './cli/commands/serve.ts'
-import { downCommand, logsCommand, psCommand, upCommand, validateCommand } from './cli/commands/worlds.ts'
-import { printError } from './cli/output.ts'
 import { version } from './version.ts'
 
-/** Runs one CLI command; resolves with the process exit code. */
+type CommandFn<A extends unknown[]> = (...args: A) => Promise<number>
+
+/**
+ * Runs one CLI command; resolves with the process exit code. Each command's module is imported
+ * only when that command runs, so `--help` or `ps` never pays for the engines or the contract's
+ * schemas another command needs (in the built CLI each is a chunk of its own).
+ */
 export async function runCli(argv: string[]): Promise<number> {
   let code = 0
   const run =
-    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    <A extends unknown[]>(load: () => Promise<CommandFn<A>>) =>
     async (...args: A) => {
-      code = await fn(...args)
+      code = await (await load())(...args)
     }
+  const worlds = () => import('./cli/commands/worlds.ts')
   const program = new Command()
     .name('worldbench')
     .description('Run VMs, containers and WebAssembly side by side, see what each costs, benchmark them.')
@@ -26,40 +27,40 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('doctor')
     .description('Probe the container engine, QEMU and the Wasm engine')
     .option('--json', 'machine-readable output')
-    .action(run(doctorCommand))
+    .action(run(async () => (await import('./cli/commands/doctor.ts')).doctorCommand))
   program
     .command('serve')
     .description('Web mode: serve the UI on 127.0.0.1 behind a token (and the control socket)')
     .option('-p, --port <port>', 'port (0 = any free port)', '0')
     .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
     .option('--json', 'print the URL as JSON')
-    .action(run(serveCommand))
+    .action(run(async () => (await import('./cli/commands/serve.ts')).serveCommand))
   program
     .command('validate <file>')
     .description('Check a world file without starting anything')
     .option('--json', 'machine-readable output')
-    .action(run(validateCommand))
+    .action(run(async () => (await worlds()).validateCommand))
   program
     .command('up <world>')
     .description('Start a world (a sample name or a world.yaml); waits until ready and prints URLs')
     .option('--json', 'machine-readable output')
-    .action(run(upCommand))
+    .action(run(async () => (await worlds()).upCommand))
   program
     .command('down <world>')
     .description('Stop a world')
     .option('--json', 'machine-readable output')
-    .action(run(downCommand))
+    .action(run(async () => (await worlds()).downCommand))
   program
     .command('ps')
     .description('List instances with state, URL, CPU and memory')
     .option('--json', 'machine-readable output')
-    .action(run(psCommand))
+    .action(run(async () => (await worlds()).psCommand))
   program
     .command('logs <instance>')
     .description('Show the logs of an instance (its workload name, world/workload, or id)')
     .option('-n, --tail <lines>', 'lines from the end', '200')
     .option('-f, --follow', 'keep printing new lines')
-    .action(run(logsCommand))
+    .action(run(async () => (await worlds()).logsCommand))
 
   const collect = (v: string, all: string[]) => [...all, v]
   program
@@ -77,7 +78,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--port <n>', 'host port for --serve (0 = any free port)')
     .option('--memory <MiB>', 'maximum linear memory')
     .option('--timeout <seconds>', 'wall-clock limit per run or request')
-    .action(run(runCommand))
+    .action(run(async () => (await import('./cli/commands/run.ts')).runCommand))
   program
     .command('bench <world>')
     .description('Benchmark the same workload as each kind: cold start, memory, requests/s, latency')
@@ -93,7 +94,7 @@ export async function runCli(argv: string[]): Promise<number> {
       'stop the density test when all instances together use this much memory',
     )
     .option('--json', 'machine-readable output')
-    .action(run(benchCommand))
+    .action(run(async () => (await import('./cli/commands/bench.ts')).benchCommand))
 
   try {
     await program.parseAsync(argv, { from: 'user' })
@@ -101,6 +102,7 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err as { code?: string; exitCode?: number }
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) return e.exitCode ?? 1
+    const { printError } = await import('./cli/output.ts')
     printError(err)
     return 1
   }
