@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
@@ -13,6 +13,8 @@ import type { Workload } from '../../core/world/schema.ts'
 import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
 import { runBuildScript } from './build-script.ts'
 import { removeVmFiles, scanMetas, type VmMeta, vmFiles, writeMeta } from './instance-files.ts'
+import { kernelVersion } from './kernel-version.ts'
+import { chooseMachine } from './machine.ts'
 import { qemuArgs } from './qemu-args.ts'
 import { discoverQemu, findQemuBinary, QEMU_INSTALL, type QemuInfo } from './qemu-discovery.ts'
 import { isAlive, isQemuWithSocket, waitForExit } from './qemu-process.ts'
@@ -63,6 +65,7 @@ export class VmRuntime implements Runtime {
       binary: info.binary,
       arch: info.arch,
       accelerators: info.accelerators.join(', '),
+      machine: describeMachines(info),
     }
     for (const [accel, why] of Object.entries(info.failed)) details[`${accel}`] = `not working: ${why}`
     const warnings: string[] = []
@@ -98,6 +101,8 @@ export class VmRuntime implements Runtime {
       bytes += statSync(f.path).size
       details[f.role] = f.path
     }
+    const version = vm.kernel ? await kernelVersion(vm.kernel) : undefined
+    if (version) details.kernelVersion = version
     return { kind: 'vm', ref: files[0]!.path, bytes, details }
   }
 
@@ -121,9 +126,21 @@ export class VmRuntime implements Runtime {
     if (process.platform === 'win32') files.qmpSocket = `tcp:127.0.0.1:${await freePort()}`
     await mkdir(files.dir, { recursive: true, mode: 0o700 })
 
+    const { machine, reason, tscKhz } = chooseMachine({
+      arch: info.arch,
+      accel,
+      machines: info.machines,
+      kernel: vm.kernel,
+      disk: vm.disk,
+      cloudInitSeed: vm.cloudInit,
+    })
+    // The serial log (the instance's log) opens with what the VM was booted as, and why.
+    await writeFile(files.serialLog, `worldbench: booting -M ${machine} (${reason})\n`, { mode: 0o600 })
     const argv = qemuArgs({
       arch: info.arch,
       accel,
+      machine,
+      tscKhz,
       memoryMiB: vm.memoryMiB,
       cpus: vm.cpus,
       kernel: vm.kernel,
@@ -427,4 +444,12 @@ function instanceOf(meta: VmMeta, dir: string, state: Instance['state']): Instan
     startedAt: meta.startedAt,
     guestMemoryBytes: meta.memoryMiB * 1024 * 1024,
   }
+}
+
+/** For doctor and the bench environment: what kernel boots and disk boots run on with this QEMU. */
+function describeMachines(info: QemuInfo): string {
+  const accel = info.accelerators[0] ?? 'tcg'
+  const kernelBoot = chooseMachine({ ...info, accel, kernel: 'vmlinuz' })
+  const diskBoot = chooseMachine({ ...info, accel, disk: 'disk.img' })
+  return `${kernelBoot.machine} for a kernel + initramfs (${kernelBoot.reason}), ${diskBoot.machine} for disks`
 }
