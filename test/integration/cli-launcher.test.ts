@@ -11,12 +11,12 @@ const IMPORT_LOG = join('test', 'fixtures', 'import-log.mjs')
 const NODE24 = join('node_modules', '.bin', 'node')
 
 /** Runs the CLI as users do, and returns the module URLs the process resolved. */
-function imports(args: string[]) {
+function imports(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number; stdout: string; modules: string[] }>((resolve) =>
     execFile(
       NODE24,
       ['--import', `./${IMPORT_LOG}`, 'bin/worldbench.mjs', ...args],
-      { timeout: 120_000 },
+      { timeout: 120_000, env: { ...process.env, ...env } },
       (err, stdout, stderr) => {
         const line = stderr.split('\n').find((l) => l.startsWith('IMPORTED ')) ?? 'IMPORTED []'
         resolve({
@@ -65,6 +65,31 @@ describe('the worldbench launcher and the built CLI', () => {
     const res = await imports(['--help'])
     expect(res.stdout).toContain('Usage: worldbench')
     expect(packagesIn(res.modules)).toEqual(['commander'])
+  })
+
+  it('ps against a running service loads no engine SDK', async () => {
+    const env = { WORLDBENCH_HOME: mkdtempSync(join(tmpdir(), 'wb-launcher-')) }
+    const serve = spawn(NODE24, ['bin/worldbench.mjs', 'serve', '--port', '0', '--json'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    try {
+      await new Promise((resolve, reject) => {
+        createInterface({ input: serve.stdout! }).once('line', resolve)
+        serve.once('exit', (code) => reject(new Error(`serve exited with ${code}`)))
+      })
+      const res = await imports(['ps'], env)
+      expect(res.stdout).toContain('Nothing is running')
+      expect(packagesIn(res.modules)).toContain('commander')
+      for (const engine of ['dockerode', 'autocannon', 'pidusage', '@bytecodealliance/jco'])
+        expect(packagesIn(res.modules)).not.toContain(engine)
+    } finally {
+      if (serve.exitCode === null && serve.signalCode === null) {
+        const exited = new Promise((r) => serve.once('exit', r))
+        serve.kill('SIGTERM')
+        await exited
+      }
+    }
   })
 
   it('leaves no Node 24 child behind when the launcher under the system Node is killed -9', async () => {
