@@ -1,21 +1,21 @@
 import { Command, Option } from 'commander'
-import { printError } from './cli/output.ts'
 import { version } from './version.ts'
 
-/** Runs one CLI command; resolves with the process exit code. */
+type CommandFn<A extends unknown[]> = (...args: A) => Promise<number>
+
+/**
+ * Runs one CLI command; resolves with the process exit code. Each command's module is imported
+ * only when that command runs, so `--help` or `ps` never pays for the engines or the contract's
+ * schemas another command needs (in the built CLI each is a chunk of its own).
+ */
 export async function runCli(argv: string[]): Promise<number> {
   let code = 0
   const run =
-    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    <A extends unknown[]>(load: () => Promise<CommandFn<A>>) =>
     async (...args: A) => {
-      code = await fn(...args)
+      code = await (await load())(...args)
     }
-  // Each command loads its own code when it runs: `run` never pays for the service, store or engines.
   const worlds = () => import('./cli/commands/worlds.ts')
-  const lazy =
-    <A extends unknown[]>(load: () => Promise<(...args: A) => Promise<number>>) =>
-    async (...args: A) =>
-      (await load())(...args)
   const program = new Command()
     .name('worldbench')
     .description('Run VMs, containers and WebAssembly side by side, see what each costs, benchmark them.')
@@ -29,40 +29,40 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('doctor')
     .description('Probe the container engine, QEMU and the Wasm engine')
     .option('--json', 'machine-readable output')
-    .action(run(lazy(() => import('./cli/commands/doctor.ts').then((m) => m.doctorCommand))))
+    .action(run(async () => (await import('./cli/commands/doctor.ts')).doctorCommand))
   program
     .command('serve')
     .description('Web mode: serve the UI on 127.0.0.1 behind a token (and the control socket)')
     .option('-p, --port <port>', 'port (0 = any free port)', '0')
     .addOption(new Option('--host <host>', 'address to bind').default('127.0.0.1'))
     .option('--json', 'print the URL as JSON')
-    .action(run(lazy(() => import('./cli/commands/serve.ts').then((m) => m.serveCommand))))
+    .action(run(async () => (await import('./cli/commands/serve.ts')).serveCommand))
   program
     .command('validate <file>')
     .description('Check a world file without starting anything')
     .option('--json', 'machine-readable output')
-    .action(run(lazy(() => worlds().then((m) => m.validateCommand))))
+    .action(run(async () => (await worlds()).validateCommand))
   program
     .command('up <world>')
     .description('Start a world (a sample name or a world.yaml); waits until ready and prints URLs')
     .option('--json', 'machine-readable output')
-    .action(run(lazy(() => worlds().then((m) => m.upCommand))))
+    .action(run(async () => (await worlds()).upCommand))
   program
     .command('down <world>')
     .description('Stop a world')
     .option('--json', 'machine-readable output')
-    .action(run(lazy(() => worlds().then((m) => m.downCommand))))
+    .action(run(async () => (await worlds()).downCommand))
   program
     .command('ps')
     .description('List instances with state, URL, CPU and memory')
     .option('--json', 'machine-readable output')
-    .action(run(lazy(() => worlds().then((m) => m.psCommand))))
+    .action(run(async () => (await worlds()).psCommand))
   program
     .command('logs <instance>')
     .description('Show the logs of an instance (its workload name, world/workload, or id)')
     .option('-n, --tail <lines>', 'lines from the end', '200')
     .option('-f, --follow', 'keep printing new lines')
-    .action(run(lazy(() => worlds().then((m) => m.logsCommand))))
+    .action(run(async () => (await worlds()).logsCommand))
 
   const collect = (v: string, all: string[]) => [...all, v]
   program
@@ -82,7 +82,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--timeout <seconds>', 'wall-clock limit per run or request')
     .option('-v, --verbose', "print Worldbench's own lines (grants, denials) on stderr")
     .passThroughOptions()
-    .action(run(lazy(() => import('./cli/commands/run.ts').then((m) => m.runCommand))))
+    .action(run(async () => (await import('./cli/commands/run.ts')).runCommand))
   program
     .command('bench <world>')
     .description('Benchmark the same workload as each kind: cold start, memory, requests/s, latency')
@@ -102,7 +102,7 @@ export async function runCli(argv: string[]): Promise<number> {
       "also start each kind directly with its engine (no Worldbench) and report Worldbench's overhead",
     )
     .option('--json', 'machine-readable output')
-    .action(run(lazy(() => import('./cli/commands/bench.ts').then((m) => m.benchCommand))))
+    .action(run(async () => (await import('./cli/commands/bench.ts')).benchCommand))
 
   program
     .command('import <compose>')
@@ -110,7 +110,7 @@ export async function runCli(argv: string[]): Promise<number> {
       'Write a Compose file out as a world file (up, validate and bench also read Compose files directly)',
     )
     .option('-o, --output <file>', 'the world.yaml to write (default: print it)')
-    .action(run(lazy(() => import('./cli/commands/import.ts').then((m) => m.importCommand))))
+    .action(run(async () => (await import('./cli/commands/import.ts')).importCommand))
   program
     .command('export <world>')
     .description(
@@ -131,7 +131,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--runtime-class <name>', 'the runwasi RuntimeClass (default: wasmtime)')
     .option('--registry <host/path>', 'tag and push the images Worldbench builds there (needs -o)')
     .option('--json', 'machine-readable output')
-    .action(run(lazy(() => import('./cli/commands/export.ts').then((m) => m.exportCommand))))
+    .action(run(async () => (await import('./cli/commands/export.ts')).exportCommand))
 
   try {
     await program.parseAsync(argv, { from: 'user' })
@@ -139,6 +139,7 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err as { code?: string; exitCode?: number }
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) return e.exitCode ?? 1
+    const { printError } = await import('./cli/output.ts')
     printError(err)
     return 1
   }

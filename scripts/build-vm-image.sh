@@ -12,9 +12,12 @@ out=${1:-$root/resources/worlds/hello-trio/build/vm}
 src=$root/resources/worlds/hello-trio/src/hello.c
 self=$root/scripts/build-vm-image.sh
 busybox=${BUSYBOX:-/bin/busybox}
-# virtio is modular in Debian's cloud kernel: load order matters. button+evdev let busybox
-# acpid see the ACPI power button, so QMP system_powerdown shuts the guest down cleanly.
-modules=(failover net_failover virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mmio virtio_net button evdev)
+# virtio is modular in Debian's cloud kernel: load order matters. /init loads the PCI transport
+# under -M pc and the MMIO one under -M microvm, never both. button+evdev let busybox acpid see
+# the ACPI power button, so QMP system_powerdown shuts the guest down cleanly.
+virtio_core=(failover net_failover virtio_ring virtio)
+virtio_pci=(virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci)
+modules=("${virtio_core[@]}" "${virtio_pci[@]}" virtio_mmio virtio_net button evdev)
 
 say() { echo "build-vm-image: $*"; }
 die() { echo "build-vm-image: error: $*" >&2; exit 1; }
@@ -63,12 +66,10 @@ vmlinuz=$(ls "$work"/kernel/boot/vmlinuz-* | head -n1)
 
 rootfs=$work/rootfs
 mkdir -p "$rootfs"/{bin,dev,proc,sys,tmp,etc/acpi/PWRF,lib/modules,www/cgi-bin}
-loaded=()
 for m in "${modules[@]}"; do
   ko=$(find "$work/kernel/lib/modules" -name "$m.ko" | head -n1)
   if [[ -n $ko ]]; then
     cp "$ko" "$rootfs/lib/modules/"
-    loaded+=("$m")
   elif grep -qs "/$m.ko\$" "$work"/kernel/lib/modules/*/modules.builtin; then
     say "$m is built into this kernel"
   else
@@ -79,6 +80,10 @@ done
 say "compiling hello.c (static)"
 gcc -static -Os -s -o "$rootfs/www/cgi-bin/index.cgi" "$src"
 cp "$busybox" "$rootfs/bin/busybox"
+# The applet links are made here, not by /init: hundreds of symlinks cost a boot under emulation.
+for app in $("$busybox" --list); do
+  [[ $app == busybox ]] || ln -s busybox "$rootfs/bin/$app"
+done
 
 # busybox acpid maps the power button to the action PWRF/00000080, run from its config dir.
 cat >"$rootfs/etc/acpi/PWRF/00000080" <<'EOF'
@@ -90,24 +95,32 @@ poweroff -f
 EOF
 chmod 755 "$rootfs/etc/acpi/PWRF/00000080"
 
+# Static addressing (QEMU's user-mode network always gives the guest 10.0.2.15): no DHCP wait.
+# The power-button handling starts after the server is up: it is only needed at shutdown.
 cat >"$rootfs/init" <<EOF
 #!/bin/busybox sh
-/bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-for m in ${loaded[*]}; do
-  insmod /lib/modules/\$m.ko || echo "worldbench: insmod \$m failed"
-done
+load() {
+  for m in "\$@"; do
+    [ -e /lib/modules/\$m.ko ] || continue
+    insmod /lib/modules/\$m.ko || echo "worldbench: insmod \$m failed"
+  done
+}
+load ${virtio_core[*]}
+if [ -n "\$(ls /sys/bus/pci/devices 2>/dev/null)" ]; then load ${virtio_pci[*]}; else load virtio_mmio; fi
+load virtio_net
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/class/net/eth0 ] && break; sleep 0.2; done
 ip link set lo up
 ip addr add 10.0.2.15/24 dev eth0
 ip link set eth0 up
 ip route add default via 10.0.2.2
-acpid -c /etc/acpi -l /tmp/acpid.log
 httpd -p 80 -h /www
 echo "WORLDBENCH-READY" >/dev/console
+load button evdev
+acpid -c /etc/acpi -l /tmp/acpid.log
 while :; do sleep 3600; done
 EOF
 chmod 755 "$rootfs/init"

@@ -1,5 +1,4 @@
 import type { WorldbenchApi } from '../../preload/api.ts'
-import { createService } from '../create-service.ts'
 import type { WorldbenchService } from '../service.ts'
 import { connectControlSocket } from '../transport/control-socket.ts'
 import { createLocalClient } from '../transport/local-client.ts'
@@ -18,6 +17,8 @@ export interface Connection {
 export async function connect(opts: { adopt?: boolean } = {}): Promise<Connection> {
   const remote = await connectControlSocket()
   if (remote) return { api: remote.client, close: async () => void remote.close() }
+  // Only now the engines' SDKs load: a client of a running service never needs them.
+  const { createService } = await import('../create-service.ts')
   const service = createService()
   if (opts.adopt !== false) await service.supervisor.adoptAll()
   return {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { chooseMachine } from '../../main/runtimes/vm/machine.ts'
 import {
   diskFormatOf,
   kernelCommandLine,
@@ -10,6 +11,7 @@ import { serialLines } from '../../main/runtimes/vm/serial-log.ts'
 const base: QemuLaunch = {
   arch: 'x86_64',
   accel: 'tcg',
+  machine: 'pc',
   memoryMiB: 128,
   cpus: 2,
   kernel: '/img/vmlinuz',
@@ -41,7 +43,10 @@ describe('qemuArgs', () => {
     expect(argValues(args, '-netdev')).toEqual([
       'user,id=n0,hostfwd=tcp:127.0.0.1:40001-:80,hostfwd=tcp:127.0.0.1:40002-:22',
     ])
-    expect(argValues(args, '-serial')).toEqual(['file:/state/vm1/serial.log'])
+    expect(argValues(args, '-chardev')).toEqual(['file,id=serial0,path=/state/vm1/serial.log,append=on'])
+    expect(argValues(args, '-serial')).toEqual(['chardev:serial0'])
+    expect(argValues(args, '-M')).toEqual(['pc'])
+    expect(argValues(args, '-device')).toEqual(['virtio-net-pci,netdev=n0'])
     expect(argValues(args, '-qmp')).toEqual(['unix:/state/vm1/qmp.sock,server=on,wait=off'])
     expect(argValues(args, '-pidfile')).toEqual(['/state/vm1/qemu.pid'])
     expect(args).toContain('-no-reboot')
@@ -64,10 +69,24 @@ describe('qemuArgs', () => {
   })
 
   it('uses the virt machine and the host CPU on arm64 when accelerated', () => {
-    const args = qemuArgs({ ...base, arch: 'aarch64', accel: 'hvf' })
+    const args = qemuArgs({ ...base, arch: 'aarch64', accel: 'hvf', machine: 'virt' })
     expect(argValues(args, '-M')).toEqual(['virt'])
     expect(argValues(args, '-cpu')).toEqual(['host'])
     expect(argValues(args, '-append')[0]).toMatch(/^console=ttyAMA0 /)
+  })
+
+  it('boots a microvm with virtio over MMIO and a kernel told what is not there', () => {
+    const args = qemuArgs({ ...base, machine: 'microvm', tscKhz: 2445432 })
+    expect(argValues(args, '-M')).toEqual(['microvm,pcie=off'])
+    expect(argValues(args, '-device')).toEqual(['virtio-net-device,netdev=n0'])
+    const cmdline = argValues(args, '-append')[0]!
+    expect(cmdline).toMatch(
+      /^console=ttyS0 panic=-1 pci=off i8042\.noaux .*i8042\.nopnp.* quiet tsc_early_khz=2445432 tsc=reliable no_timer_check quiet$/,
+    )
+    // The workload's own append comes last; KVM guests keep their timers.
+    const kvm = argValues(qemuArgs({ ...base, machine: 'microvm', accel: 'kvm' }), '-append')[0]!
+    expect(kvm).not.toContain('tsc_early_khz')
+    expect(kvm.endsWith(' quiet')).toBe(true)
   })
 
   it('speaks QMP over TCP where there are no unix sockets', () => {
@@ -83,6 +102,26 @@ describe('kernelCommandLine', () => {
       'console=tty0 panic=10 init=/bin/sh',
     )
     expect(kernelCommandLine('x86_64')).toBe('console=ttyS0 panic=-1')
+  })
+})
+
+describe('chooseMachine', () => {
+  const x86 = { arch: 'x86_64' as const, accel: 'tcg', machines: ['microvm', 'pc', 'q35'] }
+  it('boots a kernel and initramfs on microvm, and says why not when it cannot', () => {
+    expect(chooseMachine({ ...x86, kernel: 'k', tscKhz: 2e6 })).toMatchObject({
+      machine: 'microvm',
+      tscKhz: 2e6,
+    })
+    expect(chooseMachine({ ...x86, kernel: 'k', tscKhz: undefined }).reason).toMatch(/TSC/)
+    expect(chooseMachine({ ...x86, accel: 'kvm', kernel: 'k' }).machine).toBe('microvm')
+    expect(chooseMachine({ ...x86, machines: ['pc'], kernel: 'k' })).toEqual({
+      machine: 'pc',
+      reason: 'this QEMU has no microvm machine',
+    })
+    expect(chooseMachine({ ...x86, kernel: 'k', disk: 'd.img' }).machine).toBe('pc')
+    expect(chooseMachine({ ...x86, disk: 'd.img' }).machine).toBe('pc')
+    expect(chooseMachine({ ...x86, accel: 'hvf', kernel: 'k' }).reason).toMatch(/hvf/)
+    expect(chooseMachine({ ...x86, arch: 'aarch64', kernel: 'k' }).machine).toBe('virt')
   })
 })
 

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
@@ -31,6 +31,8 @@ import {
   vmFiles,
   writeMeta,
 } from './instance-files.ts'
+import { kernelVersion } from './kernel-version.ts'
+import { chooseMachine } from './machine.ts'
 import { qemuArgs } from './qemu-args.ts'
 import { discoverQemu, findQemuBinary, QEMU_INSTALL, type QemuInfo } from './qemu-discovery.ts'
 import { isAlive, isQemuWithSocket, waitForExit } from './qemu-process.ts'
@@ -81,6 +83,7 @@ export class VmRuntime implements Runtime {
       binary: info.binary,
       arch: info.arch,
       accelerators: info.accelerators.join(', '),
+      machine: describeMachines(info),
     }
     for (const [accel, why] of Object.entries(info.failed)) details[`${accel}`] = `not working: ${why}`
     const warnings: string[] = []
@@ -116,6 +119,8 @@ export class VmRuntime implements Runtime {
       bytes += statSync(f.path).size
       details[f.role] = f.path
     }
+    const version = vm.kernel ? await kernelVersion(vm.kernel) : undefined
+    if (version) details.kernelVersion = version
     return { kind: 'vm', ref: files[0]!.path, bytes, details }
   }
 
@@ -140,9 +145,14 @@ export class VmRuntime implements Runtime {
     if (process.platform === 'win32') files.qmpSocket = `tcp:127.0.0.1:${await freePort()}`
     else await placeQmpSocket(files)
 
+    const { machine, reason, tscKhz } = machineFor(vm, info, accel)
+    // The serial log (the instance's log) opens with what the VM was booted as, and why.
+    await writeFile(files.serialLog, `worldbench: booting -M ${machine} (${reason})\n`, { mode: 0o600 })
     const argv = qemuArgs({
       arch: info.arch,
       accel,
+      machine,
+      tscKhz,
       memoryMiB: vm.memoryMiB,
       cpus: vm.cpus,
       kernel: vm.kernel,
@@ -196,9 +206,13 @@ export class VmRuntime implements Runtime {
     const vm = vmSpec(w)
     const info = await this.qemu()
     const dir = await mkdtemp(join(tmpdir(), 'wb-direct-vm-'))
+    const accel = chooseAccel(w.name, vm.accel, info)
+    const { machine, tscKhz } = machineFor(vm, info, accel)
     const argv = qemuArgs({
       arch: info.arch,
-      accel: chooseAccel(w.name, vm.accel, info),
+      accel,
+      machine,
+      tscKhz,
       memoryMiB: vm.memoryMiB,
       cpus: vm.cpus,
       kernel: vm.kernel,
@@ -497,4 +511,23 @@ function instanceOf(meta: VmMeta, dir: string, state: Instance['state']): Instan
     startedAt: meta.startedAt,
     guestMemoryBytes: meta.memoryMiB * 1024 * 1024,
   }
+}
+
+/** For doctor and the bench environment: what kernel boots and disk boots run on with this QEMU. */
+function describeMachines(info: QemuInfo): string {
+  const accel = info.accelerators[0] ?? 'tcg'
+  const kernelBoot = chooseMachine({ ...info, accel, kernel: 'vmlinuz' })
+  const diskBoot = chooseMachine({ ...info, accel, disk: 'disk.img' })
+  return `${kernelBoot.machine} for a kernel + initramfs (${kernelBoot.reason}), ${diskBoot.machine} for disks`
+}
+
+function machineFor(vm: ReturnType<typeof vmSpec>, info: QemuInfo, accel: string) {
+  return chooseMachine({
+    arch: info.arch,
+    accel,
+    machines: info.machines,
+    kernel: vm.kernel,
+    disk: vm.disk,
+    cloudInitSeed: vm.cloudInit,
+  })
 }

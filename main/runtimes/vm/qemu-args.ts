@@ -1,8 +1,13 @@
+import type { MachineChoice } from './machine.ts'
 import type { QemuArch } from './qemu-discovery.ts'
 
 export interface QemuLaunch {
   arch: QemuArch
   accel: string
+  /** From chooseMachine(). */
+  machine: MachineChoice['machine']
+  /** The host's TSC rate, which a TCG guest on microvm is told (see chooseMachine). */
+  tscKhz?: number
   memoryMiB: number
   cpus: number
   kernel?: string
@@ -23,23 +28,33 @@ export interface QemuLaunch {
 export function qemuArgs(l: QemuLaunch): string[] {
   const args = ['-name', l.name, '-nodefaults', '-no-user-config', '-display', 'none']
   args.push('-accel', l.accel)
-  if (l.arch === 'x86_64') args.push('-M', 'pc')
+  // microvm keeps its ACPI (a few tables, no PCI): QMP's system_powerdown reaches the guest as
+  // a power-button press, so it can shut down cleanly.
+  if (l.machine === 'microvm') args.push('-M', 'microvm,pcie=off')
+  else if (l.machine === 'pc') args.push('-M', 'pc')
   else args.push('-M', 'virt', '-cpu', l.accel === 'tcg' ? 'max' : 'host')
   args.push('-m', String(l.memoryMiB), '-smp', String(l.cpus))
   if (l.kernel) {
     args.push('-kernel', l.kernel)
     if (l.initrd) args.push('-initrd', l.initrd)
-    args.push('-append', kernelCommandLine(l.arch, l.append))
+    args.push('-append', kernelCommandLine(l.arch, l.append, l.machine, l.accel, l.tscKhz))
     // A guest reboot or panic (panic=-1) ends QEMU instead of looping forever.
     args.push('-no-reboot')
   }
   if (l.disk)
-    args.push('-drive', `file=${driveValue(l.disk)},if=virtio,format=${l.diskFormat ?? diskFormatOf(l.disk)}`)
+    args.push('-drive', `file=${qemuValue(l.disk)},if=virtio,format=${l.diskFormat ?? diskFormatOf(l.disk)}`)
   if (l.cloudInitSeed)
-    args.push('-drive', `file=${driveValue(l.cloudInitSeed)},if=virtio,format=raw,readonly=on`)
+    args.push('-drive', `file=${qemuValue(l.cloudInitSeed)},if=virtio,format=raw,readonly=on`)
   const fwd = l.forwards.map((p) => `,hostfwd=tcp:${p.bind}:${p.host}-:${p.guest}`).join('')
-  args.push('-netdev', `user,id=n0${fwd}`, '-device', 'virtio-net-pci,netdev=n0')
-  args.push('-serial', `file:${l.serialLog}`)
+  args.push('-netdev', `user,id=n0${fwd}`)
+  args.push('-device', `${l.machine === 'microvm' ? 'virtio-net-device' : 'virtio-net-pci'},netdev=n0`)
+  // Appended to, not truncated: the log starts with the line saying which machine was chosen.
+  args.push(
+    '-chardev',
+    `file,id=serial0,path=${qemuValue(l.serialLog)},append=on`,
+    '-serial',
+    'chardev:serial0',
+  )
   args.push(
     '-qmp',
     l.qmpSocket.startsWith('tcp:')
@@ -50,12 +65,40 @@ export function qemuArgs(l: QemuLaunch): string[] {
   return args
 }
 
-/** The serial console is the instance's log, so it is always on the kernel command line. */
-export function kernelCommandLine(arch: QemuArch, append?: string): string {
+/**
+ * The serial console is the instance's log, so it is always on the kernel command line. On
+ * microvm the kernel is also told what is not there, so it does not spend the boot looking for
+ * it; the workload's own `append` comes last and wins.
+ */
+export function kernelCommandLine(
+  arch: QemuArch,
+  append?: string,
+  machine?: MachineChoice['machine'],
+  accel?: string,
+  tscKhz?: number,
+): string {
   const extra = append?.trim() ?? ''
   const console = /(^|\s)console=/.test(extra) ? '' : `console=${arch === 'x86_64' ? 'ttyS0' : 'ttyAMA0'} `
   const panic = /(^|\s)panic=/.test(extra) ? '' : 'panic=-1 '
-  return `${console}${panic}${extra}`.trim()
+  let fast = ''
+  if (machine === 'microvm') {
+    fast = `${MICROVM_CMDLINE} `
+    if (accel === 'tcg' && tscKhz) fast += `${tcgClockCmdline(tscKhz)} `
+  }
+  return `${console}${panic}${fast}${extra}`.trim()
+}
+
+/** No PCI bus, no keyboard controller probing beyond the one microvm emulates, no display, few messages. */
+const MICROVM_CMDLINE = 'pci=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd nomodeset quiet'
+
+/**
+ * Under TCG microvm has no clock a kernel can calibrate the TSC against (no HPET, no PM timer;
+ * PIT calibration fails under emulation), and without a TSC rate the boot stalls at the local
+ * APIC timer. The guest's TSC is the host's under TCG, so it is told the host's rate. KVM guests
+ * have kvmclock and need none of it.
+ */
+function tcgClockCmdline(tscKhz: number): string {
+  return `tsc_early_khz=${tscKhz} tsc=reliable no_timer_check`
 }
 
 export function diskFormatOf(path: string): 'raw' | 'qcow2' {
@@ -63,6 +106,6 @@ export function diskFormatOf(path: string): 'raw' | 'qcow2' {
 }
 
 /** QEMU's option parser splits on commas; a literal comma in a path is written twice. */
-function driveValue(path: string): string {
+function qemuValue(path: string): string {
   return path.replaceAll(',', ',,')
 }

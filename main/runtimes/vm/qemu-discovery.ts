@@ -17,6 +17,8 @@ export interface QemuInfo {
   accelerators: string[]
   /** Candidates that were tried and failed, with why. */
   failed: Record<string, string>
+  /** Machine types this binary offers (`-M help`). */
+  machines: string[]
 }
 
 export type QemuArch = 'x86_64' | 'aarch64'
@@ -74,7 +76,8 @@ const DISK_CACHE_MS = 24 * 60 * 60 * 1000
 
 function diskCacheKey(binary: string, arch: QemuArch): string {
   const st = statSync(binary)
-  return JSON.stringify([binary, arch, st.size, st.mtimeMs, hardwareCandidates(), existsSync('/dev/kvm')])
+  // "2": the format of QemuInfo; an entry saved by an older Worldbench is probed again.
+  return JSON.stringify([2, binary, arch, st.size, st.mtimeMs, hardwareCandidates(), existsSync('/dev/kvm')])
 }
 
 function diskCacheFile(binary: string): string {
@@ -122,7 +125,17 @@ async function probeBinary(binary: string, arch: QemuArch): Promise<QemuInfo> {
     else failed[accel] = r.why!
   }
   accelerators.push('tcg')
-  return { binary, arch, version: m[1]!, accelerators, failed }
+  return { binary, arch, version: m[1]!, accelerators, failed, machines: await machinesOf(binary) }
+}
+
+async function machinesOf(binary: string): Promise<string[]> {
+  const out = await run(binary, ['-M', 'help'], 5000)
+  // "Supported machines are:" then one "name   description" per line.
+  return out.stdout
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(/\s+/)[0] ?? '')
+    .filter(Boolean)
 }
 
 function hardwareCandidates(): string[] {
