@@ -5,7 +5,8 @@
 // Node, hand over to the project's own Node 24 (the `node` devDependency) with the same arguments.
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { enableCompileCache } from 'node:module'
+// A default import: Node 20 (which only hands over) has no enableCompileCache export.
+import nodeModule from 'node:module'
 import { Socket } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,7 +32,7 @@ if (major >= 24) {
     await import(built)
   } else if (process.features.typescript) {
     // Caches each source's stripped and compiled form (in the OS temp dir).
-    enableCompileCache?.()
+    nodeModule.enableCompileCache?.()
     await import('../main/cli-main.ts')
   } else {
     fail(

@@ -29,7 +29,7 @@ export function WasmSandbox({ definition }: { definition: Record<string, unknown
         ))}
         <li>Env: {env.length ? env.join(', ') : 'none'}</li>
         <li>
-          Memory ≤ {limits.memoryMiB ?? '?'} MiB
+          {limits.memoryMiB !== undefined ? `Memory ≤ ${limits.memoryMiB} MiB` : 'No memory limit'}
           {limits.timeoutSeconds !== undefined
             ? ` · ${limits.timeoutSeconds}s per run or request`
             : ' · no time limit'}

@@ -114,6 +114,9 @@ test('dashboard: a Wasm and a container row with moving sparklines, the instance
   await expect(app.getByTestId('definition')).toContainText('"kind": "wasm"')
   await expect(app.getByTestId('wasm-imports-exports')).toContainText('wasi_snapshot_preview1')
   await expect(app.getByTestId('wasm-imports-exports')).toContainText('_start')
+  // What it may touch, and its limits.
+  await expect(app.getByTestId('wasm-sandbox')).toContainText('No directories')
+  await expect(app.getByTestId('wasm-sandbox')).toContainText('Memory ≤ 64 MiB · 5s per run or request')
   await app.screenshot({ path: 'test-results/e2e/instance.png', fullPage: true })
 
   // Stop both from the dashboard and see them leave.

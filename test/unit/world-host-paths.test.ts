@@ -110,7 +110,7 @@ describe('artifact paths through symlinks', () => {
 })
 
 describe('default limits of a Wasm workload', () => {
-  it('caps memory and, when serving, each request', () => {
+  it('caps memory and each CGI request, and promises nothing a component engine does not hold', () => {
     const f = folder()
     const cmd = checkWorldText(f.file, text('{ module: ./app.wasm }')).world!.workloads[0]!
     expect(cmd.limits).toEqual({ memoryMiB: WASM_DEFAULT_MEMORY_MIB })
@@ -119,6 +119,8 @@ describe('default limits of a Wasm workload', () => {
       memoryMiB: WASM_DEFAULT_MEMORY_MIB,
       timeoutSeconds: WASM_DEFAULT_REQUEST_TIMEOUT_SECONDS,
     })
+    const component = checkWorldText(f.file, text('{ module: ./app.wasm, serve: http }')).world!.workloads[0]!
+    expect(component.limits).toEqual({})
     const own = checkWorldText(f.file, text('{ module: ./app.wasm }', '    limits: { memoryMiB: 32 }\n'))
       .world!.workloads[0]!
     expect(own.limits.memoryMiB).toBe(32)

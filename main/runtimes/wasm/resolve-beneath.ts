@@ -19,6 +19,7 @@ export type Beneath =
  * followLast: whether a symlink as the last component is followed (a trailing slash always follows).
  */
 export function resolveBeneath(root: string, path: string, followLast: boolean): Beneath {
+  if (path === '') return { ok: false, errno: ERRNO.NOENT, why: 'an empty path' }
   if (path.includes('\0')) return { ok: false, errno: ERRNO.ILSEQ, why: 'a NUL byte in the path' }
   if (path.startsWith('/'))
     return { ok: false, errno: ERRNO.NOTCAPABLE, why: 'an absolute path, where a relative one is required' }
@@ -51,7 +52,12 @@ export function resolveBeneath(root: string, path: string, followLast: boolean):
       continue
     }
     if (++links > MAX_LINKS) return { ok: false, errno: ERRNO.LOOP, why: 'too many symlinks' }
-    const target = readlinkSync(host, 'utf8')
+    let target: string
+    try {
+      target = readlinkSync(host, 'utf8')
+    } catch {
+      return { ok: false, errno: ERRNO.ACCES, why: `an unreadable symlink ${name}` }
+    }
     if (target.startsWith('/'))
       return { ok: false, errno: ERRNO.NOTCAPABLE, why: `a symlink to the absolute path ${target}` }
     for (const part of target.split('/').reverse()) todo.push(part)

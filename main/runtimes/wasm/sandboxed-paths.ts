@@ -1,9 +1,11 @@
 /**
  * The WASI path functions, each put behind our own lookup (resolve-beneath.ts) before node:wasi
- * sees it: a path that would leave its preopen (through a symlink, "..", or an absolute
- * symlink) is refused with ENOTCAPABLE and logged; one that stays inside is handed to node:wasi
- * already resolved (no symlink before its last component), so node:wasi's own lookup cannot
- * wander off either. Writes under a read-only preopen are refused with EROFS.
+ * sees it: a path that would leave the directory fd it starts from (through a symlink, "..",
+ * or an absolute symlink) is refused with ENOTCAPABLE and logged; one that stays inside is
+ * handed to node:wasi already resolved (no symlink before its last component), so node:wasi's
+ * own lookup cannot wander off either. Writes under a read-only preopen are refused with EROFS.
+ * A guest cannot change the tree between our lookup and node:wasi's (WASI calls are
+ * synchronous); another process writing the same directory at that instant could.
  */
 import { lstatSync, readlinkSync, statSync } from 'node:fs'
 import type { GuestFds, Preopen } from './guest-fds.ts'

@@ -1,6 +1,7 @@
 /** The WASI preview 1 errno values the sandbox layer returns itself (wasi_snapshot_preview1 witx). */
 export const ERRNO = {
   SUCCESS: 0,
+  ACCES: 2,
   BADF: 8,
   ILSEQ: 25,
   INVAL: 28,
