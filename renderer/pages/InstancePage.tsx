@@ -91,6 +91,7 @@ export function InstancePage({ id }: { id: string }) {
           <UrlLink key={p.url} url={p.url} className="mr-2" />
         ))}
         · memory now {formatBytes(last?.memoryBytes ?? instance.last?.memoryBytes)}
+        <HostShare sample={last ?? instance.last} />
       </p>
       <div className="grid gap-4 xl:grid-cols-3">
         <Card>
@@ -106,6 +107,21 @@ export function InstancePage({ id }: { id: string }) {
       <LogView id={id} />
       <Details id={id} />
     </div>
+  )
+}
+
+/** For Wasm: the host process the workload is in, and its share of it (counted in its memory). */
+function HostShare({ sample }: { sample: Sample | undefined }) {
+  const host = sample?.host
+  if (!host) return null
+  return (
+    <span data-testid="host-share">
+      {' '}
+      · host process {host.pid}
+      {host.workloads > 1 ? `, shared by ${host.workloads} workloads` : ', its own'}: share{' '}
+      {formatBytes(host.shareBytes)} of {formatBytes(host.pssBytes ?? host.rssBytes)}
+      {sample.guestPeakBytes ? ` · largest instance ${formatBytes(sample.guestPeakBytes)}` : ''}
+    </span>
   )
 }
 

@@ -110,6 +110,8 @@ test('dashboard: a Wasm and a container row with moving sparklines, the instance
   const logs = app.getByTestId('logs')
   await expect(logs.locator('div').first()).toBeVisible()
   await expect(logs).toContainText('sandbox')
+  // Its host process and its share of it, from the samples.
+  await expect(app.getByTestId('host-share')).toContainText(/host process \d+/)
   // Its definition, and what the module imports (WASI preview 1) and exports (_start).
   await expect(app.getByTestId('definition')).toContainText('"kind": "wasm"')
   await expect(app.getByTestId('wasm-imports-exports')).toContainText('wasi_snapshot_preview1')

@@ -102,7 +102,7 @@ describe('a shared host', () => {
     expect((await httpGet(hog.ports[0]!.url)).status).toBe(502)
   })
 
-  it('reports samples per workload: its own linear memory and CPU, the host split between them', async () => {
+  it('reports samples per workload: its own linear memory, and the host split evenly between them', async () => {
     const world = 'samples'
     const small = await up(cgi(world, 'small', hello))
     const big = await up(cgi(world, 'big', fx('hog.wasm'), { limits: { memoryMiB: 24 } }))

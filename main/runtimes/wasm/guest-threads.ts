@@ -7,7 +7,7 @@
  * own limits: a guest past its wall-clock limit has its thread terminated and replaced (the
  * registered workloads are loaded into the new one), and only that request or run fails; in a
  * shared host the other threads go on serving meanwhile. A worker thread costs ~50 ms to boot and
- * a few MiB, paid once per shared host, not per workload.
+ * ~10 MiB PSS, paid once per shared host (and only as guests need them), not per workload.
  */
 import { availableParallelism } from 'node:os'
 import {
@@ -44,8 +44,12 @@ export class GuestThreads {
   private readonly newThread: () => GuestThread
   private closed = false
 
-  constructor(size: number, newThread: () => GuestThread = takeWorker) {
+  private readonly maxSize: number
+
+  /** Starts `size` threads, and more, up to maxSize, whenever a job could run but every thread is busy. */
+  constructor(size: number, newThread: () => GuestThread = takeWorker, maxSize = size) {
     this.newThread = newThread
+    this.maxSize = maxSize
     for (let i = 0; i < size; i++) this.threads.push(this.spawn())
   }
 
@@ -141,13 +145,22 @@ export class GuestThreads {
   }
 
   private drain(): void {
+    for (const q of this.queue.filter((q) => q.guests.closed)) {
+      this.queue.splice(this.queue.indexOf(q), 1)
+      q.resolve({ ok: false, error: stoppedError(), memoryBytes: 0, ms: 0 })
+    }
+    const runnable = () => this.queue.findIndex((q) => q.guests.running < q.guests.opts.size)
+    // Busy threads (a long guest, or a runaway until its limit) and a job that may run: one more.
+    if (
+      !this.closed &&
+      this.threads.length < this.maxSize &&
+      this.threads.every((t) => t.current) &&
+      runnable() >= 0
+    )
+      this.threads.push(this.spawn())
     for (const t of this.threads) {
       if (t.current) continue
-      for (const q of this.queue.filter((q) => q.guests.closed)) {
-        this.queue.splice(this.queue.indexOf(q), 1)
-        q.resolve({ ok: false, error: stoppedError(), memoryBytes: 0, ms: 0 })
-      }
-      const i = this.queue.findIndex((q) => q.guests.running < q.guests.opts.size)
+      const i = runnable()
       if (i < 0) return
       const q = this.queue.splice(i, 1)[0]!
       q.guests.running++
@@ -168,9 +181,12 @@ const stoppedError = () => ({
 })
 
 let shared: GuestThreads | undefined
-/** The guest threads of this (shared) host: two where there are two cores, so a runaway leaves one. */
+/**
+ * The guest threads of this (shared) host: one at first, up to one a core (at least two, so a
+ * runaway always leaves one) as guests find them all busy. Each costs ~10 MiB PSS here.
+ */
 export function hostGuestThreads(): GuestThreads {
-  shared ??= new GuestThreads(Math.max(2, Math.min(4, availableParallelism())))
+  shared ??= new GuestThreads(1, takeWorker, Math.max(2, Math.min(4, availableParallelism())))
   return shared
 }
 
