@@ -103,6 +103,9 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# Guest-side times for the log (seconds since the kernel started), read without forking.
+mark() { read up _ </proc/uptime; echo "worldbench: \$1 at \$up s" >/dev/console; }
+mark /init
 load() {
   for m in "\$@"; do
     [ -e /lib/modules/\$m.ko ] || continue
@@ -118,6 +121,7 @@ ip addr add 10.0.2.15/24 dev eth0
 ip link set eth0 up
 ip route add default via 10.0.2.2
 httpd -p 80 -h /www
+mark "httpd listening"
 echo "WORLDBENCH-READY" >/dev/console
 load button evdev
 acpid -c /etc/acpi -l /tmp/acpid.log
