@@ -8,7 +8,7 @@ import type {
   Sample,
 } from '../../../preload/api.ts'
 import type { RuntimeRegistry } from '../../runtimes/registry.ts'
-import type { Instance, Runtime } from '../../runtimes/runtime.ts'
+import { healthProbe, type Instance, type Runtime } from '../../runtimes/runtime.ts'
 import { toErrorShape, WorldbenchError } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { runPrepareScript } from '../prepare-script.ts'
@@ -184,7 +184,12 @@ export class BenchRunner {
           `${w.name} has no port to measure.`,
           'Benchmarks measure HTTP workloads: give it a port.',
         )
-      await waitReady({ name: `${w.name} (${w.kind})`, ports: instance.ports, ready: readySpec(w) })
+      await waitReady({
+        name: `${w.name} (${w.kind})`,
+        ports: instance.ports,
+        ready: readySpec(w),
+        ...healthProbe(runtime, instance),
+      })
       m.coldStartMs = performance.now() - t0
       const path = w.ready?.http ?? '/'
       while (!(await httpOk(port, path))) {
@@ -248,7 +253,12 @@ export class BenchRunner {
       while (instances.length < limit.count) {
         const instance = await runtime.start(w, artifact)
         instances.push(instance)
-        await waitReady({ name: `${w.name} (${w.kind})`, ports: instance.ports, ready: readySpec(w) })
+        await waitReady({
+          name: `${w.name} (${w.kind})`,
+          ports: instance.ports,
+          ready: readySpec(w),
+          ...healthProbe(runtime, instance),
+        })
         await sleep(500)
         const samples = await Promise.all(instances.map((i) => runtime.sample(i)))
         const total = samples.reduce((a, x) => a + x.memoryBytes, 0)
