@@ -7,7 +7,7 @@ import type {
   WorldStatus,
 } from '../../preload/api.ts'
 import type { RuntimeRegistry } from '../runtimes/registry.ts'
-import type { Instance, Runtime } from '../runtimes/runtime.ts'
+import { healthProbe, type Instance, type Runtime } from '../runtimes/runtime.ts'
 import { toErrorShape, WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
 import { LogBuffer } from './log-buffer.ts'
@@ -191,7 +191,7 @@ export class Supervisor {
         ready: readySpec(w),
         ...(signal && { signal }),
         logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
-        ...(runtime.healthy && { healthy: () => runtime.healthy!(instance) }),
+        ...healthProbe(runtime, instance),
         alive: async () => {
           if (m.instance.state === 'failed' || m.instance.state === 'stopped') {
             const last = m.logs

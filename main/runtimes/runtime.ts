@@ -102,3 +102,9 @@ export interface Runtime {
 export interface DirectRun {
   stop(): Promise<void>
 }
+
+/** Readiness's view of the engine's health check, where the runtime has one (containers). */
+export function healthProbe(runtime: Runtime, i: Instance): { healthy?: () => Promise<boolean> } {
+  const healthy = runtime.healthy?.bind(runtime)
+  return healthy ? { healthy: () => healthy(i) } : {}
+}

@@ -10,7 +10,7 @@ import type {
   PortBinding,
 } from '../../../preload/api.ts'
 import type { RuntimeRegistry } from '../../runtimes/registry.ts'
-import type { DirectRun, Instance, Runtime } from '../../runtimes/runtime.ts'
+import { type DirectRun, healthProbe, type Instance, type Runtime } from '../../runtimes/runtime.ts'
 import { toErrorShape, WorldbenchError } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { totalMemoryBytes } from '../metrics/cost.ts'
@@ -268,6 +268,7 @@ export class BenchRunner {
             ready: spec,
             signal: abort.signal,
             logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: abort.signal }),
+            ...healthProbe(runtime, instance),
           }),
           died,
         ])
@@ -374,7 +375,12 @@ export class BenchRunner {
       while (instances.length < limit.count) {
         const instance = await runtime.start(w, artifact)
         instances.push(instance)
-        await waitReady({ name: `${w.name} (${w.kind})`, ports: instance.ports, ready: readySpec(w) })
+        await waitReady({
+          name: `${w.name} (${w.kind})`,
+          ports: instance.ports,
+          ready: readySpec(w),
+          ...healthProbe(runtime, instance),
+        })
         await sleep(500)
         // The same full cost as the rounds: shims and proxies included.
         const costs = await Promise.all(instances.map((i) => costReader(runtime, i)()))
