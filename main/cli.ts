@@ -43,6 +43,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('up <world>')
     .description('Start a world (a sample name or a world.yaml); waits until ready and prints URLs')
     .option('--json', 'machine-readable output')
+    .option('-y, --yes', "trust the world's scripts (prepare, build) without asking")
     .action(run(upCommand))
   program
     .command('down <world>')
@@ -93,6 +94,7 @@ export async function runCli(argv: string[]): Promise<number> {
       'stop the density test when all instances together use this much memory',
     )
     .option('--json', 'machine-readable output')
+    .option('-y, --yes', "trust the world's scripts (prepare, build) without asking")
     .action(run(benchCommand))
 
   try {

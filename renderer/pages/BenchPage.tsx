@@ -5,6 +5,7 @@ import { BenchChart, type BenchChartHandle } from '../components/BenchChart.tsx'
 import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
 import { benchToCsv, benchToMarkdown, formatValue, METRICS } from '../lib/bench-format.ts'
+import { withTrust } from '../lib/trust.ts'
 
 const ALL_KINDS: Kind[] = ['wasm', 'container', 'vm']
 
@@ -30,13 +31,15 @@ export function BenchPage() {
     setError(undefined)
     setProgress(undefined)
     try {
-      const r = await api.benchRun({
-        world,
-        kinds,
-        repeats,
-        loadSeconds,
-        ...(density >= 2 && { density: { count: density } }),
-      })
+      const r = await withTrust(() =>
+        api.benchRun({
+          world,
+          kinds,
+          repeats,
+          loadSeconds,
+          ...(density >= 2 && { density: { count: density } }),
+        }),
+      )
       setReport(r)
       setCompare(undefined)
       void history.reload()

@@ -4,6 +4,7 @@ import { api, onEvent } from '../api.ts'
 import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle, UrlLink } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
 import { href } from '../hooks/useHashRoute.ts'
+import { withTrust } from '../lib/trust.ts'
 
 /** Adds a world file from disk (a path on the machine that runs Worldbench) after checking it. */
 function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
@@ -109,7 +110,7 @@ export function WorldsPage() {
   const launch = async (name: string, file: string) => {
     update(name, { busy: true, progress: [], error: undefined, status: undefined })
     try {
-      const status = await api.worldUp({ world: file })
+      const status = await withTrust(() => api.worldUp({ world: file }))
       update(name, { busy: false, status })
     } catch (err) {
       const e = err as { message: string; hint?: string }
