@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
 import { BenchRunner } from './core/bench/runner.ts'
@@ -9,7 +8,7 @@ import { Sampler, type SamplerOptions } from './core/sampler.ts'
 import { Store } from './core/store.ts'
 import { Supervisor } from './core/supervisor.ts'
 import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
-import { checkWorldText, loadWorld, validateWorldFile } from './core/world/load.ts'
+import { checkWorldFileSync, formatIssue, loadWorld, validateWorldFile } from './core/world/load.ts'
 import type { Kind, World } from './core/world/schema.ts'
 import { assertTrusted, worldScripts, worldTrustHash } from './core/world/trust.ts'
 import { ENGINE_SETTINGS } from './runtimes/default-registry.ts'
@@ -252,14 +251,22 @@ export class WorldbenchService {
     const add = (file: string, sample: boolean) => {
       if (seen.has(file)) return
       seen.add(file)
-      let text = ''
-      try {
-        text = readFileSync(file, 'utf8')
-      } catch {
+      const { world, issues } = checkWorldFileSync(file)
+      if (!world) {
+        // One broken saved world is listed as broken; it never hides the others.
+        const record = records.get(file)
+        if (record)
+          out.push({
+            name: record.name,
+            file,
+            sample,
+            kinds: [],
+            workloads: 0,
+            desired: record.desired,
+            broken: issues.map(formatIssue).join('\n').trim(),
+          })
         return
       }
-      const { world } = checkWorldText(file, text)
-      if (!world) return
       out.push({
         name: world.name,
         ...(world.description !== undefined && { description: world.description }),

@@ -102,6 +102,8 @@ export interface WorldSummary {
   kinds: Kind[]
   workloads: number
   desired: 'up' | 'down'
+  /** Set when a saved world's file is missing or no longer valid: why, with file:line:column. */
+  broken?: string
 }
 
 export interface ValidationIssue {

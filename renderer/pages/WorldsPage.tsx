@@ -165,6 +165,14 @@ export function WorldsPage() {
                   </h2>
                   {!w.sample && <p className="font-mono text-xs text-slate-500">{w.file}</p>}
                   <p className="text-sm text-slate-600 dark:text-slate-400">{w.description}</p>
+                  {w.broken && (
+                    <pre
+                      className="mt-1 whitespace-pre-wrap text-xs text-red-700 dark:text-red-400"
+                      data-testid="world-broken"
+                    >
+                      {w.broken}
+                    </pre>
+                  )}
                   <div className="mt-2 flex gap-1">
                     {w.kinds.map((k) => (
                       <KindBadge key={k} kind={k} />
