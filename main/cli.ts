@@ -46,6 +46,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('up <world>')
     .description('Start a world (a sample name or a world.yaml); waits until ready and prints URLs')
     .option('--json', 'machine-readable output')
+    .option('-y, --yes', "trust the world's scripts (prepare, build) without asking")
     .action(run(async () => (await worlds()).upCommand))
   program
     .command('down <world>')
@@ -102,6 +103,7 @@ export async function runCli(argv: string[]): Promise<number> {
       "also start each kind directly with its engine (no Worldbench) and report Worldbench's overhead",
     )
     .option('--json', 'machine-readable output')
+    .option('-y, --yes', "trust the world's scripts (prepare, build) without asking")
     .action(run(async () => (await import('./cli/commands/bench.ts')).benchCommand))
 
   program

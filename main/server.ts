@@ -65,6 +65,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       res.end('Internal error.\n')
     }
   })
+  // A client that trickles its request (slowloris) is cut off; no request here needs longer.
+  server.headersTimeout = 10_000
+  server.requestTimeout = 30_000
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = requestUrl(req)
     if (!url) {

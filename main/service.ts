@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
 import { BenchRunner } from './core/bench/runner.ts'
@@ -9,8 +8,9 @@ import { Sampler, type SamplerOptions } from './core/sampler.ts'
 import { Store } from './core/store.ts'
 import { Supervisor } from './core/supervisor.ts'
 import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
-import { checkWorldText, loadWorld, validateWorldFile } from './core/world/load.ts'
-import type { Kind } from './core/world/schema.ts'
+import { checkWorldFileSync, formatIssue, loadWorld, validateWorldFile } from './core/world/load.ts'
+import type { Kind, World } from './core/world/schema.ts'
+import { assertTrusted, worldScripts, worldTrustHash } from './core/world/trust.ts'
 import { ENGINE_SETTINGS } from './runtimes/default-registry.ts'
 import type { RuntimeRegistry } from './runtimes/registry.ts'
 import type { Runtime } from './runtimes/runtime.ts'
@@ -51,8 +51,12 @@ export class WorldbenchService {
     this.sampler.start()
     if (opts.restoreWorlds) {
       for (const w of this.store.worlds().filter((r) => r.desired === 'up')) {
+        // A world whose scripts changed since they were trusted stays down until asked again.
         void loadWorld(w.file)
-          .then((world) => this.supervisor.up(world))
+          .then(async (world) => {
+            await this.checkTrust(world)
+            return this.supervisor.up(world)
+          })
           .catch(() => undefined)
       }
     }
@@ -122,8 +126,21 @@ export class WorldbenchService {
       worldUp: async ({ world: ref }) => {
         const file = resolveWorldRef(ref, this.store)
         const world = await loadWorld(file)
+        await this.checkTrust(world)
         this.store.setWorld(world.name, file, 'up')
         return this.supervisor.up(world)
+      },
+      trustWorld: async ({ world: ref, sha256 }) => {
+        const world = await loadWorld(resolveWorldRef(ref, this.store))
+        const now = await worldTrustHash(world)
+        if (now !== sha256)
+          throw new WorldbenchError(
+            'WORLD_CHANGED',
+            `${world.file} or one of its scripts changed since it was shown to you.`,
+            'Start it again to see what it runs now, and trust that.',
+          )
+        this.store.trustWorld(world.file, now)
+        return { file: world.file, sha256: now, scripts: worldScripts(world) }
       },
       worldDown: async ({ world: ref }) => {
         const known = this.store.worlds().find((w) => w.name === ref)
@@ -154,6 +171,7 @@ export class WorldbenchService {
         this.benching = true
         try {
           const world = await loadWorld(resolveWorldRef(ref, this.store))
+          await this.checkTrust(world)
           const report = await new BenchRunner(this.registry, this.bus).run(world, opts)
           this.store.saveBench({ id: report.id, createdAt: report.createdAt, title: report.title, report })
           return report
@@ -184,6 +202,12 @@ export class WorldbenchService {
         return run.report as BenchReport
       },
     }
+  }
+
+  /** Scripts of the sample worlds ship with Worldbench; any other world's run only once trusted. */
+  private async checkTrust(world: World): Promise<void> {
+    if ([...sampleWorldFiles().values()].includes(world.file)) return
+    await assertTrusted(world, this.store.trustedHash(world.file))
   }
 
   listInstances(): InstanceInfo[] {
@@ -228,14 +252,22 @@ export class WorldbenchService {
     const add = (file: string, sample: boolean) => {
       if (seen.has(file)) return
       seen.add(file)
-      let text = ''
-      try {
-        text = readFileSync(file, 'utf8')
-      } catch {
+      const { world, issues } = checkWorldFileSync(file)
+      if (!world) {
+        // One broken saved world is listed as broken; it never hides the others.
+        const record = records.get(file)
+        if (record)
+          out.push({
+            name: record.name,
+            file,
+            sample,
+            kinds: [],
+            workloads: 0,
+            desired: record.desired,
+            broken: issues.map(formatIssue).join('\n').trim(),
+          })
         return
       }
-      const { world } = checkWorldText(file, text)
-      if (!world) return
       out.push({
         name: world.name,
         ...(world.description !== undefined && { description: world.description }),

@@ -138,6 +138,8 @@ export interface WorldSummary {
   kinds: Kind[]
   workloads: number
   desired: 'up' | 'down'
+  /** Set when a saved world's file is missing or no longer valid: why, with file:line:column. */
+  broken?: string
 }
 
 export interface ValidationIssue {
@@ -372,6 +374,16 @@ export const methods = {
   worldUp: method<WorldStatus>()(
     WorldRef,
     'Prepare and start a world; resolves when every workload is ready',
+  ),
+  trustWorld: method<{ file: string; sha256: string; scripts: string[] }>()(
+    z.strictObject({
+      world: z.string().min(1).max(4096),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .describe('The hash worldUp reported (WORLD_NOT_TRUSTED): what the person saw is what is trusted'),
+    }),
+    'Allow the scripts of a world file (prepare, vm.build, wasm.build) to run, as they are now',
   ),
   worldDown: method<{ stopped: number }>()(WorldRef, 'Stop a world in reverse dependency order'),
   listInstances: method<InstanceInfo[]>()(

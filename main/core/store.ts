@@ -12,6 +12,8 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE worlds (name TEXT PRIMARY KEY, file TEXT NOT NULL, desired TEXT NOT NULL, updated_at INTEGER NOT NULL);
    CREATE TABLE bench_runs (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, title TEXT NOT NULL, report TEXT NOT NULL);`,
+  // The world files (with their scripts) a person agreed to run, by content: an edit asks again.
+  `CREATE TABLE trusted_worlds (file TEXT PRIMARY KEY, sha256 TEXT NOT NULL, trusted_at INTEGER NOT NULL);`,
 ]
 
 export interface WorldRecord {
@@ -94,6 +96,22 @@ export class Store {
       updated_at: number
     }[]
     return rows.map((r) => ({ name: r.name, file: r.file, desired: r.desired, updatedAt: r.updated_at }))
+  }
+
+  trustedHash(file: string): string | undefined {
+    const row = this.db.prepare('SELECT sha256 FROM trusted_worlds WHERE file = ?').get(file) as
+      | { sha256: string }
+      | undefined
+    return row?.sha256
+  }
+
+  trustWorld(file: string, sha256: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO trusted_worlds (file, sha256, trusted_at) VALUES (?, ?, ?)
+         ON CONFLICT(file) DO UPDATE SET sha256 = excluded.sha256, trusted_at = excluded.trusted_at`,
+      )
+      .run(file, sha256, Date.now())
   }
 
   saveBench(record: BenchRecord): void {

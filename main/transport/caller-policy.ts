@@ -2,6 +2,8 @@ import { ENGINE_PATH_SETTINGS, type ErrorShape, type MethodName } from '../../pr
 import type { Caller } from './dispatch.ts'
 
 const enginePaths: readonly string[] = ENGINE_PATH_SETTINGS
+/** Any later setting named like a program or a path is held to the same rule. */
+const PATH_LIKE = /(binary|path|socket|command|script)$/i
 
 /**
  * What a caller may not do even with valid input: only code in this process may point an engine
@@ -10,7 +12,7 @@ const enginePaths: readonly string[] = ENGINE_PATH_SETTINGS
 export function refusedFor(caller: Caller, method: MethodName, params: unknown): ErrorShape | undefined {
   if (caller === 'local' || method !== 'setSetting') return undefined
   const { key, value } = params as { key: string; value: unknown }
-  if (!enginePaths.includes(key) || value === '' || value === null) return undefined
+  if (!(enginePaths.includes(key) || PATH_LIKE.test(key)) || value === '' || value === null) return undefined
   return {
     code: 'SETTING_DESKTOP_ONLY',
     message: `"${key}" names a program or socket Worldbench would use, so it cannot be set through ${

@@ -13,6 +13,7 @@ import {
   spreadNote,
   summaryText,
 } from '../lib/bench-format.ts'
+import { withTrust } from '../lib/trust.ts'
 
 const ALL_KINDS: Kind[] = ['wasm', 'container', 'vm']
 
@@ -39,14 +40,16 @@ export function BenchPage() {
     setError(undefined)
     setProgress(undefined)
     try {
-      const r = await api.benchRun({
-        world,
-        kinds,
-        repeats,
-        loadSeconds,
-        ...(density >= 2 && { density: { count: density } }),
-        ...(direct && { direct: true }),
-      })
+      const r = await withTrust(() =>
+        api.benchRun({
+          world,
+          kinds,
+          repeats,
+          loadSeconds,
+          ...(density >= 2 && { density: { count: density } }),
+          ...(direct && { direct: true }),
+        }),
+      )
       setReport(r)
       setCompare(undefined)
       void history.reload()

@@ -4,6 +4,7 @@ import { api, onEvent } from '../api.ts'
 import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle, UrlLink } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
 import { href } from '../hooks/useHashRoute.ts'
+import { withTrust } from '../lib/trust.ts'
 
 /** Adds a world file from disk (a path on the machine that runs Worldbench) after checking it. */
 function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
@@ -109,7 +110,7 @@ export function WorldsPage() {
   const launch = async (name: string, file: string) => {
     update(name, { busy: true, progress: [], error: undefined, status: undefined })
     try {
-      const status = await api.worldUp({ world: file })
+      const status = await withTrust(() => api.worldUp({ world: file }))
       update(name, { busy: false, status })
     } catch (err) {
       const e = err as { message: string; hint?: string }
@@ -164,6 +165,14 @@ export function WorldsPage() {
                   </h2>
                   {!w.sample && <p className="font-mono text-xs text-slate-500">{w.file}</p>}
                   <p className="text-sm text-slate-600 dark:text-slate-400">{w.description}</p>
+                  {w.broken && (
+                    <pre
+                      className="mt-1 whitespace-pre-wrap text-xs text-red-700 dark:text-red-400"
+                      data-testid="world-broken"
+                    >
+                      {w.broken}
+                    </pre>
+                  )}
                   <div className="mt-2 flex gap-1">
                     {w.kinds.map((k) => (
                       <KindBadge key={k} kind={k} />

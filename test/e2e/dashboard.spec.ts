@@ -10,7 +10,7 @@ const CONTAINER = 'dash-container'
 /** `worldbench up` from a terminal: it reaches the running `serve` through its control socket. */
 function cliUp(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/worldbench.mjs', 'up', WORLD, '--json'], {
+    const child = spawn(process.execPath, ['bin/worldbench.mjs', 'up', WORLD, '--json', '--yes'], {
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     })

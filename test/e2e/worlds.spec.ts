@@ -57,3 +57,30 @@ test('open a world file from disk: a bad one shows where it is wrong, a good one
   await expect(app.getByTestId('world-workloads')).toContainText('hello')
   await expect(app.getByTestId('world-workloads')).toContainText('stopped')
 })
+
+test("a world file's prepare script runs only after the person confirms it", async ({ app }) => {
+  const file = `${process.cwd()}/test/fixtures/worlds/wasm-only/world.yaml`
+  await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
+  await app.getByLabel('Open a world file').fill(file)
+  await app.getByRole('button', { name: 'Open' }).click()
+
+  // Declined: nothing runs, and the page says why.
+  const declined = app.waitForEvent('dialog').then(async (d) => {
+    expect(d.type()).toBe('confirm')
+    expect(d.message()).toContain('prepare.sh')
+    await d.dismiss()
+  })
+  await app.getByRole('button', { name: 'Launch wasm-only' }).click()
+  await declined
+  await expect(app.getByTestId('world-wasm-only').locator('..')).toContainText(
+    'You have not trusted them yet',
+  )
+
+  // Confirmed: the world starts, and a second launch asks no more.
+  app.once('dialog', (d) => void d.accept())
+  await app.getByRole('button', { name: 'Launch wasm-only' }).click()
+  const status = app.getByTestId('world-status-wasm-only')
+  await expect(status.getByText('running')).toHaveCount(1, { timeout: 60_000 })
+  await app.getByRole('button', { name: 'Stop wasm-only' }).click()
+  await expect(status).toBeHidden({ timeout: 60_000 })
+})

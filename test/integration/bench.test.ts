@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runPrepareScript } from '../../main/core/prepare-script.ts'
 import { sampleWorldFiles } from '../../main/core/world/catalog.ts'
 import { loadWorld } from '../../main/core/world/load.ts'
+import { worldTrustHash } from '../../main/core/world/trust.ts'
 import { createService } from '../../main/create-service.ts'
 import { ContainerRuntime } from '../../main/runtimes/container/index.ts'
 import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
@@ -113,6 +114,8 @@ describe('bench', () => {
 
   it('density: starts instances until the count, reports memory after each and the marginal cost of one more', async () => {
     const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'wasm-only', 'world.yaml')
+    // Its prepare script runs only once trusted (as a person does after reading it).
+    await service.handlers.trustWorld({ world, sha256: await worldTrustHash(await loadWorld(world)) })
     const report = await service.handlers.benchRun({
       world,
       ...QUICK,

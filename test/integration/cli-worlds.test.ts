@@ -62,8 +62,17 @@ describe('the CLI and a running service share one set of worlds', () => {
     rmSync(env.WORLDBENCH_HOME, { recursive: true, force: true })
   })
 
+  it("up asks before running the world's prepare script: without a terminal it needs --yes", async () => {
+    const refused = await cli(['up', WORLD, '--json'], env)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('prepare.sh')
+    expect(refused.stderr).toMatch(/hint: .*--yes/)
+    const ps = JSON.parse((await cli(['ps', '--json'], env)).stdout) as InstanceInfo[]
+    expect(ps).toEqual([])
+  })
+
   it('up hands the world to the service, ps and logs see it, down stops it', async () => {
-    const up = await cli(['up', WORLD, '--json'], env)
+    const up = await cli(['up', WORLD, '--json', '--yes'], env)
     expect(up.code, up.stderr).toBe(0)
     const status = JSON.parse(up.stdout) as { instances: InstanceInfo[] }
     const url = status.instances[0]!.ports[0]!.url
@@ -96,7 +105,11 @@ describe('up with no service running', () => {
   it('stays in the foreground until Ctrl-C, then stops the world', async () => {
     const env = { WORLDBENCH_HOME: mkdtempSync(join(tmpdir(), 'wb-cli-fg-')) }
     try {
-      const { child, stdout } = await startUntil(['up', WORLD, '--json'], env, /is up\. Press Ctrl-C/)
+      const { child, stdout } = await startUntil(
+        ['up', WORLD, '--json', '--yes'],
+        env,
+        /is up\. Press Ctrl-C/,
+      )
       const url = (JSON.parse(stdout()) as { instances: InstanceInfo[] }).instances[0]!.ports[0]!.url
       expect((await httpGet(url)).status).toBe(200)
       child.kill('SIGINT')

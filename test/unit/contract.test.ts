@@ -25,6 +25,10 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   validateWorld: { good: [{ file: '/tmp/world.yaml' }], bad: [{}, { file: '' }, { file: 3 }] },
   addWorld: { good: [{ file: './world.yaml' }], bad: [{}, { file: '' }, { path: 'x' }] },
   worldUp: { good: [{ world: 'hello-trio' }], bad: [{}, { world: '' }, { world: 'x', force: true }] },
+  trustWorld: {
+    good: [{ world: './w.yaml', sha256: 'a'.repeat(64) }],
+    bad: [{ world: './w.yaml' }, { world: './w.yaml', sha256: 'A'.repeat(64) }, { sha256: 'a'.repeat(64) }],
+  },
   worldDown: { good: [{ world: 'hello-trio' }], bad: [{ world: 7 }] },
   listInstances: { good: [undefined, {}, { includeExternal: true }], bad: [{ includeExternal: 'yes' }] },
   stopInstance: { good: [{ id: 'w.a.123456' }], bad: [{}, { id: '' }, { id: 'x'.repeat(201) }] },

@@ -2,6 +2,7 @@ import type { BenchKindResult, BenchMetric, BenchReport, Kind } from '../../../p
 import { connect } from '../connect.ts'
 import { printJson } from '../output.ts'
 import { formatBytes, table } from '../table.ts'
+import { withTrust } from '../trust.ts'
 import { printWorldWarnings } from '../world-warnings.ts'
 
 export interface BenchCliOptions {
@@ -15,6 +16,7 @@ export interface BenchCliOptions {
   densityBudget?: string
   direct?: boolean
   json?: boolean
+  yes?: boolean
 }
 
 /** `worldbench bench`: compare the kinds of a world; progress on stderr, results on stdout. */
@@ -26,22 +28,24 @@ export async function benchCommand(world: string, opts: BenchCliOptions): Promis
       process.stderr.write(`  [${String(Math.round(p.percent ?? 0)).padStart(3)}%] ${p.message ?? p.step}\n`)
   })
   try {
-    const report = await conn.api.benchRun({
-      world,
-      ...(opts.kinds && { kinds: opts.kinds.split(',').map((k) => k.trim()) as Kind[] }),
-      repeats: Number(opts.repeats),
-      warmups: Number(opts.warmups),
-      loadSeconds: Number(opts.loadSeconds),
-      idleSeconds: Number(opts.idleSeconds),
-      connections: Number(opts.connections),
-      ...(opts.direct && { direct: true }),
-      ...(opts.density && {
-        density: {
-          count: Number(opts.density),
-          ...(opts.densityBudget && { memoryBudgetMiB: Number(opts.densityBudget) }),
-        },
+    const report = await withTrust(conn.api, opts.yes, () =>
+      conn.api.benchRun({
+        world,
+        ...(opts.kinds && { kinds: opts.kinds.split(',').map((k) => k.trim()) as Kind[] }),
+        repeats: Number(opts.repeats),
+        warmups: Number(opts.warmups),
+        loadSeconds: Number(opts.loadSeconds),
+        idleSeconds: Number(opts.idleSeconds),
+        connections: Number(opts.connections),
+        ...(opts.direct && { direct: true }),
+        ...(opts.density && {
+          density: {
+            count: Number(opts.density),
+            ...(opts.densityBudget && { memoryBudgetMiB: Number(opts.densityBudget) }),
+          },
+        }),
       }),
-    })
+    )
     if (opts.json) printJson(report)
     else process.stdout.write(formatBench(report))
     return report.results.some((r) => r.error) ? 1 : 0

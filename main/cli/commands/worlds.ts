@@ -4,6 +4,7 @@ import { formatIssue } from '../../core/world/load.ts'
 import { connect } from '../connect.ts'
 import { printError, printJson, untilInterrupted } from '../output.ts'
 import { formatBytes, formatPercent, table } from '../table.ts'
+import { withTrust } from '../trust.ts'
 import { printWarnings, printWorldWarnings } from '../world-warnings.ts'
 
 export async function validateCommand(file: string, opts: { json?: boolean }): Promise<number> {
@@ -27,7 +28,7 @@ export async function validateCommand(file: string, opts: { json?: boolean }): P
  * Starts a world. With a service running, hands it over and returns; with none, runs it here in
  * the foreground until Ctrl-C (like `docker compose up`), then stops everything it started.
  */
-export async function upCommand(world: string, opts: { json?: boolean }): Promise<number> {
+export async function upCommand(world: string, opts: { json?: boolean; yes?: boolean }): Promise<number> {
   if (!opts.json) await printWorldWarnings(world)
   const conn = await connect()
   // Ctrl-C while a local launch is under way cancels it; the Supervisor stops what had started.
@@ -45,7 +46,7 @@ export async function upCommand(world: string, opts: { json?: boolean }): Promis
   })
   let status: WorldStatus
   try {
-    status = await conn.api.worldUp({ world })
+    status = await withTrust(conn.api, opts.yes, () => conn.api.worldUp({ world }))
   } catch (err) {
     offProgress()
     await cancelling

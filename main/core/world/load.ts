@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml'
 import type { ValidationIssue } from '../../../preload/api.ts'
 import { checkComposeText, isComposeFile } from '../compose/load.ts'
 import { WorldbenchError } from '../errors.ts'
-import { readBoundedFile } from '../read-bounded.ts'
 import { dirHostProblem, realPathOutside } from './host-paths.ts'
 import { dependencyCycle } from './order.ts'
 import { refsIn } from './refs.ts'
@@ -15,30 +14,64 @@ import { withWasmDefaults } from './wasm-defaults.ts'
 export async function validateWorldFile(
   file: string,
 ): Promise<{ world?: World; issues: ValidationIssue[]; warnings?: ValidationIssue[] }> {
-  const abs = resolve(file)
-  let text: string
-  try {
-    text = (await readBoundedFile(abs, MAX_WORLD_BYTES, 'world file')).toString('utf8')
-  } catch (err) {
-    const message =
-      err instanceof WorldbenchError ? err.message : `cannot read the world file (does ${abs} exist?)`
-    return { issues: [{ file: abs, line: 1, column: 1, path: '', message }] }
-  }
-  return checkWorldText(abs, text)
+  return checkWorldFileSync(resolve(file))
 }
 
 /** A world file is a page of YAML; a megabyte is already far more than any real one. */
 export const MAX_WORLD_BYTES = 1 << 20
 
+/**
+ * validateWorldFile, synchronous (for listings) and never throwing. A folder, a device such as
+ * /dev/zero, a pipe or an oversized file is refused before a byte is read.
+ */
+export function checkWorldFileSync(file: string): {
+  world?: World
+  issues: ValidationIssue[]
+  warnings?: ValidationIssue[]
+} {
+  const refuse = (message: string) => ({ issues: [{ file, line: 1, column: 1, path: '', message }] })
+  let text: string
+  try {
+    const st = statSync(file)
+    if (!st.isFile()) return refuse('not a regular file, so it cannot be a world file')
+    if (st.size > MAX_WORLD_BYTES)
+      return refuse(
+        `the world file is larger than ${MAX_WORLD_BYTES >> 20} MiB; a world file is a page of YAML`,
+      )
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return refuse(`cannot read the world file (does ${file} exist?)`)
+  }
+  try {
+    return checkWorldText(file, text)
+  } catch (err) {
+    return refuse(`cannot check the world file: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}
+
+/** Limits checked before and while parsing, so no file can exhaust memory, stack or time. */
+const MAX_ALIASES = 100
+const MAX_NESTING = 64
+
 export function checkWorldText(
   file: string,
   text: string,
 ): { world?: World; issues: ValidationIssue[]; warnings?: ValidationIssue[] } {
+  const start = { line: 1, column: 1 }
+  const refuse = (message: string, where = start) => ({ issues: [{ file, ...where, path: '', message }] })
+  if (Buffer.byteLength(text) > MAX_WORLD_BYTES)
+    return refuse(
+      `the world file is larger than ${MAX_WORLD_BYTES >> 20} MiB; a world file is a page of YAML`,
+    )
+  if (!/^\s*[^\s#]/m.test(text))
+    return refuse('the world file is empty; it needs at least apiVersion, name and workloads')
+  const deep = flowNestingExceeds(text, MAX_NESTING)
+  if (deep !== undefined) return refuse(`nested deeper than ${MAX_NESTING} levels`, deep)
   if (isComposeFile(file, text)) return checkComposeText(file, text)
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const at = (offset: number | undefined) => {
-    if (offset === undefined) return {}
+    if (offset === undefined) return start
     const { line, col } = lineCounter.linePos(offset)
     return { line, column: col }
   }
@@ -52,20 +85,67 @@ export function checkWorldText(
       })),
     }
   }
-  const parsed = WorldSchema.safeParse(doc.toJS())
+  let data: unknown
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES })
+  } catch (err) {
+    // The yaml package throws on an alias bomb ("billion laughs") and on a stack too deep.
+    const message = err instanceof Error ? err.message : String(err)
+    return refuse(
+      /alias/i.test(message)
+        ? `too many YAML aliases (more than ${MAX_ALIASES} expansions): ${message}`
+        : `the YAML cannot be read: ${message}`,
+    )
+  }
+  const parsed = WorldSchema.safeParse(data)
   if (!parsed.success) {
     return {
       issues: parsed.error.issues.map((issue) => {
         const path = issue.path as (string | number)[]
         // Point an unknown field at the field itself, not at the object holding it.
         const where = issue.code === 'unrecognized_keys' && issue.keys[0] ? [...path, issue.keys[0]] : path
-        return { file, ...at(offsetOf(doc, where)), path: path.map(String).join('.'), message: issue.message }
+        // A bad record key (an env name) says why in its inner issue, not in "Invalid key in record".
+        const message =
+          issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message
+        return { file, ...at(offsetOf(doc, where)), path: printablePath(path), message }
       }),
     }
   }
   const issues = semanticIssues(file, parsed.data, (path) => at(offsetOf(doc, path)))
   if (issues.length > 0) return { issues }
   return { world: place(file, parsed.data), issues: [] }
+}
+
+/**
+ * Where block or flow nesting passes `max` (line and column), without parsing: a deeper document is
+ * no world file, and the parser and zod would recurse through it. Indentation counts one level per
+ * two spaces, a good bound for block YAML; "[" and "{" count one each (quotes are not tracked: a
+ * string would need dozens of open brackets to trip this).
+ */
+function flowNestingExceeds(text: string, max: number): { line: number; column: number } | undefined {
+  const lines = text.split('\n')
+  let flow = 0
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    const indent = Math.floor((line.length - line.trimStart().length) / 2)
+    for (let j = 0; j < line.length; j++) {
+      const c = line[j]
+      if (c === '#') break
+      if (c === '[' || c === '{') flow++
+      else if (c === ']' || c === '}') flow = Math.max(0, flow - 1)
+      if (indent + flow > max) return { line: i + 1, column: j + 1 }
+    }
+  }
+  return undefined
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\x00-\x1f]/g
+
+/** A field path as text; control characters in keys (a NUL, a newline) are shown escaped. */
+function printablePath(path: (string | number)[]): string {
+  const hex = (c: string) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`
+  return path.map((p) => String(p).replace(CONTROL, hex)).join('.')
 }
 
 /** Start offset of the YAML node at `path`, or of its nearest existing parent. */
