@@ -116,9 +116,8 @@ export class BenchRunner {
     // --direct: the same workload started with its engine alone, in the same interleaved rounds.
     const directOf = new Map<Kind, () => Promise<number>>()
     const directRuns = new Map<Kind, number[]>()
-    for (const [kind, w] of active()) {
+    for (const [kind, w] of opts.direct ? active() : []) {
       const runtime = this.registry.get(kind)
-      if (!opts.direct) continue
       if (!runtime.startDirect) {
         results.get(kind)!.metricErrors = {
           firstResponseMs: {
