@@ -29,6 +29,7 @@ test('run a small benchmark from the Bench page and read its charts and table', 
   await app.getByRole('checkbox').nth(2).uncheck()
   await app.getByLabel('Repeats').fill('1')
   await app.getByLabel('Load seconds').fill('1')
+  await app.getByRole('checkbox', { name: 'Direct baseline' }).check()
   await app.getByRole('button', { name: 'Run benchmark' }).click()
   await expect(app.getByTestId('bench-progress')).toBeVisible()
   await expect(app.getByTestId('bench-results')).toBeVisible({ timeout: 180_000 })
@@ -36,6 +37,15 @@ test('run a small benchmark from the Bench page and read its charts and table', 
   await expect(app.getByTestId('bench-table')).toContainText('Requests/s')
   await expect(app.getByTestId('bench-table')).toContainText('wasm')
   await expect(app.getByTestId('bench-table')).toContainText('container')
+  // The verdict leads; one repeat has no spread, so nothing is flagged noisy.
+  await expect(app.getByTestId('bench-verdict')).toContainText(
+    /Here, Wasm was the most efficient on \d of \d metrics/,
+  )
+  await expect(app.getByTestId('bench-table')).not.toContainText('noisy')
+  // Full cost and the overhead against the engines alone.
+  await expect(app.getByTestId('bench-costs')).toContainText('containerd-shim')
+  await expect(app.getByTestId('bench-costs')).toContainText('docker-proxy')
+  await expect(app.getByTestId('bench-costs')).toContainText(/container.*Worldbench overhead: first response/)
   await expect(app.getByRole('button', { name: 'Open' })).toHaveCount(1)
   await app.screenshot({ path: 'test-results/e2e/bench.png', fullPage: true })
 })

@@ -56,4 +56,31 @@ describe('the worldbench CLI', () => {
     expect(res.code).not.toBe(0)
     expect(res.stderr).toMatch(/unknown command/)
   })
+
+  it('bench: the verdict first, figures without a spread say so, then the full cost and the overhead against the engines alone', async () => {
+    const res = await worldbench([
+      'bench',
+      'hello-trio',
+      '--kinds',
+      'wasm,container',
+      '--repeats',
+      '1',
+      '--warmups',
+      '0',
+      '--load-seconds',
+      '1',
+      '--idle-seconds',
+      '0.5',
+      '--direct',
+    ])
+    expect(res.code, res.stderr).toBe(0)
+    const out = res.stdout.split('\n')
+    expect(out[0]).toContain('1 repeat (no spread: 1 repeat)')
+    expect(out[3]).toMatch(/^Here, Wasm was the most efficient on \d of 6 metrics/)
+    expect(res.stdout).toMatch(/^ {2}first response: (Wasm|The container) best/m)
+    expect(res.stdout).not.toContain('~noisy')
+    expect(res.stdout).toMatch(/^ {2}container: \d+ ms vs \d+ ms direct = \d+\.\d\d×$/m)
+    expect(res.stdout).toMatch(/^container idle memory = cgroup .* \+ containerd-shim-runc-v2 /m)
+    expect(res.stdout).toMatch(/^container engine overhead \(shared, not in any workload\): dockerd /m)
+  })
 })

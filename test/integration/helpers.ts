@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
+import { ownLabel } from '../../main/runtimes/container/create-options.ts'
 
 /** GET on 127.0.0.1 (never a container or VM address): status and body. */
 export function httpGet(
@@ -32,11 +33,17 @@ export function httpGet(
   })
 }
 
-/** Names of containers that carry a label (e.g. io.worldbench.world=hello-trio), running or not. */
+/**
+ * Names of this test file's containers that carry a label (e.g. io.worldbench.world=hello-trio),
+ * running or not. Only this state dir's (its owner label): other runs on the same engine may run
+ * the same sample worlds at the same time.
+ */
 export function labelledContainers(label: string): Promise<string[]> {
   return new Promise((resolve, reject) =>
-    execFile('docker', ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}'], (err, out) =>
-      err ? reject(err) : resolve(out.split('\n').filter(Boolean)),
+    execFile(
+      'docker',
+      ['ps', '-a', '--filter', `label=${label}`, '--filter', `label=${ownLabel()}`, '--format', '{{.Names}}'],
+      (err, out) => (err ? reject(err) : resolve(out.split('\n').filter(Boolean))),
     ),
   )
 }

@@ -104,6 +104,10 @@ describe('container runtime on Podman (Docker-compatible socket)', () => {
       expect(s2.t).toBeGreaterThan(s1.t)
       expect(s2.netRxBytes).toBeGreaterThan(0)
       expect(s2.guestMemoryBytes).toBe(64 * 1024 * 1024)
+      // Podman's counterpart of Docker's shim is conmon: counted in the container's cost.
+      const conmon = s2.parts?.find((p) => p.name === 'conmon')
+      expect(conmon?.pid).toBeGreaterThan(0)
+      expect(s2.memoryBytes).toBe(s2.parts!.reduce((a, p) => a + p.memoryBytes, 0))
 
       // 24 MiB written inside the container is page cache charged to it: Podman counts it, and
       // Worldbench, like `docker stats`, does not (the kernel can drop it at once).

@@ -116,14 +116,13 @@ export class BenchRunner {
     // --direct: the same workload started with its engine alone, in the same interleaved rounds.
     const directOf = new Map<Kind, () => Promise<number>>()
     const directRuns = new Map<Kind, number[]>()
-    for (const [kind, w] of active()) {
+    for (const [kind, w] of opts.direct ? active() : []) {
       const runtime = this.registry.get(kind)
-      if (!opts.direct) continue
       if (!runtime.startDirect) {
         results.get(kind)!.metricErrors = {
           firstResponseMs: {
             code: 'NO_DIRECT_BASELINE',
-            message: `The ${kind} runtime cannot start a workload without Worldbench.`,
+            message: `The ${kind} runtime cannot start a workload without Worldbench: no direct baseline.`,
           },
         }
         continue
@@ -146,7 +145,17 @@ export class BenchRunner {
               this.measureOnce(this.registry.get(kind), w, opts, (phase) =>
                 this.progress(`${kind} ${label}: ${phase}`, ((round + 0.5) / rounds) * 100),
               )
-            const direct = directOf.get(kind)
+            const baseline = directOf.get(kind)
+            // A baseline that cannot run is an error on it alone; the kind's own results stand.
+            const direct =
+              baseline &&
+              (() =>
+                baseline().catch((err: unknown) => {
+                  directOf.delete(kind)
+                  directRuns.delete(kind)
+                  result.metricErrors = { ...result.metricErrors, firstResponseMs: toErrorShape(err) }
+                  return undefined
+                }))
             // Alternate which side goes first, so neither always gets the warmer machine.
             const [outcome, directMs] =
               direct && round % 2 === 1
@@ -154,7 +163,7 @@ export class BenchRunner {
                 : await once().then(async (o) => [o, await direct?.()] as const)
             if (!warmup) {
               result.runs.push(outcome.metrics)
-              if (directMs !== undefined) directRuns.get(kind)!.push(directMs)
+              if (directMs !== undefined) directRuns.get(kind)?.push(directMs)
               const errors = Object.entries(outcome.errors)
               if (errors.length > 0)
                 result.metricErrors = { ...result.metricErrors, ...Object.fromEntries(errors) }

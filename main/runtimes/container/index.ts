@@ -269,9 +269,13 @@ export class ContainerRuntime implements Runtime {
   async sample(i: Instance): Promise<Sample> {
     const reading = await this.statsReading(i)
     const now: CostReading = { at: performance.now(), parts: await this.cost(i, reading) }
+    const last = this.lastCost.get(i.id)
+    const engine = toSample(reading, i.guestMemoryBytes)
+    // The first sample has no earlier reading of ours: the engine's own CPU figure stands in.
     const sample: Sample = {
-      ...toSample(reading, i.guestMemoryBytes),
-      ...costSample(this.lastCost.get(i.id), now),
+      ...engine,
+      ...costSample(last, now),
+      ...(!last && { cpuPercent: engine.cpuPercent }),
     }
     this.lastCost.set(i.id, now)
     return sample
