@@ -7,7 +7,9 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sleep } from '../../main/core/readiness.ts'
+import { loadWorld } from '../../main/core/world/load.ts'
 import { type Workload, WorkloadSchema } from '../../main/core/world/schema.ts'
+import { worldTrustHash } from '../../main/core/world/trust.ts'
 import { createService } from '../../main/create-service.ts'
 import type { Instance } from '../../main/runtimes/runtime.ts'
 import { WasmRuntime } from '../../main/runtimes/wasm/index.ts'
@@ -159,9 +161,10 @@ describe('a shared host killed from outside', () => {
     const seen: InstanceInfo[] = []
     service.bus.on('instance', (i) => seen.push(i))
     try {
-      const status = await service.handlers.worldUp({
-        world: join(root, 'test/fixtures/worlds/wasm-only/shared.yaml'),
-      })
+      const world = join(root, 'test/fixtures/worlds/wasm-only/shared.yaml')
+      // Its prepare script runs only once trusted (as a person does after reading it).
+      await service.handlers.trustWorld({ world, sha256: await worldTrustHash(await loadWorld(world)) })
+      const status = await service.handlers.worldUp({ world })
       expect(status.failed).toEqual([])
       expect(status.instances).toHaveLength(3)
       const wasm = service.registry.get('wasm') as WasmRuntime
