@@ -24,7 +24,7 @@ export async function* containerLogs(
   const c = docker.getContainer(containerId)
   const raw: NodeJS.ReadableStream = opts.follow
     ? await c.logs({ ...base, follow: true })
-    : Readable.from([await c.logs({ ...base, follow: false })])
+    : Readable.from([asBytes(await c.logs({ ...base, follow: false }))])
 
   const queue: LogLine[] = []
   let done = false
@@ -91,4 +91,14 @@ export function parseLine(text: string, stream: 'stdout' | 'stderr'): LogLine {
   const stamp = sp > 0 ? Date.parse(line.slice(0, sp)) : Number.NaN
   if (Number.isFinite(stamp)) return { t: stamp, stream, line: line.slice(sp + 1) }
   return { t: Date.now(), stream, line }
+}
+
+/**
+ * dockerode hands back a finished log as a Buffer, but as whatever it parsed when the engine sends
+ * an empty or JSON-typed body (Podman, for a container with no output): that is no bytes.
+ */
+function asBytes(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body
+  if (typeof body === 'string') return Buffer.from(body)
+  return Buffer.alloc(0)
 }
