@@ -21,6 +21,8 @@ export interface ReadinessInput {
   logs?: () => AsyncIterable<LogLine>
   /** The engine's health verdict, for "command" probes. */
   healthy?: () => Promise<boolean>
+  /** Whether the workload listens behind a port proxy (undefined: cannot tell), for "tcp" probes. */
+  listening?: () => Promise<boolean | undefined>
   /** Called between attempts; throw to give up early (e.g. the process already exited). */
   alive?: () => Promise<void>
   signal?: AbortSignal
@@ -50,7 +52,10 @@ export async function waitReady(input: ReadinessInput): Promise<number> {
     while (true) {
       input.signal?.throwIfAborted()
       await input.alive?.()
-      const ok = input.ready.http !== undefined ? await httpOk(port, input.ready.http) : await tcpOk(port)
+      const ok =
+        input.ready.http !== undefined
+          ? await httpOk(port, input.ready.http)
+          : (await tcpOk(port)) && (await input.listening?.().catch(() => undefined)) !== false
       if (ok) break
       if (performance.now() > deadline) throw notReady(input)
       await sleep(POLL_MS)

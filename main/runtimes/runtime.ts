@@ -78,6 +78,11 @@ export interface Runtime {
   >
   /** Optional: whether the engine's health check (a workload's ready.command) has passed. */
   healthy?(i: Instance): Promise<boolean>
+  /**
+   * Optional: whether the workload itself listens on its first port, where a proxy in front of it
+   * accepts connections first (a container's published port); undefined when it cannot tell.
+   */
+  listening?(i: Instance): Promise<boolean | undefined>
   /** Optional: it will get no new work (a setting replaced it): drop what it holds for new work only. */
   retire?(): void
   /**
@@ -103,8 +108,18 @@ export interface DirectRun {
   stop(): Promise<void>
 }
 
-/** Readiness's view of the engine's health check, where the runtime has one (containers). */
-export function healthProbe(runtime: Runtime, i: Instance): { healthy?: () => Promise<boolean> } {
+/**
+ * Readiness's view of the engine: its health check (containers' ready.command), and whether the
+ * workload itself listens behind a port proxy (so a TCP probe is not fooled by the proxy).
+ */
+export function healthProbe(
+  runtime: Runtime,
+  i: Instance,
+): { healthy?: () => Promise<boolean>; listening?: () => Promise<boolean | undefined> } {
   const healthy = runtime.healthy?.bind(runtime)
-  return healthy ? { healthy: () => healthy(i) } : {}
+  const listening = runtime.listening?.bind(runtime)
+  return {
+    ...(healthy && { healthy: () => healthy(i) }),
+    ...(listening && { listening: () => listening(i) }),
+  }
 }

@@ -49,6 +49,16 @@ describe('bench', () => {
     expect((await service.handlers.benchGet({ id: report.id })).results[0]!.runs).toHaveLength(2)
   })
 
+  it('a TCP readiness probe waits for the server inside, not for the port proxy in front of it', async () => {
+    const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'delayed-start', 'tcp.yaml')
+    const report = await service.handlers.benchRun({ world, ...QUICK, repeats: 1, loadSeconds: 0 })
+    const late = report.results[0]!
+    expect(late.error).toBeUndefined()
+    // docker-proxy accepts on 127.0.0.1 at once; the server inside listens only after 1.5 s.
+    expect(late.runs[0]!.coldStartMs).toBeGreaterThanOrEqual(1500)
+    expect(await labelledContainers('io.worldbench.world=delayed-tcp')).toEqual([])
+  })
+
   it('a container world without ready: first response timed from the request, beside a direct docker baseline in the same run', async () => {
     const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'no-ready', 'world.yaml')
     const report = await service.handlers.benchRun({ world, ...QUICK, direct: true })

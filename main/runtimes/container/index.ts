@@ -31,6 +31,7 @@ import { engineMessage, engineUnreachable, isConnectionError, statusOf } from '.
 import { type EngineEvent, EventLoop } from './events.ts'
 import { findEngineDaemons, findHelpers, type HelperProcess, stillHelper } from './host-processes.ts'
 import { prepareImage } from './image.ts'
+import { listensInside } from './listening.ts'
 import { containerLogs } from './logs.ts'
 import { WorldNetworks } from './network.ts'
 import { openPodmanStats } from './podman-stats.ts'
@@ -233,6 +234,19 @@ export class ContainerRuntime implements Runtime {
     if (!cid) return false
     const info = await this.engine(() => this.docker.getContainer(cid).inspect())
     return info.State.Health?.Status === 'healthy'
+  }
+
+  /**
+   * Whether the workload itself listens on its first port (see listening.ts); undefined for a
+   * remote engine, where only the published port can be tried.
+   */
+  async listening(i: Instance): Promise<boolean | undefined> {
+    const cid = i.handle.containerId
+    const guest = i.ports[0]?.guest
+    if (!cid || guest === undefined || !this.endpoint.socketPath || process.platform !== 'linux')
+      return undefined
+    const pid = (await this.engine(() => this.docker.getContainer(cid).inspect())).State.Pid
+    return pid ? listensInside(pid, guest) : undefined
   }
 
   async stop(i: Instance, opts: { timeoutMs?: number } = {}): Promise<void> {
