@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
+import { ActivityTracker } from './core/activity.ts'
 import { BenchRunner } from './core/bench/runner.ts'
 import { WorldbenchError } from './core/errors.ts'
 import { EventBus } from './core/events.ts'
 import { stateDir } from './core/paths.ts'
 import { Sampler, type SamplerOptions } from './core/sampler.ts'
+import { StoppedInstances } from './core/stopped-instances.ts'
 import { Store } from './core/store.ts'
 import { Supervisor } from './core/supervisor.ts'
 import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
@@ -33,6 +35,8 @@ export class WorldbenchService {
   readonly supervisor: Supervisor
   readonly sampler: Sampler
   readonly handlers: Handlers
+  readonly activity: ActivityTracker
+  private readonly stopped = new StoppedInstances()
   private benching = false
   private readonly runtimeFactory: ServiceOptions['runtimeFactory']
 
@@ -42,7 +46,25 @@ export class WorldbenchService {
     this.store = opts.store ?? new Store()
     this.supervisor = new Supervisor(this.registry, this.bus)
     this.sampler = new Sampler(this.supervisor, this.bus, opts.sampler)
+    this.activity = new ActivityTracker(this.bus)
+    this.keepStoppedInstances()
     this.handlers = this.createHandlers()
+  }
+
+  /** A stopped instance stays listed with its logs until removed or until its workload runs again. */
+  private keepStoppedInstances(): void {
+    this.bus.on('instance', (info) => {
+      if (info.state === 'stopped') {
+        const m = this.managed(info.id)
+        if (m) this.stopped.keep({ info, workload: m.workload, logs: this.supervisor.logs(info.id, 10_000) })
+        return
+      }
+      this.stopped.remove(info.id)
+      for (const id of this.stopped.replacedBy(info)) {
+        this.stopped.remove(id)
+        this.bus.emit('instanceForgotten', { id })
+      }
+    })
   }
 
   /** Adopts what survived a restart, brings back worlds that should be up, starts sampling. */
@@ -115,18 +137,19 @@ export class WorldbenchService {
         const file = resolveWorldRef(ref, this.store)
         const world = await loadWorld(file)
         this.store.setWorld(world.name, file, 'up')
-        return this.supervisor.up(world)
+        return this.activity.world(world.name, 'starting', () => this.supervisor.up(world))
       },
       worldDown: async ({ world: ref }) => {
         const known = this.store.worlds().find((w) => w.name === ref)
         const name = known ? known.name : (await loadWorld(resolveWorldRef(ref, this.store))).name
-        const stopped = await this.supervisor.down(name)
+        const stopped = await this.activity.world(name, 'stopping', () => this.supervisor.down(name))
         const record = this.store.worlds().find((w) => w.name === name)
         if (record) this.store.setWorld(name, record.file, 'down')
         return { stopped }
       },
       listInstances: async (params) => [
         ...this.listInstances(),
+        ...(params?.includeStopped ? this.stopped.all() : []),
         ...(params?.includeExternal ? await this.listExternal() : []),
       ],
       stopInstance: async ({ id }) => {
@@ -134,7 +157,35 @@ export class WorldbenchService {
         return { ok: true as const }
       },
       restartInstance: ({ id }) => this.supervisor.restartInstance(id),
-      instanceLogs: async ({ id, tail }) => this.supervisor.logs(id, tail),
+      startInstance: async ({ id }) => {
+        const entry = this.stopped.get(id)
+        if (!entry) {
+          this.supervisor.get(id)
+          throw new WorldbenchError('NOT_STOPPED', `${id} is not stopped.`, 'Use Restart to start it afresh.')
+        }
+        if (!entry.workload)
+          throw new WorldbenchError(
+            'CANNOT_START',
+            `${id} was adopted after a restart and its world file was not loaded.`,
+            `Launch its world (${entry.info.world}) again.`,
+          )
+        return this.supervisor.info(await this.supervisor.startWorkload(entry.workload))
+      },
+      removeInstance: async ({ id }) => {
+        if (!this.stopped.remove(id)) {
+          this.supervisor.get(id)
+          throw new WorldbenchError(
+            'NOT_STOPPED',
+            `${id} is still running.`,
+            'Stop it first, then remove it.',
+          )
+        }
+        this.bus.emit('instanceForgotten', { id })
+        return { ok: true as const }
+      },
+      activity: async () => this.activity.snapshot(),
+      instanceLogs: async ({ id, tail }) =>
+        this.stopped.get(id)?.logs.slice(-tail) ?? this.supervisor.logs(id, tail),
       instanceSamples: async ({ id, sinceMs }) => this.sampler.samples(id, sinceMs),
       benchRun: async ({ world: ref, ...opts }) => {
         if (this.benching)
@@ -146,7 +197,9 @@ export class WorldbenchService {
         this.benching = true
         try {
           const world = await loadWorld(resolveWorldRef(ref, this.store))
-          const report = await new BenchRunner(this.registry, this.bus).run(world, opts)
+          const report = await this.activity.benchRun(world.name, () =>
+            new BenchRunner(this.registry, this.bus).run(world, opts),
+          )
           this.store.saveBench({ id: report.id, createdAt: report.createdAt, title: report.title, report })
           return report
         } finally {
@@ -155,9 +208,9 @@ export class WorldbenchService {
       },
       benchList: async () => this.store.benchRuns(),
       instanceDetails: async ({ id }) => {
-        const m = this.supervisor.get(id)
-        const info = this.listInstances().find((i) => i.id === id)!
-        const w = m.workload
+        const stopped = this.stopped.get(id)
+        const w = stopped ? stopped.workload : this.supervisor.get(id).workload
+        const info = stopped?.info ?? this.listInstances().find((i) => i.id === id)!
         return {
           info,
           ...(w && { definition: JSON.parse(JSON.stringify(w)) as Record<string, unknown> }),
@@ -175,6 +228,14 @@ export class WorldbenchService {
           )
         return run.report as BenchReport
       },
+    }
+  }
+
+  private managed(id: string) {
+    try {
+      return this.supervisor.get(id)
+    } catch {
+      return undefined
     }
   }
 
@@ -235,6 +296,7 @@ export class WorldbenchService {
         sample,
         kinds: [...new Set(world.workloads.map((w) => w.kind))],
         workloads: world.workloads.length,
+        workloadNames: world.workloads.map((w) => w.name),
         desired: records.get(file)?.desired ?? 'down',
       })
     }

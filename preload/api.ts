@@ -101,7 +101,15 @@ export interface WorldSummary {
   sample: boolean
   kinds: Kind[]
   workloads: number
+  /** Workload names in the order the world file lists them (the UI keeps that order). */
+  workloadNames: string[]
   desired: 'up' | 'down'
+}
+
+/** Long operations under way, for every client: which worlds are starting or stopping, a bench run. */
+export interface Activity {
+  worlds: Record<string, 'starting' | 'stopping'>
+  bench?: { world: string; startedAt: number }
 }
 
 export interface ValidationIssue {
@@ -293,11 +301,22 @@ export const methods = {
   ),
   worldDown: method<{ stopped: number }>()(WorldRef, 'Stop a world in reverse dependency order'),
   listInstances: method<InstanceInfo[]>()(
-    z.strictObject({ includeExternal: z.boolean().default(false) }).optional(),
+    z
+      .strictObject({
+        includeExternal: z.boolean().default(false),
+        includeStopped: z.boolean().optional().describe('Also stopped instances kept with their logs'),
+      })
+      .optional(),
     'Every instance, with its last sample',
   ),
   stopInstance: method<{ ok: true }>()(InstanceRef, 'Stop one instance'),
   restartInstance: method<InstanceInfo>()(InstanceRef, 'Stop and start one instance again'),
+  startInstance: method<InstanceInfo>()(
+    InstanceRef,
+    "Start a stopped instance's workload again (a new instance replaces the stopped one)",
+  ),
+  removeInstance: method<{ ok: true }>()(InstanceRef, 'Forget a stopped instance and its logs'),
+  activity: method<Activity>()(NoInput, 'Worlds starting or stopping and a bench run under way, now'),
   instanceLogs: method<LogLine[]>()(
     z.strictObject({ id: z.string().min(1).max(200), tail: z.number().int().min(1).max(10000).default(200) }),
     'The last log lines of an instance',
@@ -368,9 +387,20 @@ export interface EventMap {
   samples: SamplesTick
   progress: ProgressInfo
   log: { id: string; line: LogLine }
+  /** A stopped instance was removed (by the user, or because its workload runs again). */
+  instanceForgotten: { id: string }
+  activity: Activity
 }
 export type EventName = keyof EventMap
-export const eventNames: EventName[] = ['instance', 'instanceRemoved', 'samples', 'progress', 'log']
+export const eventNames: EventName[] = [
+  'instance',
+  'instanceRemoved',
+  'samples',
+  'progress',
+  'log',
+  'instanceForgotten',
+  'activity',
+]
 
 // ---------- wire format (WebSocket and control socket) ----------
 

@@ -22,9 +22,15 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   addWorld: { good: [{ file: './world.yaml' }], bad: [{}, { file: '' }, { path: 'x' }] },
   worldUp: { good: [{ world: 'hello-trio' }], bad: [{}, { world: '' }, { world: 'x', force: true }] },
   worldDown: { good: [{ world: 'hello-trio' }], bad: [{ world: 7 }] },
-  listInstances: { good: [undefined, {}, { includeExternal: true }], bad: [{ includeExternal: 'yes' }] },
+  listInstances: {
+    good: [undefined, {}, { includeExternal: true }, { includeStopped: true }],
+    bad: [{ includeExternal: 'yes' }, { includeStopped: 1 }],
+  },
   stopInstance: { good: [{ id: 'w.a.123456' }], bad: [{}, { id: '' }, { id: 'x'.repeat(201) }] },
   restartInstance: { good: [{ id: 'w.a.123456' }], bad: [{ id: null }] },
+  startInstance: { good: [{ id: 'w.a.123456' }], bad: [{}, { id: '' }] },
+  removeInstance: { good: [{ id: 'w.a.123456' }], bad: [{ id: 5 }] },
+  activity: { good: [undefined, {}], bad: [{ world: 'x' }] },
   instanceLogs: {
     good: [{ id: 'a' }, { id: 'a', tail: 10 }],
     bad: [
