@@ -1,4 +1,8 @@
+import { useSyncExternalStore } from 'react'
+import { ConnectionBanner } from './components/ConnectionBanner.tsx'
+import { Toasts } from './components/Toasts.tsx'
 import { href, useHashRoute } from './hooks/useHashRoute.ts'
+import { connection } from './lib/connection.ts'
 import { BenchPage } from './pages/BenchPage.tsx'
 import { DashboardPage } from './pages/DashboardPage.tsx'
 import { EnginesPage } from './pages/EnginesPage.tsx'
@@ -15,14 +19,15 @@ const NAV = [
 
 export function App() {
   const [page = 'dashboard', arg] = useHashRoute()
+  const online = useSyncExternalStore(connection.subscribe, connection.state) !== 'reconnecting'
   return (
-    <div className="flex min-h-screen">
+    <div className="flex min-h-screen flex-col md:flex-row">
       <nav
         aria-label="Main"
-        className="w-48 shrink-0 border-r border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+        className="flex shrink-0 items-center gap-4 border-b border-slate-200 bg-white px-4 py-2 md:w-48 md:flex-col md:items-stretch md:border-r md:border-b-0 md:p-4 dark:border-slate-800 dark:bg-slate-900"
       >
-        <p className="mb-6 text-lg font-bold tracking-tight">Worldbench</p>
-        <ul className="space-y-1">
+        <p className="text-lg font-bold tracking-tight md:mb-6">Worldbench</p>
+        <ul className="flex gap-1 md:flex-col md:space-y-1">
           {NAV.map((n) => (
             <li key={n.id}>
               <a
@@ -36,14 +41,18 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main className="min-w-0 flex-1 p-6">
-        {page === 'dashboard' && <DashboardPage />}
-        {page === 'worlds' && <WorldsPage />}
-        {page === 'bench' && <BenchPage />}
-        {page === 'engines' && <EnginesPage />}
-        {page === 'instance' && arg && <InstancePage id={arg} />}
-        {page === 'world' && arg && <WorldPage name={arg} />}
+      <main className="min-w-0 flex-1">
+        <ConnectionBanner />
+        <div className={`p-4 md:p-6 ${online ? '' : 'opacity-60'}`} aria-busy={!online}>
+          {page === 'dashboard' && <DashboardPage />}
+          {page === 'worlds' && <WorldsPage />}
+          {page === 'bench' && <BenchPage />}
+          {page === 'engines' && <EnginesPage />}
+          {page === 'instance' && arg && <InstancePage id={arg} />}
+          {page === 'world' && arg && <WorldPage name={arg} />}
+        </div>
       </main>
+      <Toasts />
     </div>
   )
 }
