@@ -10,6 +10,7 @@ import { Sampler, type SamplerOptions } from './core/sampler.ts'
 import { StoppedInstances } from './core/stopped-instances.ts'
 import { Store } from './core/store.ts'
 import { Supervisor } from './core/supervisor.ts'
+import { Terminals } from './core/terminals.ts'
 import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
 import { checkWorldText, loadWorld, validateWorldFile } from './core/world/load.ts'
 import type { Kind } from './core/world/schema.ts'
@@ -37,6 +38,7 @@ export class WorldbenchService {
   readonly handlers: Handlers
   readonly activity: ActivityTracker
   private readonly stopped = new StoppedInstances()
+  private readonly terminals: Terminals
   private benching = false
   private readonly runtimeFactory: ServiceOptions['runtimeFactory']
 
@@ -47,6 +49,7 @@ export class WorldbenchService {
     this.supervisor = new Supervisor(this.registry, this.bus)
     this.sampler = new Sampler(this.supervisor, this.bus, opts.sampler)
     this.activity = new ActivityTracker(this.bus)
+    this.terminals = new Terminals(this.bus)
     this.keepStoppedInstances()
     this.handlers = this.createHandlers()
   }
@@ -54,6 +57,7 @@ export class WorldbenchService {
   /** A stopped instance stays listed with its logs until removed or until its workload runs again. */
   private keepStoppedInstances(): void {
     this.bus.on('instance', (info) => {
+      if (info.state === 'stopping' || info.state === 'stopped') this.terminals.closeFor(info.id)
       if (info.state === 'stopped') {
         const m = this.managed(info.id)
         if (m) this.stopped.keep({ info, workload: m.workload, logs: this.supervisor.logs(info.id, 10_000) })
@@ -81,6 +85,7 @@ export class WorldbenchService {
   }
 
   async close(opts: { stopAll: boolean }): Promise<void> {
+    this.terminals.closeAll()
     this.sampler.stop()
     await this.supervisor.close(opts)
     await this.registry.close()
@@ -184,6 +189,22 @@ export class WorldbenchService {
         return { ok: true as const }
       },
       activity: async () => this.activity.snapshot(),
+      terminalOpen: async ({ id, cols, rows }) => {
+        const m = this.supervisor.get(id)
+        return this.terminals.open(m.instance, m.runtime, { cols, rows })
+      },
+      terminalInput: async ({ session, data }) => {
+        this.terminals.input(session, data)
+        return { ok: true as const }
+      },
+      terminalResize: async ({ session, cols, rows }) => {
+        await this.terminals.resize(session, cols, rows)
+        return { ok: true as const }
+      },
+      terminalClose: async ({ session }) => {
+        this.terminals.close(session)
+        return { ok: true as const }
+      },
       instanceLogs: async ({ id, tail }) =>
         this.stopped.get(id)?.logs.slice(-tail) ?? this.supervisor.logs(id, tail),
       instanceSamples: async ({ id, sinceMs }) => this.sampler.samples(id, sinceMs),

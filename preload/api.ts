@@ -279,6 +279,10 @@ const WorldRef = z.strictObject({
   world: z.string().min(1).max(4096).describe('Sample name or path to a world.yaml'),
 })
 
+const TermSession = z.string().min(1).max(100)
+const TermCols = z.number().int().min(2).max(1000)
+const TermRows = z.number().int().min(1).max(500)
+
 export const methods = {
   doctor: method<DoctorReport>()(NoInput, 'Probe the three engines and report what works here'),
   getSettings: method<Settings>()(NoInput, 'Read all settings'),
@@ -317,6 +321,19 @@ export const methods = {
   ),
   removeInstance: method<{ ok: true }>()(InstanceRef, 'Forget a stopped instance and its logs'),
   activity: method<Activity>()(NoInput, 'Worlds starting or stopping and a bench run under way, now'),
+  terminalOpen: method<{ session: string; title: string }>()(
+    z.strictObject({ id: z.string().min(1).max(200), cols: TermCols, rows: TermRows }),
+    'Open an interactive terminal into a running instance (a shell in a container); output comes as terminalOutput events',
+  ),
+  terminalInput: method<{ ok: true }>()(
+    z.strictObject({ session: TermSession, data: z.string().max(65_536) }),
+    'Type into a terminal',
+  ),
+  terminalResize: method<{ ok: true }>()(
+    z.strictObject({ session: TermSession, cols: TermCols, rows: TermRows }),
+    'Tell a terminal its new size',
+  ),
+  terminalClose: method<{ ok: true }>()(z.strictObject({ session: TermSession }), 'Close a terminal'),
   instanceLogs: method<LogLine[]>()(
     z.strictObject({ id: z.string().min(1).max(200), tail: z.number().int().min(1).max(10000).default(200) }),
     'The last log lines of an instance',
@@ -390,6 +407,8 @@ export interface EventMap {
   /** A stopped instance was removed (by the user, or because its workload runs again). */
   instanceForgotten: { id: string }
   activity: Activity
+  terminalOutput: { session: string; data: string }
+  terminalExit: { session: string; reason?: string }
 }
 export type EventName = keyof EventMap
 export const eventNames: EventName[] = [
@@ -400,6 +419,8 @@ export const eventNames: EventName[] = [
   'log',
   'instanceForgotten',
   'activity',
+  'terminalOutput',
+  'terminalExit',
 ]
 
 // ---------- wire format (WebSocket and control socket) ----------

@@ -53,6 +53,18 @@ export interface RuntimeEvent {
   reason?: string
 }
 
+/** An interactive session into an instance (a shell, a serial console): bytes both ways. */
+export interface TerminalStream {
+  /** What it is, for the header: "sh in the container", "serial console". */
+  title: string
+  write(data: string): void
+  /** Resolves once the new size is in effect. */
+  resize(cols: number, rows: number): Promise<void>
+  onData(listener: (data: string) => void): void
+  onExit(listener: (reason?: string) => void): void
+  close(): void
+}
+
 export interface Runtime {
   readonly kind: Kind
   probe(): Promise<EngineStatus>
@@ -70,6 +82,8 @@ export interface Runtime {
   >
   /** Optional: it will get no new work (a setting replaced it): drop what it holds for new work only. */
   retire?(): void
+  /** Optional: an interactive terminal into a running instance. */
+  terminal?(i: Instance, size: { cols: number; rows: number }): Promise<TerminalStream>
   /** Optional: release sockets, streams and timers held by the runtime object itself. */
   close?(): Promise<void>
 }

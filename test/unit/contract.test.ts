@@ -31,6 +31,19 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   startInstance: { good: [{ id: 'w.a.123456' }], bad: [{}, { id: '' }] },
   removeInstance: { good: [{ id: 'w.a.123456' }], bad: [{ id: 5 }] },
   activity: { good: [undefined, {}], bad: [{ world: 'x' }] },
+  terminalOpen: {
+    good: [{ id: 'w.a.1', cols: 80, rows: 24 }],
+    bad: [{ id: 'w.a.1' }, { id: 'w.a.1', cols: 0, rows: 24 }, { id: 'w.a.1', cols: 80.5, rows: 24 }],
+  },
+  terminalInput: {
+    good: [{ session: 's', data: 'ls\r' }],
+    bad: [
+      { session: '', data: 'x' },
+      { session: 's', data: 'x'.repeat(70_000) },
+    ],
+  },
+  terminalResize: { good: [{ session: 's', cols: 120, rows: 40 }], bad: [{ session: 's', cols: 120 }] },
+  terminalClose: { good: [{ session: 's' }], bad: [{}] },
   instanceLogs: {
     good: [{ id: 'a' }, { id: 'a', tail: 10 }],
     bad: [

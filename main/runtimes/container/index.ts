@@ -6,7 +6,15 @@ import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
 import { httpOk, sleep } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+  TerminalStream,
+} from '../runtime.ts'
 import {
   createOptions,
   LABEL_INSTANCE,
@@ -25,6 +33,7 @@ import { engineFlavor, probeEngine } from './probe.ts'
 import { stateFromInspect, stateFromListing } from './state.ts'
 import { toSample } from './stats-math.ts'
 import { StatsStream } from './stats-stream.ts'
+import { execTerminal } from './terminal.ts'
 
 export interface ContainerRuntimeOptions {
   /** A socket (or named pipe) that overrides discovery: the "container.socket" setting, tests. */
@@ -274,6 +283,17 @@ export class ContainerRuntime implements Runtime {
     const cid = i.handle.containerId
     if (!cid) return (async function* () {})()
     return containerLogs(this.docker, cid, opts)
+  }
+
+  terminal(i: Instance, size: { cols: number; rows: number }): Promise<TerminalStream> {
+    const cid = i.handle.containerId
+    if (!cid)
+      throw new WorldbenchError(
+        'NO_CONTAINER',
+        `${i.id} has no container.`,
+        'Start it again, then open a terminal.',
+      )
+    return this.engine(() => execTerminal(this.docker.getContainer(cid), size))
   }
 
   async adopt(): Promise<Instance[]> {
