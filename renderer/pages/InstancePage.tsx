@@ -3,6 +3,7 @@ import type { InstanceDetails, Sample } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
 import { InstanceActions } from '../components/InstanceActions.tsx'
 import { LogView } from '../components/LogView.tsx'
+import { TerminalPanel } from '../components/TerminalPanel.tsx'
 import { TimeChart } from '../components/TimeChart.tsx'
 import {
   Card,
@@ -149,6 +150,7 @@ export function InstancePage({ id }: { id: string }) {
           />
         </Card>
       </div>
+      {!instance.external && <TerminalPanel instance={instance} />}
       <LogView id={id} workload={instance.workload} />
       {details && <Details details={details} />}
     </div>
