@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
+import { imagesOf, listArtifacts } from './artifacts.ts'
 import { ActivityTracker } from './core/activity.ts'
 import { BenchRunner } from './core/bench/runner.ts'
 import { WorldbenchError } from './core/errors.ts'
@@ -17,6 +18,7 @@ import type { Kind } from './core/world/schema.ts'
 import { ENGINE_SETTINGS } from './runtimes/default-registry.ts'
 import type { RuntimeRegistry } from './runtimes/registry.ts'
 import type { Runtime } from './runtimes/runtime.ts'
+import { clearWasmCache } from './runtimes/wasm/cache-listing.ts'
 import { inspectWasm } from './runtimes/wasm/index.ts'
 import { version } from './version.ts'
 
@@ -189,6 +191,13 @@ export class WorldbenchService {
         return { ok: true as const }
       },
       activity: async () => this.activity.snapshot(),
+      listArtifacts: () => listArtifacts(this.registry, this.supervisor),
+      removeImage: async ({ id }) => {
+        await imagesOf(this.registry).remove(id)
+        return { ok: true as const }
+      },
+      pruneImages: () => imagesOf(this.registry).prune(),
+      clearWasmCache: () => clearWasmCache(),
       terminalOpen: async ({ id, cols, rows }) => {
         const m = this.supervisor.get(id)
         return this.terminals.open(m.instance, m.runtime, { cols, rows })

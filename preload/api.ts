@@ -260,6 +260,34 @@ export interface BenchSummary {
   createdAt: number
 }
 
+export interface ContainerImageInfo {
+  id: string
+  tags: string[]
+  bytes: number
+  createdAt: number
+  /** Containers that use it, with their state: "hello-container (running)". */
+  usedBy: string[]
+}
+
+/** A file an instance runs from (a VM kernel or disk, a Wasm module or component). */
+export interface ArtifactFile {
+  kind: Kind
+  role: string
+  file: string
+  bytes?: number
+  usedBy: string[]
+  wasm?: { format: 'module' | 'component'; sha256: string; imports: number; exports: number }
+}
+
+export interface Artifacts {
+  images: ContainerImageInfo[]
+  /** Why images could not be listed (the container engine is not there). */
+  imagesError?: ErrorShape
+  files: ArtifactFile[]
+  /** Components transpiled to JS once per content hash, reused at every start. */
+  wasmCache: { hash: string; bytes: number }[]
+}
+
 // ---------- the list ----------
 
 interface MethodDef<I extends z.ZodType, R> {
@@ -321,6 +349,22 @@ export const methods = {
   ),
   removeInstance: method<{ ok: true }>()(InstanceRef, 'Forget a stopped instance and its logs'),
   activity: method<Activity>()(NoInput, 'Worlds starting or stopping and a bench run under way, now'),
+  listArtifacts: method<Artifacts>()(
+    NoInput,
+    'Container images (size, age, used by), the VM and Wasm files instances run from, and the Wasm compile cache',
+  ),
+  removeImage: method<{ ok: true }>()(
+    z.strictObject({ id: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
+    'Remove a container image that no container uses',
+  ),
+  pruneImages: method<{ removed: number; bytes: number }>()(
+    NoInput,
+    'Remove dangling (untagged, unused) images',
+  ),
+  clearWasmCache: method<{ removed: number; bytes: number }>()(
+    NoInput,
+    'Delete the transpiled components; they are built again at their next start',
+  ),
   terminalOpen: method<{ session: string; title: string }>()(
     z.strictObject({ id: z.string().min(1).max(200), cols: TermCols, rows: TermRows }),
     'Open an interactive terminal into a running instance (a shell in a container); output comes as terminalOutput events',

@@ -1,4 +1,11 @@
-import type { EngineStatus, InstanceState, LogLine, PortBinding, Sample } from '../../preload/api.ts'
+import type {
+  ContainerImageInfo,
+  EngineStatus,
+  InstanceState,
+  LogLine,
+  PortBinding,
+  Sample,
+} from '../../preload/api.ts'
 import type { Kind, Workload } from '../core/world/schema.ts'
 
 /** Progress of long work (image builds, VM image builds, compiles): shown to the user as it happens. */
@@ -82,6 +89,12 @@ export interface Runtime {
   >
   /** Optional: it will get no new work (a setting replaced it): drop what it holds for new work only. */
   retire?(): void
+  /** Optional: what the engine stores (container images), and removing it. */
+  images?: {
+    list(): Promise<ContainerImageInfo[]>
+    remove(id: string): Promise<void>
+    prune(): Promise<{ removed: number; bytes: number }>
+  }
   /** Optional: an interactive terminal into a running instance. */
   terminal?(i: Instance, size: { cols: number; rows: number }): Promise<TerminalStream>
   /** Optional: release sockets, streams and timers held by the runtime object itself. */

@@ -31,6 +31,13 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   startInstance: { good: [{ id: 'w.a.123456' }], bad: [{}, { id: '' }] },
   removeInstance: { good: [{ id: 'w.a.123456' }], bad: [{ id: 5 }] },
   activity: { good: [undefined, {}], bad: [{ world: 'x' }] },
+  listArtifacts: { good: [undefined, {}], bad: [{ all: true }] },
+  removeImage: {
+    good: [{ id: `sha256:${'a'.repeat(64)}` }],
+    bad: [{ id: 'nginx' }, { id: `sha256:${'a'.repeat(63)}` }, {}],
+  },
+  pruneImages: { good: [undefined], bad: [{ all: true }] },
+  clearWasmCache: { good: [undefined, {}], bad: [{ hash: 'x' }] },
   terminalOpen: {
     good: [{ id: 'w.a.1', cols: 80, rows: 24 }],
     bad: [{ id: 'w.a.1' }, { id: 'w.a.1', cols: 0, rows: 24 }, { id: 'w.a.1', cols: 80.5, rows: 24 }],

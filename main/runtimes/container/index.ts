@@ -27,6 +27,7 @@ import { discoverEndpoint, type Endpoint, parseHost } from './discovery.ts'
 import { engineMessage, engineUnreachable, isConnectionError, statusOf } from './engine-errors.ts'
 import { type EngineEvent, EventLoop } from './events.ts'
 import { prepareImage } from './image.ts'
+import { listImages, pruneImages, removeImage } from './images.ts'
 import { containerLogs } from './logs.ts'
 import { openPodmanStats } from './podman-stats.ts'
 import { engineFlavor, probeEngine } from './probe.ts'
@@ -283,6 +284,12 @@ export class ContainerRuntime implements Runtime {
     const cid = i.handle.containerId
     if (!cid) return (async function* () {})()
     return containerLogs(this.docker, cid, opts)
+  }
+
+  readonly images = {
+    list: () => this.engine(() => listImages(this.docker)),
+    remove: (id: string) => this.engine(() => removeImage(this.docker, id)),
+    prune: () => this.engine(() => pruneImages(this.docker)),
   }
 
   terminal(i: Instance, size: { cols: number; rows: number }): Promise<TerminalStream> {
