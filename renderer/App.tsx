@@ -6,6 +6,7 @@ import { connection } from './lib/connection.ts'
 import { BenchPage } from './pages/BenchPage.tsx'
 import { DashboardPage } from './pages/DashboardPage.tsx'
 import { EnginesPage } from './pages/EnginesPage.tsx'
+import { ImagesPage } from './pages/ImagesPage.tsx'
 import { InstancePage } from './pages/InstancePage.tsx'
 import { WorldPage } from './pages/WorldPage.tsx'
 import { WorldsPage } from './pages/WorldsPage.tsx'
@@ -14,6 +15,7 @@ const NAV = [
   { id: 'dashboard', label: 'Dashboard' },
   { id: 'worlds', label: 'Worlds' },
   { id: 'bench', label: 'Bench' },
+  { id: 'images', label: 'Images' },
   { id: 'engines', label: 'Engines' },
 ] as const
 
@@ -48,6 +50,7 @@ export function App() {
           {page === 'worlds' && <WorldsPage />}
           {page === 'bench' && <BenchPage />}
           {page === 'engines' && <EnginesPage />}
+          {page === 'images' && <ImagesPage />}
           {page === 'instance' && arg && <InstancePage id={arg} />}
           {page === 'world' && arg && <WorldPage name={arg} />}
         </div>

@@ -39,4 +39,27 @@ test('a terminal into a real container: type a command, see what the container a
   await nav.getByRole('link', { name: 'Dashboard' }).click()
   await app.getByTestId('instance-row-dash-wasm').getByRole('link', { name: 'dash-wasm' }).click()
   await expect(app.getByText('No terminal for Wasm workloads yet')).toBeVisible()
+
+  // Images and modules: the world's image and module with their users; an unused image of this
+  // test's own is removed after a confirmation.
+  const tag = `wb-e2e/remove-me:${process.pid}`
+  execFileSync('sh', [
+    '-c',
+    'tar -cf - -C "$1" README.md | docker import - "$2"',
+    'sh',
+    'test/fixtures/container',
+    tag,
+  ])
+  await nav.getByRole('link', { name: 'Images' }).click()
+  const dash = app.getByTestId('image-worldbench/e2e-dash:1')
+  await expect(dash).toContainText('(running)')
+  await expect(dash.getByRole('button', { name: /^Remove image/ })).toBeDisabled()
+  await expect(app.getByTestId('files')).toContainText('e2e-dash/dash-wasm')
+  await expect(app.getByTestId('files')).toContainText('core module')
+  await app.screenshot({ path: 'test-results/e2e/images.png', fullPage: true })
+  const mine = app.getByTestId(`image-${tag}`)
+  await mine.getByRole('button', { name: `Remove image ${tag}` }).click()
+  await mine.getByRole('button', { name: 'Confirm' }).click()
+  await expect(app.getByTestId('toast').filter({ hasText: `Removed ${tag}` })).toBeVisible()
+  await expect(mine).toHaveCount(0)
 })
