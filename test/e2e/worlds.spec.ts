@@ -5,8 +5,9 @@ test('launch a sample world from the Worlds page, see every workload ready, then
 }) => {
   await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
   await app.getByRole('button', { name: 'Launch hello-trio' }).click()
+  // Instances show up as they start; the world is running once all three are ready.
+  await expect(app.getByTestId('world-state-hello-trio')).toHaveText('running', { timeout: 200_000 })
   const status = app.getByTestId('world-status-hello-trio')
-  await expect(status).toBeVisible({ timeout: 200_000 })
   await expect(status.getByText('running')).toHaveCount(3)
   for (const name of ['hello-wasm', 'hello-container', 'hello-vm']) await expect(status).toContainText(name)
   await app.screenshot({ path: 'test-results/e2e/worlds.png', fullPage: true })

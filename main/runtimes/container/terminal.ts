@@ -12,12 +12,16 @@ const SHELLS: { path: string; cmd: string[] }[] = [
 
 async function findShell(c: Docker.Container): Promise<string[]> {
   for (const s of SHELLS) {
-    // HEAD /containers/{id}/archive: 200 when the path exists in the container's file system.
-    const found = await c.infoArchive({ path: s.path }).then(
-      () => true,
-      () => false,
-    )
-    if (found) return s.cmd
+    // GET /containers/{id}/archive answers 404 when the path is not in the container. The tar
+    // itself is not wanted: the stream is dropped at once. (HEAD, infoArchive, would be lighter,
+    // but dockerode leaves its socket open for the engine's five-minute idle timeout.)
+    const tar = (await c.getArchive({ path: s.path }).catch(() => undefined)) as
+      | { destroy(): void }
+      | undefined
+    if (tar) {
+      tar.destroy()
+      return s.cmd
+    }
   }
   throw new WorldbenchError(
     'NO_SHELL',
@@ -56,6 +60,8 @@ export async function execTerminal(
   let ended = false
   const exitListeners: ((reason?: string) => void)[] = []
   const ended$ = () => {
+    // Nothing more comes from a shell that ended: free its socket.
+    stream.destroy()
     if (ended) return
     ended = true
     void exec
