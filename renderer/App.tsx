@@ -2,6 +2,7 @@ import { useSyncExternalStore } from 'react'
 import { ConnectionBanner } from './components/ConnectionBanner.tsx'
 import { Toasts } from './components/Toasts.tsx'
 import { href, useHashRoute } from './hooks/useHashRoute.ts'
+import { activityStore } from './lib/activity.ts'
 import { connection } from './lib/connection.ts'
 import { BenchPage } from './pages/BenchPage.tsx'
 import { DashboardPage } from './pages/DashboardPage.tsx'
@@ -22,6 +23,8 @@ const NAV = [
 export function App() {
   const [page = 'dashboard', arg] = useHashRoute()
   const online = useSyncExternalStore(connection.subscribe, connection.state) !== 'reconnecting'
+  // A bench run started in any tab (or from the CLI) shows here, whichever page is open.
+  const benching = useSyncExternalStore(activityStore.subscribe, activityStore.get).bench
   return (
     <div className="flex min-h-screen flex-col md:flex-row">
       <nav
@@ -38,6 +41,13 @@ export function App() {
                 className={`block rounded-md px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 ${page === n.id ? 'bg-indigo-50 font-medium text-indigo-700 dark:bg-indigo-950 dark:text-indigo-300' : 'hover:bg-slate-100 dark:hover:bg-slate-800'}`}
               >
                 {n.label}
+                {n.id === 'bench' && benching && (
+                  <span
+                    className="ml-2 inline-block h-2 w-2 animate-pulse rounded-full bg-amber-500"
+                    title={`Benchmarking ${benching.world}`}
+                    data-testid="bench-running"
+                  />
+                )}
               </a>
             </li>
           ))}

@@ -32,7 +32,10 @@ test('run a small benchmark from the Bench page and read its charts and table', 
   await app.getByLabel('Load seconds').fill('1')
   await app.getByRole('button', { name: 'Run benchmark' }).click()
   await expect(app.getByTestId('bench-progress')).toBeVisible()
+  // The service says a bench is under way: the navigation shows it on every page and tab.
+  await expect(app.getByTestId('bench-running')).toBeVisible()
   await expect(app.getByTestId('bench-results')).toBeVisible({ timeout: 180_000 })
+  await expect(app.getByTestId('bench-running')).toHaveCount(0)
   await expect(app.getByTestId('bench-chart-Cold start').locator('canvas')).toBeVisible()
   await expect(app.getByTestId('bench-table')).toContainText('Requests/s')
   await expect(app.getByTestId('bench-table')).toContainText('wasm')

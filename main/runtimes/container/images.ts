@@ -23,6 +23,12 @@ export async function removeImage(docker: Docker, id: string): Promise<void> {
     await docker.getImage(id).remove()
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode
+    if (status === 409 && /multiple repositories/.test(String((err as Error).message)))
+      throw new WorldbenchError(
+        'IMAGE_HAS_TAGS',
+        `Image ${id.slice(7, 19)} has several tags.`,
+        'Remove the extra tags first (docker rmi NAME:TAG), then the image.',
+      )
     if (status === 409)
       throw new WorldbenchError(
         'IMAGE_IN_USE',
