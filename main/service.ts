@@ -20,6 +20,7 @@ import type { RuntimeRegistry } from './runtimes/registry.ts'
 import type { Runtime } from './runtimes/runtime.ts'
 import { clearWasmCache } from './runtimes/wasm/cache-listing.ts'
 import { inspectWasm } from './runtimes/wasm/index.ts'
+import { checkText, saveUploadedWorld, toValidationResult } from './upload-world.ts'
 import { version } from './version.ts'
 
 export interface ServiceOptions {
@@ -121,24 +122,17 @@ export class WorldbenchService {
         return this.store.getSettings()
       },
       listWorlds: async () => this.listWorlds(),
-      validateWorld: async ({ file }) => {
-        const { world, issues } = await validateWorldFile(file)
-        return {
-          ok: issues.length === 0,
-          issues,
-          ...(world && {
-            world: {
-              name: world.name,
-              workloads: world.workloads.map((w) => ({ name: w.name, kind: w.kind, dependsOn: w.dependsOn })),
-            },
-          }),
-        }
-      },
+      validateWorld: async ({ file }) => toValidationResult(await validateWorldFile(file)),
       addWorld: async ({ file }) => {
         const world = await loadWorld(resolve(file))
         const known = this.store.worlds().find((w) => w.file === world.file)
         this.store.setWorld(world.name, world.file, known?.desired ?? 'down')
         return this.listWorlds().find((w) => w.file === world.file)!
+      },
+      checkWorldText: async ({ name, text }) => checkText(name, text),
+      uploadWorld: async ({ name, text }) => {
+        const file = await saveUploadedWorld(name, text)
+        return this.handlers.addWorld({ file })
       },
       worldUp: async ({ world: ref }) => {
         const file = resolveWorldRef(ref, this.store)

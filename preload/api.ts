@@ -327,6 +327,14 @@ export const methods = {
     z.strictObject({ file: z.string().min(1).max(4096) }),
     'Add a world file from disk to the list (validated; nothing starts)',
   ),
+  checkWorldText: method<ValidationResult>()(
+    z.strictObject({ name: z.string().min(1).max(255), text: z.string().max(262_144) }),
+    'Check the text of a world file (as typed in an editor or picked in a browser) without saving it',
+  ),
+  uploadWorld: method<WorldSummary>()(
+    z.strictObject({ name: z.string().min(1).max(255), text: z.string().max(262_144) }),
+    "Keep a world file's text in the state dir (its relative paths resolve from there) and add it to the list",
+  ),
   worldUp: method<WorldStatus>()(
     WorldRef,
     'Prepare and start a world; resolves when every workload is ready',

@@ -11,6 +11,7 @@ import {
   StateBadge,
   UrlLink,
 } from '../components/ui.tsx'
+import { WorldEditor } from '../components/WorldEditor.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLiveInstances } from '../hooks/useLiveInstances.ts'
 import { activityStore } from '../lib/activity.ts'
@@ -23,6 +24,7 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
   const [file, setFile] = useState('')
   const [error, setError] = useState<{ message: string; hint?: string }>()
   const [issues, setIssues] = useState<string[]>([])
+  const [picked, setPicked] = useState<{ name: string; text: string }>()
   const submit = async () => {
     setError(undefined)
     setIssues([])
@@ -47,7 +49,7 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
   return (
     <Card className="mb-4">
       <form
-        className="flex items-center gap-2"
+        className="flex flex-wrap items-center gap-2"
         onSubmit={(e) => {
           e.preventDefault()
           void submit()
@@ -66,7 +68,32 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
         <Button type="submit" variant="primary" disabled={!file}>
           Open
         </Button>
+        <label className="cursor-pointer rounded-md border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100 focus-within:ring-2 focus-within:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800">
+          Pick a file…
+          <input
+            type="file"
+            accept=".yaml,.yml"
+            aria-label="Pick a world file"
+            className="sr-only"
+            onChange={(e) => {
+              const f = e.target.files?.[0]
+              if (f) void f.text().then((text) => setPicked({ name: f.name, text }))
+              e.target.value = ''
+            }}
+          />
+        </label>
       </form>
+      {picked && (
+        <WorldEditor
+          key={`${picked.name}:${picked.text.length}`}
+          name={picked.name}
+          initial={picked.text}
+          onDone={() => {
+            setPicked(undefined)
+            onAdded()
+          }}
+        />
+      )}
       {issues.length > 0 && (
         <ul
           role="alert"

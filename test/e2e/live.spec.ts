@@ -106,3 +106,35 @@ test('at 760 px wide every page fits without cutting columns off', async ({ app 
     await app.screenshot({ path: `test-results/e2e/narrow-${page}.png`, fullPage: true })
   }
 })
+
+test('pick a world file: the editor names the line of each error, and a fixed file is saved and listed', async ({
+  app,
+}) => {
+  await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
+  await app
+    .getByLabel('Pick a world file')
+    .setInputFiles(`${process.cwd()}/test/fixtures/worlds/bad-port.yaml`)
+  const issues = app.getByTestId('editor-issues')
+  await expect(issues).toContainText('line 7')
+  await expect(issues).toContainText('workloads.0.ports.0.guest')
+  await expect(app.getByRole('button', { name: 'Save and add' })).toBeDisabled()
+  await app.screenshot({ path: 'test-results/e2e/world-editor.png', fullPage: true })
+
+  const text = app.getByLabel('World file text')
+  await text.fill(
+    [
+      'apiVersion: worldbench/v1',
+      'name: picked-world',
+      'workloads:',
+      '  - name: web',
+      '    kind: container',
+      '    container: { image: worldbench/hello-trio:1 }',
+      '    ports: [{ host: 0, guest: 8080 }]',
+      '',
+    ].join('\n'),
+  )
+  await expect(app.getByTestId('editor-ok')).toContainText('picked-world with 1 workload')
+  await app.getByRole('button', { name: 'Save and add' }).click()
+  await expect(app.getByTestId('world-picked-world')).toBeVisible()
+  await expect(app.getByTestId('world-editor')).toHaveCount(0)
+})

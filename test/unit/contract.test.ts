@@ -20,6 +20,11 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   listWorlds: { good: [undefined, {}], bad: [[]] },
   validateWorld: { good: [{ file: '/tmp/world.yaml' }], bad: [{}, { file: '' }, { file: 3 }] },
   addWorld: { good: [{ file: './world.yaml' }], bad: [{}, { file: '' }, { path: 'x' }] },
+  checkWorldText: { good: [{ name: 'w.yaml', text: '' }], bad: [{ name: '', text: 'x' }, { text: 'x' }] },
+  uploadWorld: {
+    good: [{ name: 'w.yaml', text: 'a: 1' }],
+    bad: [{ name: 'w.yaml', text: 'x'.repeat(300_000) }],
+  },
   worldUp: { good: [{ world: 'hello-trio' }], bad: [{}, { world: '' }, { world: 'x', force: true }] },
   worldDown: { good: [{ world: 'hello-trio' }], bad: [{ world: 7 }] },
   listInstances: {
