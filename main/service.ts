@@ -1,12 +1,16 @@
 import { resolve } from 'node:path'
 import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
+import { imagesOf, listArtifacts } from './artifacts.ts'
+import { ActivityTracker } from './core/activity.ts'
 import { BenchRunner } from './core/bench/runner.ts'
 import { WorldbenchError } from './core/errors.ts'
 import { EventBus } from './core/events.ts'
 import { stateDir } from './core/paths.ts'
 import { Sampler, type SamplerOptions } from './core/sampler.ts'
+import { StoppedInstances } from './core/stopped-instances.ts'
 import { Store } from './core/store.ts'
 import { Supervisor } from './core/supervisor.ts'
+import { Terminals } from './core/terminals.ts'
 import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
 import { checkWorldFileSync, formatIssue, loadWorld, validateWorldFile } from './core/world/load.ts'
 import type { Kind, World } from './core/world/schema.ts'
@@ -14,7 +18,9 @@ import { assertTrusted, worldScripts, worldTrustHash } from './core/world/trust.
 import { ENGINE_SETTINGS } from './runtimes/default-registry.ts'
 import type { RuntimeRegistry } from './runtimes/registry.ts'
 import type { Runtime } from './runtimes/runtime.ts'
+import { clearWasmCache } from './runtimes/wasm/cache-listing.ts'
 import { inspectWasm } from './runtimes/wasm/index.ts'
+import { checkText, saveUploadedWorld, toValidationResult } from './upload-world.ts'
 import { version } from './version.ts'
 
 export interface ServiceOptions {
@@ -33,6 +39,9 @@ export class WorldbenchService {
   readonly supervisor: Supervisor
   readonly sampler: Sampler
   readonly handlers: Handlers
+  readonly activity: ActivityTracker
+  private readonly stopped = new StoppedInstances()
+  private readonly terminals: Terminals
   private benching = false
   private readonly runtimeFactory: ServiceOptions['runtimeFactory']
 
@@ -42,7 +51,27 @@ export class WorldbenchService {
     this.store = opts.store ?? new Store()
     this.supervisor = new Supervisor(this.registry, this.bus)
     this.sampler = new Sampler(this.supervisor, this.bus, opts.sampler)
+    this.activity = new ActivityTracker(this.bus)
+    this.terminals = new Terminals(this.bus)
+    this.keepStoppedInstances()
     this.handlers = this.createHandlers()
+  }
+
+  /** A stopped instance stays listed with its logs until removed or until its workload runs again. */
+  private keepStoppedInstances(): void {
+    this.bus.on('instance', (info) => {
+      if (info.state === 'stopping' || info.state === 'stopped') this.terminals.closeFor(info.id)
+      if (info.state === 'stopped') {
+        const m = this.managed(info.id)
+        if (m) this.stopped.keep({ info, workload: m.workload, logs: this.supervisor.logs(info.id, 10_000) })
+        return
+      }
+      this.stopped.remove(info.id)
+      for (const id of this.stopped.replacedBy(info)) {
+        this.stopped.remove(id)
+        this.bus.emit('instanceForgotten', { id })
+      }
+    })
   }
 
   /** Adopts what survived a restart, brings back worlds that should be up, starts sampling. */
@@ -63,6 +92,7 @@ export class WorldbenchService {
   }
 
   async close(opts: { stopAll: boolean }): Promise<void> {
+    this.terminals.closeAll()
     this.sampler.stop()
     await this.supervisor.close(opts)
     await this.registry.close()
@@ -103,32 +133,24 @@ export class WorldbenchService {
         )
       },
       listWorlds: async () => this.listWorlds(),
-      validateWorld: async ({ file }) => {
-        const { world, issues, warnings } = await validateWorldFile(file)
-        return {
-          ok: issues.length === 0,
-          issues,
-          ...(warnings?.length && { warnings }),
-          ...(world && {
-            world: {
-              name: world.name,
-              workloads: world.workloads.map((w) => ({ name: w.name, kind: w.kind, dependsOn: w.dependsOn })),
-            },
-          }),
-        }
-      },
+      validateWorld: async ({ file }) => toValidationResult(await validateWorldFile(file)),
       addWorld: async ({ file }) => {
         const world = await loadWorld(resolve(file))
         const known = this.store.worlds().find((w) => w.file === world.file)
         this.store.setWorld(world.name, world.file, known?.desired ?? 'down')
         return this.listWorlds().find((w) => w.file === world.file)!
       },
+      checkWorldText: async ({ name, text }) => checkText(name, text),
+      uploadWorld: async ({ name, text }) => {
+        const file = await saveUploadedWorld(name, text)
+        return this.handlers.addWorld({ file })
+      },
       worldUp: async ({ world: ref }) => {
         const file = resolveWorldRef(ref, this.store)
         const world = await loadWorld(file)
         await this.checkTrust(world)
         this.store.setWorld(world.name, file, 'up')
-        return this.supervisor.up(world)
+        return this.activity.world(world.name, 'starting', () => this.supervisor.up(world))
       },
       trustWorld: async ({ world: ref, sha256 }) => {
         const world = await loadWorld(resolveWorldRef(ref, this.store))
@@ -145,13 +167,14 @@ export class WorldbenchService {
       worldDown: async ({ world: ref }) => {
         const known = this.store.worlds().find((w) => w.name === ref)
         const name = known ? known.name : (await loadWorld(resolveWorldRef(ref, this.store))).name
-        const stopped = await this.supervisor.down(name)
+        const stopped = await this.activity.world(name, 'stopping', () => this.supervisor.down(name))
         const record = this.store.worlds().find((w) => w.name === name)
         if (record) this.store.setWorld(name, record.file, 'down')
         return { stopped }
       },
       listInstances: async (params) => [
         ...this.listInstances(),
+        ...(params?.includeStopped ? this.stopped.all() : []),
         ...(params?.includeExternal ? await this.listExternal() : []),
       ],
       stopInstance: async ({ id }) => {
@@ -159,7 +182,58 @@ export class WorldbenchService {
         return { ok: true as const }
       },
       restartInstance: ({ id }) => this.supervisor.restartInstance(id),
-      instanceLogs: async ({ id, tail }) => this.supervisor.logs(id, tail),
+      startInstance: async ({ id }) => {
+        const entry = this.stopped.get(id)
+        if (!entry) {
+          this.supervisor.get(id)
+          throw new WorldbenchError('NOT_STOPPED', `${id} is not stopped.`, 'Use Restart to start it afresh.')
+        }
+        if (!entry.workload)
+          throw new WorldbenchError(
+            'CANNOT_START',
+            `${id} was adopted after a restart and its world file was not loaded.`,
+            `Launch its world (${entry.info.world}) again.`,
+          )
+        return this.supervisor.info(await this.supervisor.startWorkload(entry.workload))
+      },
+      removeInstance: async ({ id }) => {
+        if (!this.stopped.remove(id)) {
+          this.supervisor.get(id)
+          throw new WorldbenchError(
+            'NOT_STOPPED',
+            `${id} is still running.`,
+            'Stop it first, then remove it.',
+          )
+        }
+        this.bus.emit('instanceForgotten', { id })
+        return { ok: true as const }
+      },
+      activity: async () => this.activity.snapshot(),
+      listArtifacts: () => listArtifacts(this.registry, this.supervisor),
+      removeImage: async ({ id }) => {
+        await imagesOf(this.registry).remove(id)
+        return { ok: true as const }
+      },
+      pruneImages: () => imagesOf(this.registry).prune(),
+      clearWasmCache: () => clearWasmCache(),
+      terminalOpen: async ({ id, cols, rows }) => {
+        const m = this.supervisor.get(id)
+        return this.terminals.open(m.instance, m.runtime, { cols, rows })
+      },
+      terminalInput: async ({ session, data }) => {
+        this.terminals.input(session, data)
+        return { ok: true as const }
+      },
+      terminalResize: async ({ session, cols, rows }) => {
+        await this.terminals.resize(session, cols, rows)
+        return { ok: true as const }
+      },
+      terminalClose: async ({ session }) => {
+        this.terminals.close(session)
+        return { ok: true as const }
+      },
+      instanceLogs: async ({ id, tail }) =>
+        this.stopped.get(id)?.logs.slice(-tail) ?? this.supervisor.logs(id, tail),
       instanceSamples: async ({ id, sinceMs }) => this.sampler.samples(id, sinceMs),
       benchRun: async ({ world: ref, ...opts }) => {
         if (this.benching)
@@ -172,7 +246,9 @@ export class WorldbenchService {
         try {
           const world = await loadWorld(resolveWorldRef(ref, this.store))
           await this.checkTrust(world)
-          const report = await new BenchRunner(this.registry, this.bus).run(world, opts)
+          const report = await this.activity.benchRun(world.name, () =>
+            new BenchRunner(this.registry, this.bus).run(world, opts),
+          )
           this.store.saveBench({ id: report.id, createdAt: report.createdAt, title: report.title, report })
           return report
         } finally {
@@ -181,9 +257,9 @@ export class WorldbenchService {
       },
       benchList: async () => this.store.benchRuns(),
       instanceDetails: async ({ id }) => {
-        const m = this.supervisor.get(id)
-        const info = this.listInstances().find((i) => i.id === id)!
-        const w = m.workload
+        const stopped = this.stopped.get(id)
+        const w = stopped ? stopped.workload : this.supervisor.get(id).workload
+        const info = stopped?.info ?? this.listInstances().find((i) => i.id === id)!
         return {
           info,
           ...(w && { definition: JSON.parse(JSON.stringify(w)) as Record<string, unknown> }),
@@ -208,6 +284,14 @@ export class WorldbenchService {
   private async checkTrust(world: World): Promise<void> {
     if ([...sampleWorldFiles().values()].includes(world.file)) return
     await assertTrusted(world, this.store.trustedHash(world.file))
+  }
+
+  private managed(id: string) {
+    try {
+      return this.supervisor.get(id)
+    } catch {
+      return undefined
+    }
   }
 
   listInstances(): InstanceInfo[] {
@@ -263,6 +347,7 @@ export class WorldbenchService {
             sample,
             kinds: [],
             workloads: 0,
+            workloadNames: [],
             desired: record.desired,
             broken: issues.map(formatIssue).join('\n').trim(),
           })
@@ -275,6 +360,7 @@ export class WorldbenchService {
         sample,
         kinds: [...new Set(world.workloads.map((w) => w.kind))],
         workloads: world.workloads.length,
+        workloadNames: world.workloads.map((w) => w.name),
         desired: records.get(file)?.desired ?? 'down',
       })
     }

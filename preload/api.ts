@@ -137,9 +137,17 @@ export interface WorldSummary {
   sample: boolean
   kinds: Kind[]
   workloads: number
+  /** Workload names in the order the world file lists them (the UI keeps that order). */
+  workloadNames: string[]
   desired: 'up' | 'down'
   /** Set when a saved world's file is missing or no longer valid: why, with file:line:column. */
   broken?: string
+}
+
+/** Long operations under way, for every client: which worlds are starting or stopping, a bench run. */
+export interface Activity {
+  worlds: Record<string, 'starting' | 'stopping'>
+  bench?: { world: string; startedAt: number }
 }
 
 export interface ValidationIssue {
@@ -324,6 +332,34 @@ export interface BenchSummary {
   createdAt: number
 }
 
+export interface ContainerImageInfo {
+  id: string
+  tags: string[]
+  bytes: number
+  createdAt: number
+  /** Containers that use it, with their state: "hello-container (running)". */
+  usedBy: string[]
+}
+
+/** A file an instance runs from (a VM kernel or disk, a Wasm module or component). */
+export interface ArtifactFile {
+  kind: Kind
+  role: string
+  file: string
+  bytes?: number
+  usedBy: string[]
+  wasm?: { format: 'module' | 'component'; sha256: string; imports: number; exports: number }
+}
+
+export interface Artifacts {
+  images: ContainerImageInfo[]
+  /** Why images could not be listed (the container engine is not there). */
+  imagesError?: ErrorShape
+  files: ArtifactFile[]
+  /** Components transpiled to JS once per content hash, reused at every start. */
+  wasmCache: { hash: string; bytes: number }[]
+}
+
 // ---------- the list ----------
 
 interface MethodDef<I extends z.ZodType, R> {
@@ -351,6 +387,10 @@ const WorldRef = z.strictObject({
   world: z.string().min(1).max(4096).describe('Sample name or path to a world.yaml'),
 })
 
+const TermSession = z.string().min(1).max(100)
+const TermCols = z.number().int().min(2).max(1000)
+const TermRows = z.number().int().min(1).max(500)
+
 export const methods = {
   doctor: method<DoctorReport>()(NoInput, 'Probe the three engines and report what works here'),
   getSettings: method<Settings>()(NoInput, 'Read all settings'),
@@ -371,6 +411,14 @@ export const methods = {
     z.strictObject({ file: z.string().min(1).max(4096) }),
     'Add a world file from disk to the list (validated; nothing starts)',
   ),
+  checkWorldText: method<ValidationResult>()(
+    z.strictObject({ name: z.string().min(1).max(255), text: z.string().max(262_144) }),
+    'Check the text of a world file (as typed in an editor or picked in a browser) without saving it',
+  ),
+  uploadWorld: method<WorldSummary>()(
+    z.strictObject({ name: z.string().min(1).max(255), text: z.string().max(262_144) }),
+    "Keep a world file's text in the state dir (its relative paths resolve from there) and add it to the list",
+  ),
   worldUp: method<WorldStatus>()(
     WorldRef,
     'Prepare and start a world; resolves when every workload is ready',
@@ -387,11 +435,51 @@ export const methods = {
   ),
   worldDown: method<{ stopped: number }>()(WorldRef, 'Stop a world in reverse dependency order'),
   listInstances: method<InstanceInfo[]>()(
-    z.strictObject({ includeExternal: z.boolean().default(false) }).optional(),
+    z
+      .strictObject({
+        includeExternal: z.boolean().default(false),
+        includeStopped: z.boolean().optional().describe('Also stopped instances kept with their logs'),
+      })
+      .optional(),
     'Every instance, with its last sample',
   ),
   stopInstance: method<{ ok: true }>()(InstanceRef, 'Stop one instance'),
   restartInstance: method<InstanceInfo>()(InstanceRef, 'Stop and start one instance again'),
+  startInstance: method<InstanceInfo>()(
+    InstanceRef,
+    "Start a stopped instance's workload again (a new instance replaces the stopped one)",
+  ),
+  removeInstance: method<{ ok: true }>()(InstanceRef, 'Forget a stopped instance and its logs'),
+  activity: method<Activity>()(NoInput, 'Worlds starting or stopping and a bench run under way, now'),
+  listArtifacts: method<Artifacts>()(
+    NoInput,
+    'Container images (size, age, used by), the VM and Wasm files instances run from, and the Wasm compile cache',
+  ),
+  removeImage: method<{ ok: true }>()(
+    z.strictObject({ id: z.string().regex(/^sha256:[0-9a-f]{64}$/) }),
+    'Remove a container image that no container uses',
+  ),
+  pruneImages: method<{ removed: number; bytes: number }>()(
+    NoInput,
+    'Remove dangling (untagged, unused) images',
+  ),
+  clearWasmCache: method<{ removed: number; bytes: number }>()(
+    NoInput,
+    'Delete the transpiled components; they are built again at their next start',
+  ),
+  terminalOpen: method<{ session: string; title: string }>()(
+    z.strictObject({ id: z.string().min(1).max(200), cols: TermCols, rows: TermRows }),
+    'Open an interactive terminal into a running instance (a shell in a container); output comes as terminalOutput events',
+  ),
+  terminalInput: method<{ ok: true }>()(
+    z.strictObject({ session: TermSession, data: z.string().max(65_536) }),
+    'Type into a terminal',
+  ),
+  terminalResize: method<{ ok: true }>()(
+    z.strictObject({ session: TermSession, cols: TermCols, rows: TermRows }),
+    'Tell a terminal its new size',
+  ),
+  terminalClose: method<{ ok: true }>()(z.strictObject({ session: TermSession }), 'Close a terminal'),
   instanceLogs: method<LogLine[]>()(
     z.strictObject({ id: z.string().min(1).max(200), tail: z.number().int().min(1).max(10000).default(200) }),
     'The last log lines of an instance',
@@ -468,9 +556,24 @@ export interface EventMap {
   samples: SamplesTick
   progress: ProgressInfo
   log: { id: string; line: LogLine }
+  /** A stopped instance was removed (by the user, or because its workload runs again). */
+  instanceForgotten: { id: string }
+  activity: Activity
+  terminalOutput: { session: string; data: string }
+  terminalExit: { session: string; reason?: string }
 }
 export type EventName = keyof EventMap
-export const eventNames: EventName[] = ['instance', 'instanceRemoved', 'samples', 'progress', 'log']
+export const eventNames: EventName[] = [
+  'instance',
+  'instanceRemoved',
+  'samples',
+  'progress',
+  'log',
+  'instanceForgotten',
+  'activity',
+  'terminalOutput',
+  'terminalExit',
+]
 
 // ---------- wire format (WebSocket and control socket) ----------
 

@@ -1,4 +1,5 @@
 import type {
+  ContainerImageInfo,
   CostPart,
   EngineStatus,
   InstanceState,
@@ -61,6 +62,18 @@ export interface RuntimeEvent {
   reason?: string
 }
 
+/** An interactive session into an instance (a shell, a serial console): bytes both ways. */
+export interface TerminalStream {
+  /** What it is, for the header: "sh in the container", "serial console". */
+  title: string
+  write(data: string): void
+  /** Resolves once the new size is in effect. */
+  resize(cols: number, rows: number): Promise<void>
+  onData(listener: (data: string) => void): void
+  onExit(listener: (reason?: string) => void): void
+  close(): void
+}
+
 export interface Runtime {
   readonly kind: Kind
   probe(): Promise<EngineStatus>
@@ -99,6 +112,14 @@ export interface Runtime {
   exited?(i: Instance): Promise<WorldbenchError>
   /** Optional: the same workload started with the engine alone, no Worldbench: the bench's baseline. */
   startDirect?(w: Workload, a: Artifact, ports: PortBinding[]): Promise<DirectRun>
+  /** Optional: what the engine stores (container images), and removing it. */
+  images?: {
+    list(): Promise<ContainerImageInfo[]>
+    remove(id: string): Promise<void>
+    prune(): Promise<{ removed: number; bytes: number }>
+  }
+  /** Optional: an interactive terminal into a running instance. */
+  terminal?(i: Instance, size: { cols: number; rows: number }): Promise<TerminalStream>
   /** Optional: release sockets, streams and timers held by the runtime object itself. */
   close?(): Promise<void>
 }

@@ -13,11 +13,14 @@ export function Sparkline({
   color = '#6366f1',
   width = 120,
   height = 28,
+  floor = 1e-9,
 }: {
   series: LiveSeries
   color?: string
   width?: number
   height?: number
+  /** The lowest top of the scale: values far below it draw as the near-flat line they are. */
+  floor?: number
 }) {
   const ref = useRef<HTMLDivElement>(null)
   useEffect(() => {
@@ -31,7 +34,7 @@ export function Sparkline({
         cursor: { show: false },
         select: { show: false, left: 0, top: 0, width: 0, height: 0 },
         axes: [{ show: false }, { show: false }],
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(max, 1e-9) * 1.1] } },
+        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, floor)] } },
         series: [{}, { stroke: color, width: 1.5, fill: `${color}22`, points: { show: false } }],
       },
       [[], []],
@@ -56,6 +59,6 @@ export function Sparkline({
       unwatch()
       plot.destroy()
     }
-  }, [series, width, height, color])
+  }, [series, width, height, color, floor])
   return <div ref={ref} className="sparkline" data-points={0} style={{ width, height }} />
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
+import { connection } from '../lib/connection.ts'
 
-/** Runs an API call, with loading and error state, and a reload function. */
+/** Runs an API call, with loading and error state, and a reload function; again after a reconnect. */
 export function useApi<T>(call: () => Promise<T>, deps: unknown[] = []) {
   const [data, setData] = useState<T | undefined>()
   const [error, setError] = useState<{ message: string; hint?: string } | undefined>()
@@ -20,6 +21,7 @@ export function useApi<T>(call: () => Promise<T>, deps: unknown[] = []) {
   }, deps)
   useEffect(() => {
     void reload()
+    return connection.onReconnect(() => void reload())
   }, [reload])
   return { data, error, loading, reload, setData }
 }

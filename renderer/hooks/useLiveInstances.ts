@@ -1,8 +1,11 @@
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import type { InstanceInfo, Sample } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
+import { connection } from '../lib/connection.ts'
 import { mergeListing } from '../lib/merge-listing.ts'
+import { orderInstances } from '../lib/order.ts'
 import { SampleStore } from '../lib/sample-store.ts'
+import { worldsStore } from '../lib/worlds.ts'
 
 /** The one store of live samples, fed by the event stream for as long as the page lives. */
 export const samples = new SampleStore()
@@ -11,7 +14,7 @@ function feedSamples(): void {
   if (feeding) return
   feeding = true
   onEvent('samples', (tick) => samples.push(tick))
-  onEvent('instanceRemoved', ({ id }) => samples.forget(id))
+  onEvent('instanceForgotten', ({ id }) => samples.forget(id))
 }
 
 export interface LiveInstances {
@@ -20,12 +23,15 @@ export interface LiveInstances {
 }
 
 /**
- * Every instance, kept current from the event stream. Only state changes re-render through
- * here; samples live in `samples`, which cells and sparklines subscribe to one by one.
+ * Every instance, stopped ones included until removed, kept current from the event stream and
+ * listed afresh after a reconnect. Only state changes re-render through here; samples live in
+ * `samples`, which cells and sparklines subscribe to one by one. Ordered by world, then by the
+ * workload's place in its world file, so rows do not move when something restarts.
  */
 export function useLiveInstances(): LiveInstances {
   const [state, setState] = useState<LiveInstances>({ instances: [] })
   const current = useRef(state)
+  const worlds = useSyncExternalStore(worldsStore.subscribe, worldsStore.get)
   useEffect(() => {
     feedSamples()
     let alive = true
@@ -37,13 +43,23 @@ export function useLiveInstances(): LiveInstances {
       current.current = s
       setState(s)
     }
+    const patch = (id: string, change: (i: InstanceInfo) => InstanceInfo | undefined) =>
+      update((s) => {
+        const idx = s.instances.findIndex((x) => x.id === id)
+        if (idx < 0) return s
+        const next = change(s.instances[idx]!)
+        const instances = [...s.instances]
+        if (next) instances[idx] = next
+        else instances.splice(idx, 1)
+        return { ...s, instances }
+      })
     // External containers (not started by Worldbench) have no events of ours: refresh them every few seconds.
-    const refresh = () =>
+    const refresh = (authoritative = false) =>
       api
-        .listInstances({ includeExternal: true })
+        .listInstances({ includeExternal: true, includeStopped: true })
         .then((all) =>
           update((s) => {
-            const instances = mergeListing(s.instances, all)
+            const instances = mergeListing(s.instances, all, { authoritative })
             return instances === s.instances && s.error === undefined ? s : { instances }
           }),
         )
@@ -60,9 +76,12 @@ export function useLiveInstances(): LiveInstances {
           return { ...s, instances }
         }),
       ),
+      // The service keeps a stopped instance listed until it is removed or runs again.
       onEvent('instanceRemoved', ({ id }) =>
-        update((s) => ({ ...s, instances: s.instances.filter((x) => x.id !== id) })),
+        patch(id, (i) => (i.state === 'stopped' ? i : { ...i, state: 'stopped' })),
       ),
+      onEvent('instanceForgotten', ({ id }) => patch(id, () => undefined)),
+      connection.onReconnect(() => void refresh(true)),
     ]
     return () => {
       clearInterval(timer)
@@ -70,7 +89,8 @@ export function useLiveInstances(): LiveInstances {
       for (const off of offs) off()
     }
   }, [])
-  return state
+  const instances = useMemo(() => orderInstances(state.instances, worlds ?? []), [state.instances, worlds])
+  return useMemo(() => ({ ...state, instances }), [state, instances])
 }
 
 /** The last sample of one instance (re-renders the caller only when that instance's sample changes). */

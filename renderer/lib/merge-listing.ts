@@ -7,10 +7,17 @@ import type { InstanceInfo } from '../../preload/api.ts'
  * and when nothing changed at all `current` itself comes back. `last` is left out of the
  * comparison: live numbers come from the sample store.
  */
-export function mergeListing(current: InstanceInfo[], listed: InstanceInfo[]): InstanceInfo[] {
+export function mergeListing(
+  current: InstanceInfo[],
+  listed: InstanceInfo[],
+  /** After a reconnect the listing is the truth: what it lacks went away while we were not listening. */
+  opts: { authoritative?: boolean } = {},
+): InstanceInfo[] {
   const previous = new Map(current.map((i) => [i.id, i]))
   const ours = listed.filter((i) => !i.external)
-  const known = new Map(current.filter((i) => !i.external).map((i) => [i.id, i]))
+  const known = new Map(
+    opts.authoritative ? [] : current.filter((i) => !i.external).map((i) => [i.id, i] as const),
+  )
   for (const i of ours) known.set(i.id, { ...i, ...known.get(i.id) })
   const next = [...known.values(), ...listed.filter((i) => i.external)]
   const merged = next.map((i) => {

@@ -1,10 +1,10 @@
-import { memo, useCallback, useMemo, useState } from 'react'
+import { memo, useMemo, useState } from 'react'
 import type { InstanceInfo, Kind, Sample } from '../../preload/api.ts'
-import { api } from '../api.ts'
+import { InstanceActions } from '../components/InstanceActions.tsx'
 import { LiveText } from '../components/LiveText.tsx'
+import { MetricHelp } from '../components/MetricHelp.tsx'
 import { Sparkline } from '../components/Sparkline.tsx'
 import {
-  Button,
   Card,
   Empty,
   ErrorBox,
@@ -23,7 +23,6 @@ const KINDS: Kind[] = ['vm', 'container', 'wasm']
 export function DashboardPage() {
   const live = useLiveInstances()
   const [kindFilter, setKindFilter] = useState<Kind | 'all'>('all')
-  const [error, setError] = useState<{ message: string; hint?: string }>()
   const [worldFilter, setWorldFilter] = useState('all')
   const worldNames = useMemo(() => [...new Set(live.instances.map((i) => i.world))].sort(), [live.instances])
   const shown = live.instances.filter(
@@ -31,16 +30,7 @@ export function DashboardPage() {
       (kindFilter === 'all' || i.kind === kindFilter) && (worldFilter === 'all' || i.world === worldFilter),
   )
   const byWorld = useMemo(() => groupBy(shown, (i) => i.world), [shown])
-  const stopInstance = useCallback(
-    (id: string) =>
-      void api.stopInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)),
-    [],
-  )
-  const restartInstance = useCallback(
-    (id: string) =>
-      void api.restartInstance({ id }).catch((e: { message: string; hint?: string }) => setError(e)),
-    [],
-  )
+  const running = live.instances.some((i) => !i.external && i.state !== 'stopped')
 
   return (
     <div>
@@ -78,9 +68,9 @@ export function DashboardPage() {
       >
         Dashboard
       </PageTitle>
-      {error && <ErrorBox error={error} />}
+      {live.error && <ErrorBox error={{ message: live.error }} />}
       <Summary instances={live.instances} />
-      {!live.instances.some((i) => !i.external) ? (
+      {!running ? (
         <Empty>
           Nothing running: launch a sample world from{' '}
           <a className="text-indigo-600 underline" href={href('worlds')}>
@@ -89,7 +79,7 @@ export function DashboardPage() {
           .
         </Empty>
       ) : (
-        !shown.some((i) => !i.external) && (
+        !shown.some((i) => !i.external && i.state !== 'stopped') && (
           <Empty>
             No {kindFilter === 'all' ? '' : `${kindFilter} `}instance is running
             {worldFilter === 'all' ? '' : ` in ${worldFilter}`}.{' '}
@@ -111,26 +101,32 @@ export function DashboardPage() {
           <h2 className="mb-2 font-semibold">
             {world === 'external' ? 'External containers (not started by Worldbench)' : world}
           </h2>
-          <table className="w-full text-sm">
-            <thead className="text-left text-xs text-slate-500">
-              <tr>
-                <th className="py-1">Workload</th>
-                <th>Kind</th>
-                <th>State</th>
-                <th>URL</th>
-                <th>CPU</th>
-                <th>Memory</th>
-                <th>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {instances.map((i) => (
-                <InstanceRow key={i.id} instance={i} onStop={stopInstance} onRestart={restartInstance} />
-              ))}
-            </tbody>
-          </table>
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm">
+              <thead className="text-left text-xs text-slate-500">
+                <tr>
+                  <th className="py-1">Workload</th>
+                  <th>Kind</th>
+                  <th>State</th>
+                  <th className="hidden lg:table-cell">URL</th>
+                  <th>
+                    <MetricHelp metric="cpu" />
+                  </th>
+                  <th>
+                    <MetricHelp metric="memory" />
+                  </th>
+                  <th>
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {instances.map((i) => (
+                  <InstanceRow key={i.id} instance={i} />
+                ))}
+              </tbody>
+            </table>
+          </div>
         </Card>
       ))}
     </div>
@@ -141,21 +137,14 @@ export function DashboardPage() {
  * Memoised: a row renders again only when its instance changes state. Its numbers and
  * sparklines subscribe to the sample store themselves, so a tick touches only them.
  */
-const InstanceRow = memo(function InstanceRow({
-  instance: i,
-  onStop,
-  onRestart,
-}: {
-  instance: InstanceInfo
-  onStop: (id: string) => void
-  onRestart: (id: string) => void
-}) {
+const InstanceRow = memo(function InstanceRow({ instance: i }: { instance: InstanceInfo }) {
   const cpu = samples.seriesOf(i.id, 'cpu')
   const memory = samples.seriesOf(i.id, 'memory')
   return (
     <tr
-      className="border-t border-slate-100 dark:border-slate-800"
+      className={`border-t border-slate-100 dark:border-slate-800 ${i.state === 'stopped' ? 'opacity-60' : ''}`}
       data-testid={`instance-row-${i.workload}`}
+      data-state={i.state}
     >
       <td className="py-1.5">
         {i.external ? (
@@ -175,10 +164,18 @@ const InstanceRow = memo(function InstanceRow({
       <td>
         <StateBadge state={i.state} />
       </td>
-      <td>{i.ports[0] ? <UrlLink url={i.ports[0].url} className="font-mono text-xs" /> : '–'}</td>
+      <td className="hidden lg:table-cell">
+        {i.ports[0] && i.state !== 'stopped' ? (
+          <UrlLink url={i.ports[0].url} className="font-mono text-xs" />
+        ) : (
+          '–'
+        )}
+      </td>
       <td>
         <div className="flex items-center gap-2">
-          <Sparkline series={cpu} />
+          <span className="hidden xl:inline">
+            <Sparkline series={cpu} floor={SPARK_FLOOR.cpu} />
+          </span>
           <span className="h-4 w-14 text-right font-mono text-xs [contain:size_layout]">
             <LiveText subscribe={cpu.subscribe} text={() => cpuText(samples.last(i.id))} />
           </span>
@@ -186,7 +183,9 @@ const InstanceRow = memo(function InstanceRow({
       </td>
       <td>
         <div className="flex items-center gap-2">
-          <Sparkline series={memory} color="#0ea5e9" />
+          <span className="hidden xl:inline">
+            <Sparkline series={memory} color="#0ea5e9" floor={SPARK_FLOOR.memory} />
+          </span>
           <span className="h-4 w-20 text-right font-mono text-xs [contain:size_layout]" data-testid="memory">
             <LiveText subscribe={memory.subscribe} text={() => memoryText(samples.last(i.id))} />
           </span>
@@ -196,19 +195,15 @@ const InstanceRow = memo(function InstanceRow({
         {i.external ? (
           <span className="text-xs text-slate-500">{i.image}</span>
         ) : (
-          <div className="flex justify-end gap-1">
-            <Button onClick={() => onRestart(i.id)} label={`Restart ${i.workload}`}>
-              Restart
-            </Button>
-            <Button variant="danger" onClick={() => onStop(i.id)} label={`Stop ${i.workload}`}>
-              Stop
-            </Button>
-          </div>
+          <InstanceActions instance={i} />
         )}
       </td>
     </tr>
   )
 })
+
+/** Sparkline scales start at these tops, so 0.1% of noise draws as the flat line it is, not a spike. */
+const SPARK_FLOOR = { cpu: 5, memory: 16 * 1024 * 1024 }
 
 const cpuText = (s: Sample | undefined) => (s ? `${s.cpuPercent.toFixed(1)}%` : '–')
 const memoryText = (s: Sample | undefined) => (s ? formatBytes(s.memoryBytes) : '–')
@@ -245,7 +240,9 @@ function Summary({ instances }: { instances: InstanceInfo[] }) {
         )
       })}
       <Card>
-        <p className="text-xs text-slate-500">Host</p>
+        <p className="text-xs text-slate-500">
+          <MetricHelp metric="host" />
+        </p>
         <p className="text-sm">
           <LiveText
             subscribe={subscribeTick}
@@ -257,12 +254,11 @@ function Summary({ instances }: { instances: InstanceInfo[] }) {
             }}
           />
         </p>
-        <p className="text-xs text-slate-500">
+        <p className="flex gap-1 text-xs text-slate-500">
+          <MetricHelp metric="sampler" />
           <LiveText
             subscribe={subscribeTick}
-            text={() =>
-              `Sampler cost: ${samples.tick ? `${samples.tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}`
-            }
+            text={() => `: ${samples.tick ? `${samples.tick.samplerCpuPercent.toFixed(2)}% of a core` : '–'}`}
           />
         </p>
       </Card>

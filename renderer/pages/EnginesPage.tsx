@@ -1,7 +1,11 @@
 import { useState } from 'react'
+import type { ENGINE_PATH_SETTINGS } from '../../preload/api.ts'
 import { api } from '../api.ts'
+import { Help } from '../components/Help.tsx'
 import { Button, Card, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
+import { notWorkingHint } from '../lib/engine-hints.ts'
+import { act } from '../lib/toasts.ts'
 
 /** What `worldbench doctor` reports, live from the backend. */
 export function EnginesPage() {
@@ -41,12 +45,25 @@ export function EnginesPage() {
                 </div>
                 <p className="font-medium">{e.engine ?? 'not found'}</p>
                 <dl className="mt-2 space-y-1 text-xs">
-                  {Object.entries(e.details).map(([k, v]) => (
-                    <div key={k} className="flex gap-2">
-                      <dt className="text-slate-500">{k}</dt>
-                      <dd className="break-all font-mono">{v}</dd>
-                    </div>
-                  ))}
+                  {Object.entries(e.details).map(([k, v]) => {
+                    const hint = notWorkingHint(k, v)
+                    return (
+                      <div key={k} className="flex gap-2">
+                        <dt className="text-slate-500">{k}</dt>
+                        <dd className="min-w-0 break-words font-mono">
+                          {v}
+                          {hint && (
+                            <p
+                              className="mt-1 font-sans text-slate-600 dark:text-slate-300"
+                              data-testid={`hint-${k}`}
+                            >
+                              {hint}
+                            </p>
+                          )}
+                        </dd>
+                      </div>
+                    )
+                  })}
                 </dl>
                 {e.warnings.map((w) => (
                   <p
@@ -85,97 +102,133 @@ export function EnginesPage() {
   )
 }
 
-/** `picked`: a program or socket, chosen only in the desktop app (file dialog + confirmation). */
-const ENGINE_SETTINGS = [
+type EnginePath = (typeof ENGINE_PATH_SETTINGS)[number]
+
+type Setting =
+  | { key: EnginePath; label: string; type: 'path'; placeholder: string; help: string }
+  | { key: string; label: string; type: 'toggle'; default: boolean; help: string }
+
+const ENGINE_SETTINGS: Setting[] = [
   {
     key: 'container.socket',
     label: 'Container engine socket',
-    placeholder: 'found like the Docker CLI does (DOCKER_HOST, context, default sockets)',
-    picked: true,
+    type: 'path',
+    placeholder: 'found like the Docker CLI does',
+    help: 'A Docker or Podman API socket, e.g. /run/podman/podman.sock, chosen in the desktop app (Choose…). Empty: DOCKER_HOST, the Docker context, then the usual sockets.',
   },
   {
     key: 'vm.qemuBinary',
     label: 'QEMU binary',
-    placeholder: 'qemu-system-<arch> found on PATH',
-    picked: true,
+    type: 'path',
+    placeholder: 'qemu-system-<arch> on PATH',
+    help: 'The qemu-system program to run VMs with, chosen in the desktop app (Choose…). Empty: the one for this machine’s architecture on PATH.',
   },
   {
     key: 'wasm.spareHost',
     label: 'Spare Wasm host',
-    placeholder: 'on: a host process is booted ahead of the next start (~45 MiB); "off" to save it',
-    picked: false,
+    type: 'toggle',
+    default: true,
+    help: 'Boots a Wasm host process ahead of the next start: Wasm starts about 40 ms sooner, for about 45 MiB of memory while idle.',
   },
-] as const
+]
+
+const OFF = ['off', 'false', 'no', '0']
+const asToggle = (v: unknown, fallback: boolean) =>
+  v === undefined || v === '' ? fallback : !OFF.includes(String(v).toLowerCase())
 
 /** Points a kind at a specific engine; empty means "discover it". Takes effect for new work at once. */
 function EngineSettings({ onSaved }: { onSaved: () => void }) {
   const settings = useApi(() => api.getSettings())
-  const [draft, setDraft] = useState<Record<string, string>>({})
-  const [error, setError] = useState<{ message: string; hint?: string }>()
-  const value = (key: string) =>
-    draft[key] ?? (typeof settings.data?.[key] === 'string' ? (settings.data[key] as string) : '')
-  const attempt = async (change: () => Promise<unknown>) => {
-    setError(undefined)
-    try {
-      await change()
-      setDraft({})
-      await settings.reload()
-      onSaved()
-    } catch (e) {
-      setError(e as { message: string; hint?: string })
-    }
+  const [draft, setDraft] = useState<Record<string, string | boolean>>({})
+  const value = (s: Setting): string | boolean => {
+    if (s.key in draft) return draft[s.key]!
+    const v = settings.data?.[s.key]
+    return s.type === 'toggle' ? asToggle(v, s.default) : typeof v === 'string' ? v : ''
   }
-  const save = () =>
-    attempt(async () => {
+  const save = async () => {
+    const saved = await act('Settings saved; engines probed again', async () => {
+      // Engine paths are only ever picked (below); the form saves the toggles.
       for (const s of ENGINE_SETTINGS)
-        if (!s.picked) await api.setSetting({ key: s.key, value: value(s.key) })
+        if (s.type === 'toggle') await api.setSetting({ key: s.key, value: value(s) })
     })
+    if (saved === undefined) return
+    setDraft({})
+    await settings.reload()
+    onSaved()
+  }
+  // A program Worldbench runs or a socket it obeys: chosen in the desktop app with a file dialog and
+  // a confirmation, never typed in (web mode and the control socket may only clear it).
+  const pick = async (change: () => Promise<unknown>, done: string) => {
+    if ((await act(done, change)) === undefined) return
+    await settings.reload()
+    onSaved()
+  }
   return (
     <Card className="mt-4">
       <h2 className="mb-2 font-semibold">Engine settings</h2>
       <form
-        className="grid gap-2 md:grid-cols-[12rem_1fr]"
+        className="grid gap-x-4 gap-y-3 md:grid-cols-[12rem_1fr]"
         onSubmit={(e) => {
           e.preventDefault()
           void save()
         }}
       >
         {ENGINE_SETTINGS.map((s) => (
-          <label key={s.key} className="contents text-sm">
-            <span className="py-1">{s.label}</span>
-            <span className="flex gap-2">
-              <input
-                aria-label={s.label}
-                value={value(s.key)}
-                placeholder={s.placeholder}
-                readOnly={s.picked}
-                onChange={(e) => setDraft((d) => ({ ...d, [s.key]: e.target.value }))}
-                className="min-w-0 flex-1 rounded-md border border-slate-300 px-2 py-1 font-mono text-sm dark:border-slate-700 dark:bg-slate-800"
-              />
-              {s.picked && (
-                <>
-                  <Button onClick={() => void attempt(() => api.pickEngineBinary({ key: s.key }))}>
-                    Choose…
-                  </Button>
-                  <Button onClick={() => void attempt(() => api.setSetting({ key: s.key, value: '' }))}>
-                    Discover
-                  </Button>
-                </>
-              )}
-            </span>
-          </label>
+          <div key={s.key} className="contents text-sm">
+            <label htmlFor={`setting-${s.key}`} className="py-1">
+              <Help label={s.label} text={s.help} />
+            </label>
+            {s.type === 'toggle' ? (
+              <label className="flex items-center gap-2 py-1">
+                <input
+                  id={`setting-${s.key}`}
+                  aria-label={s.label}
+                  type="checkbox"
+                  role="switch"
+                  aria-checked={value(s) === true}
+                  checked={value(s) === true}
+                  onChange={(e) => setDraft((d) => ({ ...d, [s.key]: e.target.checked }))}
+                />
+                {value(s) ? 'On' : 'Off'}
+              </label>
+            ) : (
+              <span className="flex min-w-0 gap-2">
+                <input
+                  id={`setting-${s.key}`}
+                  aria-label={s.label}
+                  value={String(value(s))}
+                  placeholder={s.placeholder}
+                  readOnly
+                  className="min-w-0 flex-1 rounded-md border border-slate-300 px-2 py-1 font-mono text-sm dark:border-slate-700 dark:bg-slate-800"
+                />
+                <Button
+                  onClick={() =>
+                    void pick(
+                      s.key,
+                      () => api.pickEngineBinary({ key: s.key as EnginePath }),
+                      `${s.label} chosen`,
+                    )
+                  }
+                >
+                  Choose…
+                </Button>
+                <Button
+                  onClick={() =>
+                    void pick(() => api.setSetting({ key: s.key, value: '' }), `${s.label}: discovered again`)
+                  }
+                >
+                  Discover
+                </Button>
+              </span>
+            )}
+          </div>
         ))}
         <div className="md:col-start-2">
-          <Button type="submit" variant="primary">
+          <Button type="submit" variant="primary" disabled={Object.keys(draft).length === 0}>
             Save and probe again
           </Button>
         </div>
       </form>
-      {error && (
-        <div className="mt-2">
-          <ErrorBox error={error} />
-        </div>
-      )}
     </Card>
   )
 }

@@ -1,9 +1,11 @@
-import { useEffect, useMemo, useRef, useState } from 'react'
-import type { InstanceDetails, LogLine, Sample } from '../../preload/api.ts'
+import { useEffect, useMemo, useState } from 'react'
+import type { InstanceDetails, Sample } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
+import { InstanceActions } from '../components/InstanceActions.tsx'
+import { LogView } from '../components/LogView.tsx'
+import { TerminalPanel } from '../components/TerminalPanel.tsx'
 import { TimeChart } from '../components/TimeChart.tsx'
 import {
-  Button,
   Card,
   Empty,
   ErrorBox,
@@ -16,24 +18,42 @@ import {
 import { WasmSandbox } from '../components/WasmSandbox.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLastSample, useLiveInstances } from '../hooks/useLiveInstances.ts'
+import { notMeasuredReason } from '../lib/metric-help.ts'
 
-/** One instance: CPU, memory and network over time, its logs, and its definition. */
+/** One instance: CPU, memory and network over time, its logs, and its definition; kept once stopped. */
 export function InstancePage({ id }: { id: string }) {
   const live = useLiveInstances()
   const last = useLastSample(id)
-  const instance = live.instances.find((i) => i.id === id)
+  const listed = live.instances.find((i) => i.id === id)
+  const [details, setDetails] = useState<InstanceDetails>()
+  const [missing, setMissing] = useState<{ message: string; hint?: string }>()
   const [history, setHistory] = useState<Sample[]>([])
-  const [error, setError] = useState<{ message: string; hint?: string }>()
 
   useEffect(() => {
+    setDetails(undefined)
+    setMissing(undefined)
+    api
+      .instanceDetails({ id })
+      .then(setDetails)
+      .catch((e: { message: string; hint?: string }) => setMissing(e))
     api
       .instanceSamples({ id })
       .then(setHistory)
       .catch(() => undefined)
-    return onEvent('samples', (tick) => {
-      const s = tick.instances[id]
-      if (s) setHistory((h) => [...h.slice(-899), s])
-    })
+    const offs = [
+      onEvent('samples', (tick) => {
+        const s = tick.instances[id]
+        if (s) setHistory((h) => [...h.slice(-899), s])
+      }),
+      onEvent('instanceForgotten', (e) => {
+        if (e.id !== id) return
+        setDetails(undefined)
+        setMissing({ message: 'This instance was removed.' })
+      }),
+    ]
+    return () => {
+      for (const off of offs) off()
+    }
   }, [id])
 
   const times = useMemo(() => history.map((s) => s.t / 1000), [history])
@@ -44,6 +64,7 @@ export function InstancePage({ id }: { id: string }) {
   const mem = useMemo(
     () => [
       { label: 'host memory', values: history.map((s) => s.memoryBytes), color: '#0ea5e9' },
+      { label: 'PSS', values: history.map((s) => s.pssBytes ?? null), color: '#14b8a6' },
       { label: 'guest memory', values: history.map((s) => s.guestMemoryBytes ?? null), color: '#a855f7' },
     ],
     [history],
@@ -56,56 +77,89 @@ export function InstancePage({ id }: { id: string }) {
     [history],
   )
 
+  const instance = missing ? undefined : (listed ?? details?.info)
   if (!instance) {
-    return (
+    return missing ? (
       <Empty>
-        This instance is not running any more. Back to the{' '}
+        {missing.message} Back to the{' '}
         <a className="text-indigo-600 underline" href={href('dashboard')}>
           Dashboard
         </a>
         .
       </Empty>
+    ) : (
+      <p className="text-sm text-slate-500">Loading…</p>
     )
   }
+  const stopped = instance.state === 'stopped'
   return (
     <div>
       <PageTitle
         actions={
-          <Button
-            variant="danger"
-            onClick={() => api.stopInstance({ id }).catch(setError)}
-            label="Stop instance"
-          >
-            Stop
-          </Button>
+          instance.external ? undefined : (
+            <InstanceActions
+              instance={instance}
+              onStarted={(next) => {
+                window.location.hash = href('instance', next.id)
+              }}
+            />
+          )
         }
       >
-        <span className="flex items-center gap-2">
-          {instance.workload} <KindBadge kind={instance.kind} /> <StateBadge state={instance.state} />
+        <span className="flex flex-wrap items-center gap-2">
+          {instance.workload} <KindBadge kind={instance.kind} />{' '}
+          <span data-testid="instance-state">
+            <StateBadge state={instance.state} />
+          </span>
         </span>
       </PageTitle>
-      {error && <ErrorBox error={error} />}
+      {instance.reason && <ErrorBox error={{ message: instance.reason }} />}
       <p className="mb-4 text-sm text-slate-500">
-        World {instance.world} ·{' '}
-        {instance.ports.map((p) => (
-          <UrlLink key={p.url} url={p.url} className="mr-2" />
-        ))}
-        · memory now {formatBytes(last?.memoryBytes ?? instance.last?.memoryBytes)}
-        <HostShare sample={last ?? instance.last} />
+        World{' '}
+        <a className="hover:underline" href={href('world', instance.world)}>
+          {instance.world}
+        </a>{' '}
+        ·{' '}
+        {stopped
+          ? 'stopped: its logs are kept until you remove it'
+          : instance.ports.map((p) => <UrlLink key={p.url} url={p.url} className="mr-2" />)}
+        {!stopped && (
+          <>
+            {' '}
+            · memory now {formatBytes(last?.memoryBytes ?? instance.last?.memoryBytes)}
+            <HostShare sample={last ?? instance.last} />
+          </>
+        )}
       </p>
       <div className="grid gap-4 xl:grid-cols-3">
         <Card>
-          <TimeChart title="CPU" times={times} series={cpu} format={(v) => `${v.toFixed(1)}%`} />
+          <TimeChart title="CPU" metric="cpu" times={times} series={cpu} format={(v) => `${v.toFixed(1)}%`} />
         </Card>
         <Card>
-          <TimeChart title="Memory" times={times} series={mem} format={formatBytes} minTop={1 << 20} />
+          <TimeChart
+            title="Memory"
+            metric="memory"
+            times={times}
+            series={mem}
+            format={formatBytes}
+            minTop={1 << 20}
+          />
         </Card>
         <Card>
-          <TimeChart title="Network" times={times} series={net} format={formatBytes} minTop={1 << 20} />
+          <TimeChart
+            title="Network"
+            metric="network"
+            times={times}
+            series={net}
+            format={formatBytes}
+            minTop={1 << 20}
+            notMeasured={notMeasuredReason('network', instance.kind)}
+          />
         </Card>
       </div>
-      <LogView id={id} />
-      <Details id={id} />
+      {!instance.external && <TerminalPanel instance={instance} />}
+      <LogView id={id} workload={instance.workload} />
+      {details && <Details details={details} />}
     </div>
   )
 }
@@ -126,15 +180,7 @@ function HostShare({ sample }: { sample: Sample | undefined }) {
 }
 
 /** The workload as declared, and for Wasm what the module needs and offers (or its WIT world). */
-function Details({ id }: { id: string }) {
-  const [details, setDetails] = useState<InstanceDetails>()
-  useEffect(() => {
-    api
-      .instanceDetails({ id })
-      .then(setDetails)
-      .catch(() => undefined)
-  }, [id])
-  if (!details) return null
+function Details({ details }: { details: InstanceDetails }) {
   const wasm = details.wasm
   return (
     <div className="mt-4 grid gap-4 xl:grid-cols-2">
@@ -194,56 +240,5 @@ function Details({ id }: { id: string }) {
         </Card>
       )}
     </div>
-  )
-}
-
-function LogView({ id }: { id: string }) {
-  const [lines, setLines] = useState<LogLine[]>([])
-  const [follow, setFollow] = useState(true)
-  const [query, setQuery] = useState('')
-  const box = useRef<HTMLPreElement>(null)
-  useEffect(() => {
-    api
-      .instanceLogs({ id, tail: 500 })
-      .then(setLines)
-      .catch(() => undefined)
-    return onEvent('log', (e) => e.id === id && setLines((l) => [...l.slice(-1999), e.line]))
-  }, [id])
-  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll again whenever new lines arrive
-  useEffect(() => {
-    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight
-  }, [lines, follow])
-  const shown = query ? lines.filter((l) => l.line.toLowerCase().includes(query.toLowerCase())) : lines
-  return (
-    <Card className="mt-4">
-      <div className="mb-2 flex items-center gap-2">
-        <h2 className="font-semibold">Logs</h2>
-        <input
-          aria-label="Search logs"
-          placeholder="Search"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-          className="ml-auto rounded-md border border-slate-300 px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-800"
-        />
-        <label className="flex items-center gap-1 text-sm">
-          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
-        </label>
-        <Button onClick={() => void navigator.clipboard?.writeText(shown.map((l) => l.line).join('\n'))}>
-          Copy
-        </Button>
-      </div>
-      <pre
-        ref={box}
-        data-testid="logs"
-        className="h-72 overflow-auto rounded bg-slate-950 p-3 font-mono text-xs text-slate-100"
-      >
-        {shown.map((l, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no identity of their own
-          <div key={i} className={l.stream === 'stderr' ? 'text-red-300' : ''}>
-            {l.line}
-          </div>
-        ))}
-      </pre>
-    </Card>
   )
 }

@@ -1,16 +1,31 @@
-import { useEffect, useState } from 'react'
-import type { ProgressInfo, WorldStatus } from '../../preload/api.ts'
+import { useEffect, useState, useSyncExternalStore } from 'react'
+import type { ProgressInfo, WorldStatus, WorldSummary } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
-import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle, UrlLink } from '../components/ui.tsx'
-import { useApi } from '../hooks/useApi.ts'
+import {
+  Button,
+  Card,
+  Empty,
+  ErrorBox,
+  KindBadge,
+  PageTitle,
+  StateBadge,
+  UrlLink,
+} from '../components/ui.tsx'
+import { WorldEditor } from '../components/WorldEditor.tsx'
 import { href } from '../hooks/useHashRoute.ts'
+import { useLiveInstances } from '../hooks/useLiveInstances.ts'
+import { activityStore } from '../lib/activity.ts'
+import { act, toast } from '../lib/toasts.ts'
 import { withTrust } from '../lib/trust.ts'
+import { worldActions, worldState } from '../lib/world-state.ts'
+import { worldsStore } from '../lib/worlds.ts'
 
 /** Adds a world file from disk (a path on the machine that runs Worldbench) after checking it. */
 function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
   const [file, setFile] = useState('')
   const [error, setError] = useState<{ message: string; hint?: string }>()
   const [issues, setIssues] = useState<string[]>([])
+  const [picked, setPicked] = useState<{ name: string; text: string }>()
   const submit = async () => {
     setError(undefined)
     setIssues([])
@@ -35,7 +50,7 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
   return (
     <Card className="mb-4">
       <form
-        className="flex items-center gap-2"
+        className="flex flex-wrap items-center gap-2"
         onSubmit={(e) => {
           e.preventDefault()
           void submit()
@@ -54,7 +69,32 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
         <Button type="submit" variant="primary" disabled={!file}>
           Open
         </Button>
+        <label className="cursor-pointer rounded-md border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-100 focus-within:ring-2 focus-within:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800">
+          Pick a file…
+          <input
+            type="file"
+            accept=".yaml,.yml"
+            aria-label="Pick a world file"
+            className="sr-only"
+            onChange={(e) => {
+              const f = e.target.files?.[0]
+              if (f) void f.text().then((text) => setPicked({ name: f.name, text }))
+              e.target.value = ''
+            }}
+          />
+        </label>
       </form>
+      {picked && (
+        <WorldEditor
+          key={`${picked.name}:${picked.text.length}`}
+          name={picked.name}
+          initial={picked.text}
+          onDone={() => {
+            setPicked(undefined)
+            onAdded()
+          }}
+        />
+      )}
       {issues.length > 0 && (
         <ul
           role="alert"
@@ -77,93 +117,89 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
   )
 }
 
-type Launch = {
-  busy: boolean
-  progress: ProgressInfo[]
-  status?: WorldStatus
-  error?: { message: string; hint?: string }
-}
-
-/** The sample gallery and the worlds launched before: one click to launch or stop. */
+/** The sample gallery and the worlds launched before, with their live state in every tab. */
 export function WorldsPage() {
-  const { data: worlds, error, reload } = useApi(() => api.listWorlds())
-  const [launches, setLaunches] = useState<Record<string, Launch>>({})
-  const update = (name: string, patch: Partial<Launch>) =>
-    setLaunches((all) => ({ ...all, [name]: { busy: false, progress: [], ...all[name], ...patch } }))
+  const worlds = useSyncExternalStore(worldsStore.subscribe, worldsStore.get)
+  const error = useSyncExternalStore(worldsStore.subscribe, worldsStore.error)
+  const activity = useSyncExternalStore(activityStore.subscribe, activityStore.get)
+  const live = useLiveInstances()
+  const [progress, setProgress] = useState<Record<string, ProgressInfo[]>>({})
+  const [failures, setFailures] = useState<Record<string, WorldStatus['failed']>>({})
 
+  // Progress of any launch, whichever tab started it; the list is cleared when a new one starts.
   useEffect(
     () =>
       onEvent('progress', (p) => {
         const world = p.scope.split('/')[0]!
-        setLaunches((all) => {
-          const cur = all[world]
-          if (!cur?.busy) return all
-          return {
-            ...all,
-            [world]: { ...cur, progress: [...cur.progress.filter((x) => x.scope !== p.scope), p] },
-          }
-        })
+        setProgress((all) => ({
+          ...all,
+          [world]: [...(all[world] ?? []).filter((x) => x.scope !== p.scope), p],
+        }))
       }),
     [],
   )
 
-  const launch = async (name: string, file: string) => {
-    update(name, { busy: true, progress: [], error: undefined, status: undefined })
-    try {
-      const status = await withTrust(() => api.worldUp({ world: file }))
-      update(name, { busy: false, status })
-    } catch (err) {
-      const e = err as { message: string; hint?: string }
-      update(name, {
-        busy: false,
-        error: { message: e.message, ...(e.hint !== undefined && { hint: e.hint }) },
-      })
+  const launch = async (w: WorldSummary) => {
+    setProgress((all) => ({ ...all, [w.name]: [] }))
+    setFailures((all) => ({ ...all, [w.name]: [] }))
+    const status = await act(`Started ${w.name}`, () => withTrust(() => api.worldUp({ world: w.file })))
+    if (status && status.failed.length > 0) {
+      setFailures((all) => ({ ...all, [w.name]: status.failed }))
+      toast(
+        'error',
+        `${w.name}: ${status.failed.length} workload(s) did not start`,
+        status.failed[0]!.error.message,
+      )
     }
-    void reload()
+    void worldsStore.refresh()
   }
-  const stop = async (name: string, file: string) => {
-    update(name, { busy: true })
-    try {
-      await api.worldDown({ world: file })
-      update(name, { busy: false, status: undefined, progress: [] })
-    } catch (err) {
-      update(name, { busy: false, error: err as { message: string } })
-    }
-    void reload()
+  const stop = async (w: WorldSummary) => {
+    await act(`Stopped ${w.name}`, () => api.worldDown({ world: w.name }))
+    setProgress((all) => ({ ...all, [w.name]: [] }))
+    void worldsStore.refresh()
   }
-
-  const stopAll = async () => {
-    for (const w of worlds?.filter((x) => x.desired === 'up') ?? []) await stop(w.name, w.file)
-  }
+  const stateOf = (w: WorldSummary) => worldState(w, live.instances, activity)
+  const stoppable = worlds?.filter((w) => worldActions(stateOf(w)).stop) ?? []
 
   return (
     <div>
       <PageTitle
         actions={
-          <Button variant="danger" onClick={() => void stopAll()} label="Stop all worlds">
+          <Button
+            variant="danger"
+            disabled={stoppable.length === 0}
+            onClick={() => void Promise.all(stoppable.map((w) => stop(w)))}
+            label="Stop all worlds"
+          >
             Stop all
           </Button>
         }
       >
         Worlds
       </PageTitle>
-      <OpenWorldForm onAdded={() => void reload()} />
+      <OpenWorldForm onAdded={() => void worldsStore.refresh()} />
       {error && <ErrorBox error={error} />}
       {worlds?.length === 0 && <Empty>No worlds found. Sample worlds live in resources/worlds/.</Empty>}
       <div className="grid gap-4 lg:grid-cols-2">
         {worlds?.map((w) => {
-          const l = launches[w.name]
+          const state = stateOf(w)
+          const can = worldActions(state)
+          const instances = live.instances.filter((i) => i.world === w.name && !i.external)
+          const steps = state === 'starting' ? (progress[w.name] ?? []) : []
           return (
             <Card key={w.file}>
-              <div className="flex items-start justify-between gap-2" data-testid={`world-${w.name}`}>
-                <div>
+              <div
+                className="flex flex-wrap items-start justify-between gap-2"
+                data-testid={`world-${w.name}`}
+              >
+                <div className="min-w-0">
                   <h2 className="font-semibold">
                     <a className="hover:underline" href={href('world', w.name)}>
                       {w.name}
                     </a>
                     {w.sample && <span className="ml-1 text-xs font-normal text-slate-500">sample</span>}
                   </h2>
-                  {!w.sample && <p className="font-mono text-xs text-slate-500">{w.file}</p>}
+                  {!w.sample && <p className="break-all font-mono text-xs text-slate-500">{w.file}</p>}
                   <p className="text-sm text-slate-600 dark:text-slate-400">{w.description}</p>
                   {w.broken && (
                     <pre
@@ -173,67 +209,75 @@ export function WorldsPage() {
                       {w.broken}
                     </pre>
                   )}
-                  <div className="mt-2 flex gap-1">
+                  <div className="mt-2 flex items-center gap-1">
                     {w.kinds.map((k) => (
                       <KindBadge key={k} kind={k} />
                     ))}
+                    <span className="ml-2" data-testid={`world-state-${w.name}`}>
+                      <StateBadge state={state} />
+                    </span>
                   </div>
                 </div>
                 <div className="flex gap-2">
                   <Button
                     variant="primary"
-                    disabled={l?.busy}
-                    onClick={() => void launch(w.name, w.file)}
+                    disabled={!can.launch}
+                    onClick={() => void launch(w)}
                     label={`Launch ${w.name}`}
                   >
-                    {l?.busy ? 'Working…' : 'Launch'}
+                    {state === 'starting' ? 'Starting…' : 'Launch'}
                   </Button>
                   <Button
                     variant="danger"
-                    disabled={l?.busy}
-                    onClick={() => void stop(w.name, w.file)}
+                    disabled={!can.stop}
+                    onClick={() => void stop(w)}
                     label={`Stop ${w.name}`}
                   >
-                    Stop
+                    {state === 'stopping' ? 'Stopping…' : state === 'starting' ? 'Cancel' : 'Stop'}
                   </Button>
                 </div>
               </div>
-              {l?.progress.length ? (
-                <ul className="mt-3 space-y-1 text-xs" aria-live="polite">
-                  {l.progress.map((p) => (
-                    <li key={p.scope} className="font-mono">
+              {steps.length > 0 && (
+                <ul
+                  className="mt-3 space-y-1 text-xs"
+                  aria-live="polite"
+                  data-testid={`world-progress-${w.name}`}
+                >
+                  {steps.map((p) => (
+                    <li key={p.scope} className="break-words font-mono">
                       {p.scope.split('/')[1]}: {p.step}
                       {p.percent !== undefined ? ` ${Math.round(p.percent)}%` : ''} {p.message}
                     </li>
                   ))}
                 </ul>
-              ) : null}
-              {l?.status && (
+              )}
+              {instances.length > 0 && (
                 <ul className="mt-3 space-y-1 text-sm" data-testid={`world-status-${w.name}`}>
-                  {l.status.instances.map((i) => (
-                    <li key={i.id} className="flex items-center gap-2">
-                      <KindBadge kind={i.kind} /> {i.workload}{' '}
-                      <span className="text-emerald-600">{i.state}</span>
-                      {i.ports[0] && <UrlLink url={i.ports[0].url} />}
-                    </li>
-                  ))}
-                  {l.status.failed.map((f) => (
-                    <li key={f.workload}>
-                      <ErrorBox
-                        error={{
-                          message: `${f.workload}: ${f.error.message}`,
-                          ...(f.error.hint !== undefined && { hint: f.error.hint }),
-                        }}
-                      />
+                  {instances.map((i) => (
+                    <li
+                      key={i.id}
+                      className={`flex flex-wrap items-center gap-2 ${i.state === 'stopped' ? 'opacity-60' : ''}`}
+                    >
+                      <KindBadge kind={i.kind} />
+                      <a className="hover:underline" href={href('instance', i.id)}>
+                        {i.workload}
+                      </a>
+                      <StateBadge state={i.state} />
+                      {i.state === 'running' && i.ports[0] && <UrlLink url={i.ports[0].url} />}
                     </li>
                   ))}
                 </ul>
               )}
-              {l?.error && (
-                <div className="mt-3">
-                  <ErrorBox error={l.error} />
+              {(failures[w.name] ?? []).map((f) => (
+                <div key={f.workload} className="mt-3">
+                  <ErrorBox
+                    error={{
+                      message: `${f.workload}: ${f.error.message}`,
+                      ...(f.error.hint !== undefined && { hint: f.error.hint }),
+                    }}
+                  />
                 </div>
-              )}
+              ))}
             </Card>
           )
         })}

@@ -121,14 +121,18 @@ test('dashboard: a Wasm and a container row with moving sparklines, the instance
   await expect(app.getByTestId('wasm-sandbox')).toContainText('Memory ≤ 64 MiB · 5s per run or request')
   await app.screenshot({ path: 'test-results/e2e/instance.png', fullPage: true })
 
-  // Stop both from the dashboard and see them leave.
+  // Stop both from the dashboard: they stay listed, greyed, until removed.
   await nav.getByRole('link', { name: 'Dashboard' }).click()
   await app.getByRole('button', { name: `Stop ${WASM}` }).click()
-  await expect(wasmRow).toHaveCount(0, { timeout: 60_000 })
-  await expect(containerRow).toBeVisible()
+  await expect(wasmRow).toHaveAttribute('data-state', 'stopped', { timeout: 60_000 })
+  await expect(containerRow).toHaveAttribute('data-state', 'running')
   await app.getByRole('button', { name: `Stop ${CONTAINER}` }).click()
-  await expect(containerRow).toHaveCount(0, { timeout: 60_000 })
+  await expect(containerRow).toHaveAttribute('data-state', 'stopped', { timeout: 60_000 })
   await expect(app.getByText('Nothing running: launch a sample world from Worlds.')).toBeVisible()
+  await app.getByRole('button', { name: `Remove ${WASM}` }).click()
+  await app.getByRole('button', { name: `Remove ${CONTAINER}` }).click()
+  await expect(wasmRow).toHaveCount(0)
+  await expect(containerRow).toHaveCount(0)
   await expect(app.getByTestId('summary-wasm')).toContainText('0')
   await expect(app.getByTestId('summary-container')).toContainText('0')
 })

@@ -17,7 +17,25 @@ test('the app loads, navigation works, and Engines shows the real engine status'
   }
   await expect(app.getByText(/Docker Engine|Podman/)).toBeVisible()
   await expect(app.getByText(/QEMU \d/)).toBeVisible()
+  // An accelerator that is there but fails says how people fix it.
+  const vm = app.getByTestId('engine-vm').locator('..')
+  if (await vm.getByText(/kvm.*not working/).count())
+    await expect(vm.getByTestId('hint-kvm')).toContainText('nested')
   await app.screenshot({ path: 'test-results/e2e/engines.png', fullPage: true })
+
+  // Settings have the controls their values need: the spare Wasm host is a switch, kept after a reload.
+  const spare = app.getByRole('switch', { name: 'Spare Wasm host' })
+  await expect(spare).toBeChecked()
+  await spare.uncheck()
+  await app.getByRole('button', { name: 'Save and probe again' }).click()
+  await expect(app.getByTestId('toast').filter({ hasText: 'Settings saved' })).toBeVisible()
+  await app.reload()
+  await expect(app.getByRole('switch', { name: 'Spare Wasm host' })).not.toBeChecked()
+  await app.getByRole('switch', { name: 'Spare Wasm host' }).check()
+  await app.getByRole('button', { name: 'Save and probe again' }).click()
+  await expect(app.getByTestId('toast').filter({ hasText: 'Settings saved' }).last()).toBeVisible()
+  await app.getByRole('button', { name: 'About Spare Wasm host' }).hover()
+  await expect(app.getByRole('tooltip').filter({ hasText: '45 MiB' })).toBeVisible()
 })
 
 test('the page is refused without the token', async ({ app, browser }, testInfo) => {

@@ -5,8 +5,9 @@ test('launch a sample world from the Worlds page, see every workload ready, then
 }) => {
   await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
   await app.getByRole('button', { name: 'Launch hello-trio' }).click()
+  // Instances show up as they start; the world is running once all three are ready.
+  await expect(app.getByTestId('world-state-hello-trio')).toHaveText('running', { timeout: 200_000 })
   const status = app.getByTestId('world-status-hello-trio')
-  await expect(status).toBeVisible({ timeout: 200_000 })
   await expect(status.getByText('running')).toHaveCount(3)
   for (const name of ['hello-wasm', 'hello-container', 'hello-vm']) await expect(status).toContainText(name)
   await app.screenshot({ path: 'test-results/e2e/worlds.png', fullPage: true })
@@ -32,7 +33,10 @@ test('run a small benchmark from the Bench page and read its charts and table', 
   await app.getByRole('checkbox', { name: 'Direct baseline' }).check()
   await app.getByRole('button', { name: 'Run benchmark' }).click()
   await expect(app.getByTestId('bench-progress')).toBeVisible()
+  // The service says a bench is under way: the navigation shows it on every page and tab.
+  await expect(app.getByTestId('bench-running')).toBeVisible()
   await expect(app.getByTestId('bench-results')).toBeVisible({ timeout: 180_000 })
+  await expect(app.getByTestId('bench-running')).toHaveCount(0)
   await expect(app.getByTestId('bench-chart-Cold start').locator('canvas')).toBeVisible()
   await expect(app.getByTestId('bench-table')).toContainText('Requests/s')
   await expect(app.getByTestId('bench-table')).toContainText('wasm')

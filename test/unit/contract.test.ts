@@ -24,15 +24,46 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   listWorlds: { good: [undefined, {}], bad: [[]] },
   validateWorld: { good: [{ file: '/tmp/world.yaml' }], bad: [{}, { file: '' }, { file: 3 }] },
   addWorld: { good: [{ file: './world.yaml' }], bad: [{}, { file: '' }, { path: 'x' }] },
+  checkWorldText: { good: [{ name: 'w.yaml', text: '' }], bad: [{ name: '', text: 'x' }, { text: 'x' }] },
+  uploadWorld: {
+    good: [{ name: 'w.yaml', text: 'a: 1' }],
+    bad: [{ name: 'w.yaml', text: 'x'.repeat(300_000) }],
+  },
   worldUp: { good: [{ world: 'hello-trio' }], bad: [{}, { world: '' }, { world: 'x', force: true }] },
   trustWorld: {
     good: [{ world: './w.yaml', sha256: 'a'.repeat(64) }],
     bad: [{ world: './w.yaml' }, { world: './w.yaml', sha256: 'A'.repeat(64) }, { sha256: 'a'.repeat(64) }],
   },
   worldDown: { good: [{ world: 'hello-trio' }], bad: [{ world: 7 }] },
-  listInstances: { good: [undefined, {}, { includeExternal: true }], bad: [{ includeExternal: 'yes' }] },
+  listInstances: {
+    good: [undefined, {}, { includeExternal: true }, { includeStopped: true }],
+    bad: [{ includeExternal: 'yes' }, { includeStopped: 1 }],
+  },
   stopInstance: { good: [{ id: 'w.a.123456' }], bad: [{}, { id: '' }, { id: 'x'.repeat(201) }] },
   restartInstance: { good: [{ id: 'w.a.123456' }], bad: [{ id: null }] },
+  startInstance: { good: [{ id: 'w.a.123456' }], bad: [{}, { id: '' }] },
+  removeInstance: { good: [{ id: 'w.a.123456' }], bad: [{ id: 5 }] },
+  activity: { good: [undefined, {}], bad: [{ world: 'x' }] },
+  listArtifacts: { good: [undefined, {}], bad: [{ all: true }] },
+  removeImage: {
+    good: [{ id: `sha256:${'a'.repeat(64)}` }],
+    bad: [{ id: 'nginx' }, { id: `sha256:${'a'.repeat(63)}` }, {}],
+  },
+  pruneImages: { good: [undefined], bad: [{ all: true }] },
+  clearWasmCache: { good: [undefined, {}], bad: [{ hash: 'x' }] },
+  terminalOpen: {
+    good: [{ id: 'w.a.1', cols: 80, rows: 24 }],
+    bad: [{ id: 'w.a.1' }, { id: 'w.a.1', cols: 0, rows: 24 }, { id: 'w.a.1', cols: 80.5, rows: 24 }],
+  },
+  terminalInput: {
+    good: [{ session: 's', data: 'ls\r' }],
+    bad: [
+      { session: '', data: 'x' },
+      { session: 's', data: 'x'.repeat(70_000) },
+    ],
+  },
+  terminalResize: { good: [{ session: 's', cols: 120, rows: 40 }], bad: [{ session: 's', cols: 120 }] },
+  terminalClose: { good: [{ session: 's' }], bad: [{}] },
   instanceLogs: {
     good: [{ id: 'a' }, { id: 'a', tail: 10 }],
     bad: [

@@ -1,10 +1,28 @@
+import { WorldbenchError } from '../../core/errors.ts'
 import { createService } from '../../create-service.ts'
 import { startWebServer } from '../../server.ts'
 import { controlSocketPath, listenControlSocket } from '../../transport/control-socket.ts'
 import { untilInterrupted } from '../output.ts'
 
+/**
+ * WORLDBENCH_TOKEN keeps the token across restarts (with a fixed --port, open pages reconnect);
+ * by default it is random at every start.
+ */
+function stableToken(): string | undefined {
+  const token = process.env.WORLDBENCH_TOKEN
+  if (token === undefined || token === '') return undefined
+  if (!/^[\w-]{24,200}$/.test(token))
+    throw new WorldbenchError(
+      'WEAK_TOKEN',
+      'WORLDBENCH_TOKEN must be 24 to 200 letters, digits, "-" or "_".',
+      'Make one with: node -e "console.log(crypto.randomBytes(24).toString(\'base64url\'))"',
+    )
+  return token
+}
+
 /** Web mode: the service, its control socket, and the UI over HTTP + WebSocket on 127.0.0.1. */
 export async function serveCommand(opts: { port: string; host: string; json?: boolean }): Promise<number> {
+  const token = stableToken()
   const service = createService()
   const control = await listenControlSocket(service.handlers, service.bus)
   let web: Awaited<ReturnType<typeof startWebServer>>
@@ -14,6 +32,7 @@ export async function serveCommand(opts: { port: string; host: string; json?: bo
       bus: service.bus,
       host: opts.host,
       port: Number(opts.port),
+      ...(token && { token }),
     })
   } catch (err) {
     control.close()

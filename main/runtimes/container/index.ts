@@ -16,6 +16,7 @@ import type {
   Progress,
   Runtime,
   RuntimeEvent,
+  TerminalStream,
 } from '../runtime.ts'
 import { type CgroupPaths, type CgroupReading, cgroupPaths, readCgroup } from './cgroup.ts'
 import {
@@ -31,6 +32,7 @@ import { engineMessage, engineUnreachable, isConnectionError, statusOf } from '.
 import { type EngineEvent, EventLoop } from './events.ts'
 import { findEngineDaemons, findHelpers, type HelperProcess, stillHelper } from './host-processes.ts'
 import { prepareImage } from './image.ts'
+import { listImages, pruneImages, removeImage } from './images.ts'
 import { listensInside } from './listening.ts'
 import { containerLogs } from './logs.ts'
 import { WorldNetworks } from './network.ts'
@@ -39,6 +41,7 @@ import { engineFlavor, probeEngine } from './probe.ts'
 import { stateFromInspect, stateFromListing } from './state.ts'
 import { memoryBytes, type StatsJson, toSample } from './stats-math.ts'
 import { StatsStream } from './stats-stream.ts'
+import { execTerminal } from './terminal.ts'
 
 export interface ContainerRuntimeOptions {
   /** A socket (or named pipe) that overrides discovery: the "container.socket" setting, tests. */
@@ -391,6 +394,23 @@ export class ContainerRuntime implements Runtime {
     const cid = i.handle.containerId
     if (!cid) return (async function* () {})()
     return containerLogs(this.docker, cid, opts)
+  }
+
+  readonly images = {
+    list: () => this.engine(() => listImages(this.docker)),
+    remove: (id: string) => this.engine(() => removeImage(this.docker, id)),
+    prune: () => this.engine(() => pruneImages(this.docker)),
+  }
+
+  terminal(i: Instance, size: { cols: number; rows: number }): Promise<TerminalStream> {
+    const cid = i.handle.containerId
+    if (!cid)
+      throw new WorldbenchError(
+        'NO_CONTAINER',
+        `${i.id} has no container.`,
+        'Start it again, then open a terminal.',
+      )
+    return this.engine(() => execTerminal(this.docker.getContainer(cid), size))
   }
 
   async adopt(): Promise<Instance[]> {

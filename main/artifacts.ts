@@ -1,0 +1,73 @@
+import { stat } from 'node:fs/promises'
+import type { ArtifactFile, Artifacts } from '../preload/api.ts'
+import { toErrorShape, WorldbenchError } from './core/errors.ts'
+import type { Supervisor } from './core/supervisor.ts'
+import type { Workload } from './core/world/schema.ts'
+import type { RuntimeRegistry } from './runtimes/registry.ts'
+import type { Runtime } from './runtimes/runtime.ts'
+import { wasmCacheEntries } from './runtimes/wasm/cache-listing.ts'
+import { inspectWasm } from './runtimes/wasm/index.ts'
+
+/** The files a workload runs from, by role. */
+function filesOf(w: Workload): { role: string; file: string }[] {
+  const out: { role: string; file: string }[] = []
+  if (w.vm?.kernel) out.push({ role: 'kernel', file: w.vm.kernel })
+  if (w.vm?.initrd) out.push({ role: 'initrd', file: w.vm.initrd })
+  if (w.vm?.disk) out.push({ role: 'disk', file: w.vm.disk })
+  if (w.wasm?.module) out.push({ role: 'module', file: w.wasm.module })
+  return out
+}
+
+/** What is stored for the instances: images on the engine, VM and Wasm files, the Wasm compile cache. */
+export async function listArtifacts(registry: RuntimeRegistry, supervisor: Supervisor): Promise<Artifacts> {
+  const byFile = new Map<string, ArtifactFile>()
+  for (const i of supervisor.instances()) {
+    const w = supervisor.get(i.id).workload
+    if (!w) continue
+    for (const { role, file } of filesOf(w)) {
+      const known = byFile.get(file)
+      if (known) {
+        known.usedBy.push(`${i.world}/${i.workload}`)
+        continue
+      }
+      const entry: ArtifactFile = { kind: w.kind, role, file, usedBy: [`${i.world}/${i.workload}`] }
+      const st = await stat(file).catch(() => undefined)
+      if (st) entry.bytes = st.size
+      if (role === 'module') {
+        const x = await inspectWasm(file).catch(() => undefined)
+        if (x)
+          entry.wasm = {
+            format: x.format,
+            sha256: x.sha256,
+            imports: x.imports.length,
+            exports: x.exports.length,
+          }
+      }
+      byFile.set(file, entry)
+    }
+  }
+  let images: Artifacts['images'] = []
+  let imagesError: Artifacts['imagesError']
+  try {
+    images = await imagesOf(registry).list()
+  } catch (err) {
+    imagesError = toErrorShape(err)
+  }
+  return {
+    images,
+    ...(imagesError && { imagesError }),
+    files: [...byFile.values()],
+    wasmCache: await wasmCacheEntries(),
+  }
+}
+
+export function imagesOf(registry: RuntimeRegistry): NonNullable<Runtime['images']> {
+  const images = registry.all().find((r) => r.images)?.images
+  if (!images)
+    throw new WorldbenchError(
+      'NO_IMAGE_ENGINE',
+      'No container engine is configured, so there are no images to manage.',
+      'See the Engines page to set one up.',
+    )
+  return images
+}

@@ -1,0 +1,137 @@
+import { FitAddon } from '@xterm/addon-fit'
+import { Terminal } from '@xterm/xterm'
+import '@xterm/xterm/css/xterm.css'
+import { useEffect, useRef, useState } from 'react'
+import type { InstanceInfo } from '../../preload/api.ts'
+import { api, onEvent } from '../api.ts'
+import { toast } from '../lib/toasts.ts'
+import { Button, Card } from './ui.tsx'
+
+const NO_TERMINAL: Partial<Record<InstanceInfo['kind'], string>> = {
+  vm: 'No interactive console for VMs yet: the serial console’s output is in Logs below.',
+  wasm: 'No terminal for Wasm workloads yet: what the guest prints is in Logs below.',
+}
+
+/** A shell in a running container (docker exec with a TTY), in xterm.js; opened on request only. */
+export function TerminalPanel({ instance }: { instance: InstanceInfo }) {
+  const [open, setOpen] = useState(false)
+  const unsupported = NO_TERMINAL[instance.kind]
+  const running = instance.state === 'running'
+  useEffect(() => {
+    if (!running) setOpen(false)
+  }, [running])
+  return (
+    <Card className="mt-4">
+      <div className="mb-2 flex items-center gap-2">
+        <h2 className="font-semibold">Terminal</h2>
+        {!unsupported && (
+          <div className="ml-auto">
+            {open ? (
+              <Button onClick={() => setOpen(false)} label="Close terminal">
+                Close
+              </Button>
+            ) : (
+              <Button
+                variant="primary"
+                disabled={!running}
+                onClick={() => setOpen(true)}
+                label="Open terminal"
+              >
+                Open terminal
+              </Button>
+            )}
+          </div>
+        )}
+      </div>
+      {unsupported ? (
+        <p className="text-sm text-slate-500">{unsupported}</p>
+      ) : open ? (
+        <TerminalSession id={instance.id} />
+      ) : (
+        <p className="text-sm text-slate-500">
+          {running
+            ? 'A shell inside the container, like docker exec -it. It closes with this page.'
+            : 'Start the instance to open a shell in it.'}
+        </p>
+      )}
+    </Card>
+  )
+}
+
+function TerminalSession({ id }: { id: string }) {
+  const box = useRef<HTMLDivElement>(null)
+  const [title, setTitle] = useState('connecting…')
+  useEffect(() => {
+    const el = box.current
+    if (!el) return
+    const term = new Terminal({ convertEol: false, fontSize: 13, cursorBlink: true })
+    const fit = new FitAddon()
+    term.loadAddon(fit)
+    term.open(el)
+    fit.fit()
+    let session: string | undefined
+    let closed = false
+    const offs: (() => void)[] = []
+    const close = () => {
+      if (session && !closed) void api.terminalClose({ session }).catch(() => undefined)
+      closed = true
+    }
+    api
+      .terminalOpen({ id, cols: term.cols, rows: term.rows })
+      .then((opened) => {
+        if (closed) {
+          void api.terminalClose({ session: opened.session }).catch(() => undefined)
+          return
+        }
+        session = opened.session
+        setTitle(opened.title)
+        offs.push(
+          onEvent('terminalOutput', (e) => e.session === session && term.write(e.data)),
+          onEvent('terminalExit', (e) => {
+            if (e.session !== session) return
+            closed = true
+            term.write(`\r\n[${e.reason ?? 'ended'}]\r\n`)
+            setTitle('ended')
+          }),
+        )
+        const input = term.onData((data) => {
+          if (session && !closed) void api.terminalInput({ session, data }).catch(() => undefined)
+        })
+        offs.push(() => input.dispose())
+        term.focus()
+      })
+      .catch((e: { message: string; hint?: string }) => {
+        closed = true
+        term.write(`\r\n${e.message}\r\n`)
+        setTitle('not opened')
+        toast('error', e.message, e.hint)
+      })
+    let pending: ReturnType<typeof setTimeout> | undefined
+    const ro = new ResizeObserver(() => {
+      clearTimeout(pending)
+      pending = setTimeout(() => {
+        fit.fit()
+        if (session && !closed)
+          void api.terminalResize({ session, cols: term.cols, rows: term.rows }).catch(() => undefined)
+      }, 100)
+    })
+    ro.observe(el)
+    window.addEventListener('beforeunload', close)
+    return () => {
+      window.removeEventListener('beforeunload', close)
+      ro.disconnect()
+      clearTimeout(pending)
+      for (const off of offs) off()
+      close()
+      term.dispose()
+    }
+  }, [id])
+  return (
+    <div>
+      <p className="mb-1 font-mono text-xs text-slate-500" data-testid="terminal-title">
+        {title}
+      </p>
+      <div ref={box} className="h-72 overflow-hidden rounded bg-black p-1" data-testid="terminal" />
+    </div>
+  )
+}

@@ -1,0 +1,33 @@
+import type { WorldSummary } from '../../preload/api.ts'
+import { api } from '../api.ts'
+import { connection } from './connection.ts'
+
+let worlds: WorldSummary[] | undefined
+let error: { message: string; hint?: string } | undefined
+let started = false
+const listeners = new Set<() => void>()
+
+/** The list of worlds, shared by every page; refreshed after a reconnect or when one is added. */
+export const worldsStore = {
+  get: () => worlds,
+  error: () => error,
+  subscribe(listener: () => void): () => void {
+    if (!started) {
+      started = true
+      connection.onReconnect(() => void worldsStore.refresh())
+      void worldsStore.refresh()
+    }
+    listeners.add(listener)
+    return () => listeners.delete(listener)
+  },
+  async refresh(): Promise<void> {
+    try {
+      worlds = await api.listWorlds()
+      error = undefined
+    } catch (e) {
+      const err = e as { message: string; hint?: string }
+      error = { message: err.message, ...(err.hint !== undefined && { hint: err.hint }) }
+    }
+    for (const l of listeners) l()
+  },
+}
