@@ -203,11 +203,7 @@ function EngineSettings({ onSaved }: { onSaved: () => void }) {
                 />
                 <Button
                   onClick={() =>
-                    void pick(
-                      s.key,
-                      () => api.pickEngineBinary({ key: s.key as EnginePath }),
-                      `${s.label} chosen`,
-                    )
+                    void pick(() => api.pickEngineBinary({ key: s.key as EnginePath }), `${s.label} chosen`)
                   }
                 >
                   Choose…
