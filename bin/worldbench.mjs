@@ -16,6 +16,26 @@ if (major >= 24 && process.features.typescript) {
   process.on('warning', (w) => {
     if (w.name !== 'ExperimentalWarning') process.stderr.write(`${w.name}: ${w.message}\n`)
   })
+  // Started by the launcher below: when it is killed (even with -9, which it cannot pass on), act as
+  // on SIGTERM, so a service stops its workloads and exits instead of running on orphaned.
+  const launcher = Number(process.env.WORLDBENCH_LAUNCHER_PID)
+  delete process.env.WORLDBENCH_LAUNCHER_PID
+  if (launcher > 0) {
+    const alive = () => {
+      try {
+        process.kill(launcher, 0)
+        return process.ppid === launcher
+      } catch {
+        return false
+      }
+    }
+    const watch = setInterval(() => {
+      if (alive()) return
+      clearInterval(watch)
+      process.kill(process.pid, 'SIGTERM')
+    }, 500)
+    watch.unref()
+  }
   const { runCli } = await import('../main/cli.ts')
   process.exitCode = await runCli(process.argv.slice(2))
 } else {
@@ -28,6 +48,7 @@ if (major >= 24 && process.features.typescript) {
   }
   const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
+    env: { ...process.env, WORLDBENCH_LAUNCHER_PID: String(process.pid) },
   })
   // A terminal's Ctrl-C already reaches the child (same process group): forwarding SIGINT too
   // would make it a second, hurried one. Wait for the child; pass on what terminals do not send.

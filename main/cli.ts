@@ -3,6 +3,12 @@ import { benchCommand } from './cli/commands/bench.ts'
 import { doctorCommand } from './cli/commands/doctor.ts'
 import { runCommand } from './cli/commands/run.ts'
 import { serveCommand } from './cli/commands/serve.ts'
+import {
+  serviceRunCommand,
+  serviceStartCommand,
+  serviceStatusCommand,
+  serviceStopCommand,
+} from './cli/commands/service.ts'
 import { downCommand, logsCommand, psCommand, upCommand, validateCommand } from './cli/commands/worlds.ts'
 import { printError } from './cli/output.ts'
 import { version } from './version.ts'
@@ -42,6 +48,7 @@ export async function runCli(argv: string[]): Promise<number> {
   program
     .command('up <world>')
     .description('Start a world (a sample name or a world.yaml); waits until ready and prints URLs')
+    .option('-d, --detach', 'hand it to a background service (started if none runs) and return')
     .option('--json', 'machine-readable output')
     .action(run(upCommand))
   program
@@ -60,6 +67,28 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-n, --tail <lines>', 'lines from the end', '200')
     .option('-f, --follow', 'keep printing new lines')
     .action(run(logsCommand))
+
+  const service = program
+    .command('service')
+    .description('The one service per state dir that every front talks to')
+  service
+    .command('start')
+    .description('Start the service in the background (if none runs)')
+    .option('--json', 'machine-readable output')
+    .action(run(serviceStartCommand))
+  service
+    .command('stop')
+    .description('Stop the service that owns the state dir, and the workloads it runs')
+    .action(run(serviceStopCommand))
+  service
+    .command('status')
+    .description('Which process owns the state dir (exit code 3 when none)')
+    .option('--json', 'machine-readable output')
+    .action(run(serviceStatusCommand))
+  service
+    .command('run')
+    .description('Run the service in this terminal, without the web UI (what "start" runs in the background)')
+    .action(run(serviceRunCommand))
 
   const collect = (v: string, all: string[]) => [...all, v]
   program

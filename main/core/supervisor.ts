@@ -32,6 +32,8 @@ interface Managed {
 export interface SupervisorOptions {
   /** How long a stop may take before the engine is told to kill. */
   stopTimeoutMs?: number
+  /** Follow engine events (false for a read-only look by a process that is not the owner). */
+  watch?: boolean
 }
 
 /**
@@ -52,7 +54,7 @@ export class Supervisor {
     this.registry = registry
     this.bus = bus
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 10_000
-    for (const runtime of registry.all()) this.attach(runtime)
+    if (opts.watch !== false) for (const runtime of registry.all()) this.attach(runtime)
   }
 
   /** Follows a runtime's engine events (state changes made outside Worldbench, restarts). */
@@ -81,6 +83,26 @@ export class Supervisor {
       }
     }
     return adopted
+  }
+
+  /**
+   * What the engines run for this state dir, listed without taking hold of it (no QMP, no log
+   * streams, no reaping): for a process that reads while no owner runs.
+   */
+  async observeAll(): Promise<void> {
+    for (const runtime of this.registry.all()) {
+      const found = await (runtime.observe?.() ?? Promise.resolve([])).catch(() => [])
+      for (const instance of found) {
+        this.managed.set(instance.id, {
+          instance,
+          workload: undefined,
+          runtime,
+          logs: new LogBuffer(),
+          stopLogs: new AbortController(),
+          stopping: false,
+        })
+      }
+    }
   }
 
   /** Starts a world; a second launch of the same world while one runs joins it. */

@@ -62,6 +62,8 @@ export interface Runtime {
   sample(i: Instance): Promise<Sample>
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine>
   adopt(): Promise<Instance[]>
+  /** Optional: what adopt() would find, without taking hold of it (no monitor connection, no reaping). */
+  observe?(): Promise<Instance[]>
   /** Optional: state changes made outside Worldbench. Returns an unsubscribe function. */
   watch?(listener: (e: RuntimeEvent) => void): () => void
   /** Optional: everything on the engine, Worldbench's or not (`docker ps -a`), so users see their whole machine. */

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { request } from 'node:http'
 
 /** GET on 127.0.0.1 (never a container or VM address): status and body. */
@@ -31,10 +32,19 @@ export function httpGet(
   })
 }
 
-/** Names of containers that carry a label (e.g. io.worldbench.world=hello-trio), running or not. */
-export function labelledContainers(label: string): Promise<string[]> {
+/**
+ * Names of containers that carry a label (e.g. io.worldbench.world=hello-trio), running or not;
+ * with a state dir, only those of the installation that owns it.
+ */
+export function labelledContainers(label: string, home?: string): Promise<string[]> {
+  const filters = ['--filter', `label=${label}`]
+  if (home)
+    filters.push(
+      '--filter',
+      `label=io.worldbench.owner=${createHash('sha256').update(home).digest('hex').slice(0, 16)}`,
+    )
   return new Promise((resolve, reject) =>
-    execFile('docker', ['ps', '-a', '--filter', `label=${label}`, '--format', '{{.Names}}'], (err, out) =>
+    execFile('docker', ['ps', '-a', ...filters, '--format', '{{.Names}}'], (err, out) =>
       err ? reject(err) : resolve(out.split('\n').filter(Boolean)),
     ),
   )
@@ -44,8 +54,7 @@ export function labelledContainers(label: string): Promise<string[]> {
  * Command lines of running QEMU processes of one world (their -name is worldbench:<world>.<workload>.<id>)
  * started with this test run's state dir (so another run on the same machine is not counted).
  */
-export function qemuProcesses(world: string): Promise<string[]> {
-  const home = process.env.WORLDBENCH_HOME ?? ''
+export function qemuProcesses(world: string, home = process.env.WORLDBENCH_HOME ?? ''): Promise<string[]> {
   return new Promise((resolve) =>
     execFile('pgrep', ['-af', 'qemu-system'], (_err, out) =>
       resolve(out.split('\n').filter((l) => l.includes(`-name worldbench:${world}.`) && l.includes(home))),

@@ -277,6 +277,13 @@ export class ContainerRuntime implements Runtime {
   }
 
   async adopt(): Promise<Instance[]> {
+    const found = await this.observe()
+    for (const i of found) this.tracked.set(i.id, i.handle.containerId!)
+    return found
+  }
+
+  /** This installation's containers, as the engine reports them. */
+  async observe(): Promise<Instance[]> {
     const rows = await this.engine(() =>
       this.docker.listContainers({ all: true, filters: { label: [LABEL_INSTANCE, ownLabel()] } }),
     )
@@ -306,7 +313,6 @@ export class ContainerRuntime implements Runtime {
       }
       if (st.reason) instance.reason = st.reason
       if (limit) instance.guestMemoryBytes = limit
-      this.tracked.set(id, r.Id)
       out.push(instance)
     }
     return out

@@ -247,6 +247,17 @@ export class VmRuntime implements Runtime {
     return found
   }
 
+  /** VMs whose QEMU runs, read from their folders alone: no QMP (only the owner holds it), no reaping. */
+  async observe(): Promise<Instance[]> {
+    const { metas } = await scanMetas(this.root())
+    const found: Instance[] = []
+    for (const meta of metas) {
+      if (!(await isQemuWithSocket(meta.pid, meta.qmpSocket))) continue
+      found.push(instanceOf(meta, join(this.root(), meta.id), 'running'))
+    }
+    return found
+  }
+
   watch(listener: (e: RuntimeEvent) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
