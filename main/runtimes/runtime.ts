@@ -1,4 +1,5 @@
 import type { EngineStatus, InstanceState, LogLine, PortBinding, Sample } from '../../preload/api.ts'
+import type { ReadySpec } from '../core/readiness.ts'
 import type { Kind, Workload } from '../core/world/schema.ts'
 
 /** Progress of long work (image builds, VM image builds, compiles): shown to the user as it happens. */
@@ -38,6 +39,8 @@ export interface Instance {
   startedAt: number
   /** Guest memory the workload was given (VM memory, container limit, wasm max), if any. */
   guestMemoryBytes?: number
+  /** Its readiness probe, kept on the engine side so an adopted instance is checked before it is shown ready. */
+  ready?: ReadySpec
 }
 
 export interface LogOptions {
@@ -51,13 +54,20 @@ export interface RuntimeEvent {
   instanceId: string
   state: InstanceState
   reason?: string
+  /** How the process ended, when known (128 + signal for a kill, as shells report it). */
+  exitCode?: number
+}
+
+/** For a restart in place: the instance keeps its id (and so its name on the engine). */
+export interface StartOptions {
+  id?: string
 }
 
 export interface Runtime {
   readonly kind: Kind
   probe(): Promise<EngineStatus>
   prepare(w: Workload, progress: Progress): Promise<Artifact>
-  start(w: Workload, a: Artifact): Promise<Instance>
+  start(w: Workload, a: Artifact, opts?: StartOptions): Promise<Instance>
   stop(i: Instance, opts?: { timeoutMs?: number }): Promise<void>
   sample(i: Instance): Promise<Sample>
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine>

@@ -4,13 +4,22 @@ import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
-import { httpOk, sleep } from '../../core/readiness.ts'
+import { httpOk, type ReadySpec, sleep } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+  StartOptions,
+} from '../runtime.ts'
 import {
   createOptions,
   LABEL_INSTANCE,
   LABEL_OWNER,
+  LABEL_READY,
   LABEL_WORKLOAD,
   LABEL_WORLD,
   ownLabel,
@@ -104,8 +113,8 @@ export class ContainerRuntime implements Runtime {
     return this.engine(() => prepareImage(this.docker, w, progress))
   }
 
-  async start(w: Workload, a: Artifact): Promise<Instance> {
-    const id = newInstanceId(w)
+  async start(w: Workload, a: Artifact, opts: StartOptions = {}): Promise<Instance> {
+    const id = opts.id ?? newInstanceId(w)
     const ports = await bindPorts(w.ports, `${w.world}/${w.name}`)
     const image = w.container?.image ?? a.ref
     const created = await this.engine(() =>
@@ -313,6 +322,8 @@ export class ContainerRuntime implements Runtime {
       }
       if (st.reason) instance.reason = st.reason
       if (limit) instance.guestMemoryBytes = limit
+      const ready = parseReady(labels[LABEL_READY])
+      if (ready) instance.ready = ready
       out.push(instance)
     }
     return out
@@ -388,7 +399,9 @@ export class ContainerRuntime implements Runtime {
         this.emit({ instanceId, state: 'running' })
         break
       case 'kill':
-        this.killed.add(instanceId)
+        // `docker stop` sends TERM first: a stop on purpose. A bare KILL (`docker kill`, the OOM
+        // killer's kin) is a failure, which `restart: on-failure` answers.
+        if (!/^(9|KILL|SIGKILL)$/.test(attrs.signal ?? '')) this.killed.add(instanceId)
         break
       case 'oom':
         this.emit({ instanceId, state: 'failed', reason: 'killed for running out of memory' })
@@ -401,6 +414,7 @@ export class ContainerRuntime implements Runtime {
           instanceId,
           state,
           reason: `${stoppedOnPurpose ? 'stopped outside Worldbench; ' : ''}exited with code ${code}`,
+          exitCode: code,
         })
         break
       }
@@ -493,4 +507,13 @@ function portsOf(ports: Docker.Port[] | undefined): PortBinding[] {
     })
   }
   return out
+}
+
+function parseReady(label: string | undefined): ReadySpec | undefined {
+  try {
+    const r = JSON.parse(label ?? '') as ReadySpec
+    return typeof r.timeoutSeconds === 'number' ? r : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
+import { constants as osConstants } from 'node:os'
 import { basename, join } from 'node:path'
 import type { EngineStatus, LogLine, Sample } from '../../../preload/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
@@ -8,14 +9,23 @@ import { newInstanceId } from '../../core/ids.ts'
 import { processStats } from '../../core/metrics/process-stats.ts'
 import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
-import { sleep } from '../../core/readiness.ts'
+import { readySpec, sleep } from '../../core/readiness.ts'
+import { pauseForTest } from '../../core/test-pause.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+  StartOptions,
+} from '../runtime.ts'
 import { runBuildScript } from './build-script.ts'
-import { removeVmFiles, scanMetas, type VmMeta, vmFiles, writeMeta } from './instance-files.ts'
+import { removeVmFiles, scanMetas, type VmMeta, vmFiles, writeMetaSync } from './instance-files.ts'
 import { qemuArgs } from './qemu-args.ts'
 import { discoverQemu, findQemuBinary, QEMU_INSTALL, type QemuInfo } from './qemu-discovery.ts'
-import { isAlive, isQemuWithSocket, waitForExit } from './qemu-process.ts'
+import { findQemuBySocket, isAlive, isQemuWithSocket, waitForExit } from './qemu-process.ts'
 import { QmpClient } from './qmp.ts'
 import { readSerial, tailSerial } from './serial-log.ts'
 import { accelUnavailable, earlyExit, qemuMissing, vmFileMissing } from './vm-errors.ts'
@@ -101,7 +111,7 @@ export class VmRuntime implements Runtime {
     return { kind: 'vm', ref: files[0]!.path, bytes, details }
   }
 
-  async start(w: Workload, _artifact?: Artifact): Promise<Instance> {
+  async start(w: Workload, _artifact?: Artifact, opts: StartOptions = {}): Promise<Instance> {
     const vm = vmSpec(w)
     const info = await this.qemu()
     for (const f of bootFiles(vm)) {
@@ -116,10 +126,27 @@ export class VmRuntime implements Runtime {
     }
     const accel = chooseAccel(w.name, vm.accel, info)
     const ports = await bindPorts(w.ports, `${w.world}/${w.name}`)
-    const id = newInstanceId(w)
+    const id = opts.id ?? newInstanceId(w)
     const files = vmFiles(this.root(), id)
     if (process.platform === 'win32') files.qmpSocket = `tcp:127.0.0.1:${await freePort()}`
     await mkdir(files.dir, { recursive: true, mode: 0o700 })
+    // The VM's identity is on disk before QEMU exists (pid 0: not spawned yet), and its pid right
+    // after, so a kill at any point leaves something the next owner adopts or reaps.
+    const meta: VmMeta = {
+      id,
+      world: w.world,
+      workload: w.name,
+      ports,
+      binary: info.binary,
+      accel,
+      memoryMiB: vm.memoryMiB,
+      pid: 0,
+      qmpSocket: files.qmpSocket,
+      startedAt: Date.now(),
+      ready: readySpec(w),
+    }
+    writeMetaSync(files, meta)
+    await pauseForTest('vm:intent')
 
     const argv = qemuArgs({
       arch: info.arch,
@@ -146,23 +173,13 @@ export class VmRuntime implements Runtime {
       windowsHide: true,
     })
     closeSync(stderrFd)
+    if (child.pid) writeMetaSync(files, { ...meta, pid: child.pid })
     try {
+      await pauseForTest('vm:spawned')
       const client = await this.connectWhileStarting(child, files.qmpSocket, w.name, ports, files.stderrLog)
       child.unref()
-      const meta: VmMeta = {
-        id,
-        world: w.world,
-        workload: w.name,
-        ports,
-        binary: info.binary,
-        accel,
-        memoryMiB: vm.memoryMiB,
-        pid: child.pid!,
-        qmpSocket: files.qmpSocket,
-        startedAt: Date.now(),
-      }
-      await writeMeta(files, meta)
-      this.track(id, client)
+      meta.pid = child.pid!
+      this.track(id, client, child)
       return instanceOf(meta, files.dir, 'running')
     } catch (err) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
@@ -219,10 +236,14 @@ export class VmRuntime implements Runtime {
     const found: Instance[] = []
     for (const meta of metas) {
       const dir = join(this.root(), meta.id)
-      if (!(await isQemuWithSocket(meta.pid, meta.qmpSocket))) {
+      if (this.clients.has(meta.id)) continue
+      meta.pid = await qemuPidOf(meta, dir)
+      if (!meta.pid) {
+        // Its start was cut short before QEMU ran, or QEMU is gone: nothing to adopt.
         await removeVmFiles({ dir, qmpSocket: meta.qmpSocket })
         continue
       }
+      writeMetaSync(vmFiles(this.root(), meta.id), meta)
       const existing = this.clients.get(meta.id)
       const client =
         existing && !existing.isClosed
@@ -252,8 +273,9 @@ export class VmRuntime implements Runtime {
     const { metas } = await scanMetas(this.root())
     const found: Instance[] = []
     for (const meta of metas) {
-      if (!(await isQemuWithSocket(meta.pid, meta.qmpSocket))) continue
-      found.push(instanceOf(meta, join(this.root(), meta.id), 'running'))
+      const dir = join(this.root(), meta.id)
+      meta.pid = await qemuPidOf(meta, dir)
+      if (meta.pid) found.push(instanceOf(meta, dir, 'running'))
     }
     return found
   }
@@ -295,16 +317,31 @@ export class VmRuntime implements Runtime {
     return discoverQemu(binary)
   }
 
-  private track(id: string, client: QmpClient): void {
+  /**
+   * Watches a VM through its monitor: a shutdown QEMU announced (guest poweroff, a TERM from
+   * outside) is a stop; a monitor that just closes means QEMU was killed or crashed: a failure,
+   * which restart policies answer. The exit status is known when QEMU is this process's child.
+   */
+  private track(id: string, client: QmpClient, child?: ChildProcess): void {
     this.clients.set(id, client)
-    let reason = 'QEMU exited'
+    let shutdown: string | undefined
     client.on('SHUTDOWN', (ev: { data?: { guest?: boolean; reason?: string } }) => {
-      reason = ev.data?.guest ? 'the guest powered off' : `QEMU shut down (${ev.data?.reason ?? 'unknown'})`
+      shutdown = ev.data?.guest ? 'the guest powered off' : `QEMU shut down (${ev.data?.reason ?? 'unknown'})`
     })
-    client.once('close', () => {
+    client.once('close', async () => {
       if (this.clients.get(id) === client) this.clients.delete(id)
       if (this.stopping.has(id)) return
-      for (const l of this.listeners) l({ instanceId: id, state: 'stopped', reason })
+      const exitCode = child ? await exitCodeOf(child) : undefined
+      if (this.stopping.has(id)) return
+      const event: RuntimeEvent = shutdown
+        ? { instanceId: id, state: 'stopped', reason: shutdown }
+        : {
+            instanceId: id,
+            state: 'failed',
+            reason: `QEMU ended without shutting down${exitCode !== undefined ? ` (exit ${exitCode})` : ' (killed?)'}`,
+          }
+      if (exitCode !== undefined) event.exitCode = exitCode
+      for (const l of this.listeners) l(event)
     })
   }
 
@@ -426,6 +463,31 @@ function chooseAccel(workload: string, requested: VmSpec['accel'], info: QemuInf
   throw accelUnavailable(workload, requested, info.accelerators, why)
 }
 
+/** QEMU's exit status as a shell reports it (128 + signal for a kill); waits a moment for it. */
+function exitCodeOf(child: ChildProcess): Promise<number | undefined> {
+  const code = () =>
+    child.signalCode ? 128 + (osConstants.signals[child.signalCode] ?? 0) : (child.exitCode ?? undefined)
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(code())
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 2000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve(code())
+    })
+  })
+}
+
+/**
+ * The live QEMU of a VM folder: the pid in meta.json, else QEMU's own pidfile, else (a kill
+ * between spawn and writing the pid) the process whose command line names its QMP socket.
+ */
+async function qemuPidOf(meta: VmMeta, dir: string): Promise<number> {
+  const fromFile = Number((await readFile(join(dir, 'qemu.pid'), 'utf8').catch(() => '')).trim())
+  for (const pid of [meta.pid, fromFile])
+    if (pid > 0 && (await isQemuWithSocket(pid, meta.qmpSocket))) return pid
+  return (await findQemuBySocket(meta.qmpSocket)) ?? 0
+}
+
 function instanceOf(meta: VmMeta, dir: string, state: Instance['state']): Instance {
   return {
     id: meta.id,
@@ -437,5 +499,6 @@ function instanceOf(meta: VmMeta, dir: string, state: Instance['state']): Instan
     handle: { pid: meta.pid, qmpSocket: meta.qmpSocket, stateDir: dir },
     startedAt: meta.startedAt,
     guestMemoryBytes: meta.memoryMiB * 1024 * 1024,
+    ...(meta.ready && { ready: meta.ready }),
   }
 }

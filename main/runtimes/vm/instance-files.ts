@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { PortBinding } from '../../../preload/api.ts'
+import type { ReadySpec } from '../../core/readiness.ts'
 
 /** What a VM's state folder holds, so a later Worldbench can find and adopt it. */
 export interface VmMeta {
@@ -16,6 +18,8 @@ export interface VmMeta {
   pid: number
   qmpSocket: string
   startedAt: number
+  /** The readiness probe, so an adopted VM is checked the same way before it is shown ready. */
+  ready?: ReadySpec
 }
 
 export interface VmFiles {
@@ -46,9 +50,11 @@ export function vmFiles(root: string, id: string): VmFiles {
   }
 }
 
-export async function writeMeta(files: VmFiles, meta: VmMeta): Promise<void> {
-  await mkdir(files.dir, { recursive: true, mode: 0o700 })
-  await writeFile(files.meta, `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 })
+/** Written whole under a temporary name, then renamed: a kill never leaves half a meta.json. */
+export function writeMetaSync(files: VmFiles, meta: VmMeta): void {
+  mkdirSync(files.dir, { recursive: true, mode: 0o700 })
+  writeFileSync(`${files.meta}.tmp`, `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 })
+  renameSync(`${files.meta}.tmp`, files.meta)
 }
 
 // A folder without meta.json may be a start in progress; only older ones are leftovers.

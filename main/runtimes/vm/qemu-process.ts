@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { isProcessAlive } from '../../core/process-alive.ts'
 import { sleep } from '../../core/readiness.ts'
 
@@ -40,4 +40,14 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
     await sleep(25)
   }
   return true
+}
+
+/** The QEMU whose command line names this QMP socket, found through /proc (Linux). */
+export async function findQemuBySocket(qmpSocket: string): Promise<number | undefined> {
+  if (process.platform !== 'linux') return undefined
+  for (const entry of await readdir('/proc').catch(() => [])) {
+    const pid = Number(entry)
+    if (pid > 0 && pid !== process.pid && (await isQemuWithSocket(pid, qmpSocket))) return pid
+  }
+  return undefined
 }

@@ -14,7 +14,15 @@ import { newInstanceId } from '../../core/ids.ts'
 import { processStats } from '../../core/metrics/process-stats.ts'
 import { bindPorts } from '../../core/ports.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { Artifact, Instance, LogOptions, Progress, Runtime, RuntimeEvent } from '../runtime.ts'
+import type {
+  Artifact,
+  Instance,
+  LogOptions,
+  Progress,
+  Runtime,
+  RuntimeEvent,
+  StartOptions,
+} from '../runtime.ts'
 import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { followLogs } from './follow-logs.ts'
 import { HostHandle } from './host-handle.ts'
@@ -115,13 +123,13 @@ export class WasmRuntime implements Runtime {
     }
   }
 
-  async start(w: Workload, a: Artifact): Promise<Instance> {
+  async start(w: Workload, a: Artifact, opts: StartOptions = {}): Promise<Instance> {
     const spec = wasmSpec(w)
     const ports =
       spec.serve === 'command'
         ? []
         : await bindPorts(w.ports.length ? w.ports : [{ host: 0, guest: 8080, bind: '127.0.0.1' }], w.name)
-    const id = newInstanceId(w)
+    const id = opts.id ?? newInstanceId(w)
     const config: HostConfig = {
       name: w.name,
       file: a.ref,
