@@ -202,9 +202,9 @@ export class Supervisor {
   }
 
   /**
-   * The instance of a workload that a launch joins instead of starting a second: a running one,
-   * or an adopted one once its re-check passed. One that ended (a container created but never
-   * started, a failed VM) is removed first, so nothing of it is left beside the new one.
+   * The instance of a workload that a launch joins instead of starting a second: a running one
+   * (an adopted one once its re-check passed). Any other (a container created but never started,
+   * a failed VM) is removed first, so nothing of it is left beside the new one.
    */
   private async reusable(w: Workload): Promise<Managed | undefined> {
     const same = () =>
@@ -212,11 +212,10 @@ export class Supervisor {
         (m) => m.instance.world === w.world && m.instance.workload === w.name && !m.stopping,
       )
     for (const m of same()) await m.rechecked
-    for (const m of same()) {
-      if (m.instance.state === 'running') return m
-      if (m.instance.state !== 'starting') await this.stopManaged(m).catch(() => undefined)
-    }
-    return same().find((m) => m.instance.state === 'starting')
+    const running = same().find((m) => m.instance.state === 'running')
+    if (running) return running
+    for (const m of same()) await this.stopManaged(m).catch(() => undefined)
+    return undefined
   }
 
   private probe(kind: Kind): Promise<EngineStatus> {

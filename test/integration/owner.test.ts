@@ -156,3 +156,45 @@ describe('one service per state dir', () => {
     expect(existsSync(join(env.WORLDBENCH_HOME!, 'owner.lock'))).toBe(false)
   })
 })
+
+describe('kill -9 of the service at each phase of a start leaves nothing unaccounted', () => {
+  // Phases are named by the test hook WORLDBENCH_TEST_PAUSE_AT; "up" is after the world is ready.
+  for (const phase of ['vm:intent', 'vm:spawned', 'container:created', 'supervisor:started', 'up']) {
+    it(`at ${phase}: ps shows every survivor, the next up adopts or reaps it, no duplicates`, async () => {
+      const env = home()
+      const { child } = await started(
+        startUntil(
+          ['up', 'hello-trio', '--json'],
+          { ...env, WORLDBENCH_TEST_PAUSE_AT: phase },
+          phase === 'up' ? /is up\./ : new RegExp(`paused at ${phase}`),
+        ),
+      )
+      child.kill('SIGKILL')
+      await exited(child)
+
+      const survivors = await psOf(env)
+      const qemus = await qemuProcesses('hello-trio', env.WORLDBENCH_HOME)
+      const containers = await labelledContainers('io.worldbench.world=hello-trio', env.WORLDBENCH_HOME)
+      expect(survivors.filter((i) => i.kind === 'vm')).toHaveLength(qemus.length)
+      expect(survivors.filter((i) => i.kind === 'container')).toHaveLength(containers.length)
+
+      const up = await cli(['up', '-d', 'hello-trio', '--json'], env)
+      expect(up.code, up.stderr).toBe(0)
+      const status = JSON.parse(up.stdout) as WorldStatus
+      expect(status.instances.map((i) => i.kind).sort()).toEqual(['container', 'vm', 'wasm'])
+      for (const i of status.instances) expect((await httpGet(i.ports[0]!.url)).status, i.kind).toBe(200)
+      expect(await qemuProcesses('hello-trio', env.WORLDBENCH_HOME)).toHaveLength(1)
+      expect(await labelledContainers('io.worldbench.world=hello-trio', env.WORLDBENCH_HOME)).toHaveLength(1)
+      // What survived the kill was adopted rather than started twice.
+      for (const s of survivors.filter((i) => i.state === 'running'))
+        expect(status.instances.map((i) => i.id)).toContain(s.id)
+      console.log(
+        `kill -9 at ${phase}: survivors ${JSON.stringify(survivors.map((i) => [i.kind, i.state]))}, after up: ${JSON.stringify(status.instances.map((i) => [i.kind, survivors.some((s) => s.id === i.id) ? 'adopted' : 'new']))}`,
+      )
+
+      expect((await cli(['service', 'stop'], env)).code).toBe(0)
+      expect(await qemuProcesses('hello-trio', env.WORLDBENCH_HOME)).toEqual([])
+      expect(await labelledContainers('io.worldbench.world=hello-trio', env.WORLDBENCH_HOME)).toEqual([])
+    })
+  }
+})

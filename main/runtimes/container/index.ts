@@ -5,6 +5,7 @@ import { newInstanceId } from '../../core/ids.ts'
 import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
 import { httpOk, type ReadySpec, sleep } from '../../core/readiness.ts'
+import { pauseForTest } from '../../core/test-pause.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type {
   Artifact,
@@ -123,6 +124,7 @@ export class ContainerRuntime implements Runtime {
       }),
     )
     const removeIt = () => created.remove({ force: true }).catch(() => undefined)
+    await pauseForTest('container:created')
     try {
       await created.start()
     } catch (err) {
