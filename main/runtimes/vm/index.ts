@@ -49,6 +49,8 @@ export class VmRuntime implements Runtime {
   private readonly options: VmRuntimeOptions
   private readonly clients = new Map<string, QmpClient>()
   private readonly stopping = new Set<string>()
+  /** Starts under way in this process: their folders are not leftovers. */
+  private readonly starting = new Set<string>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
 
   constructor(options: VmRuntimeOptions = {}) {
@@ -145,6 +147,7 @@ export class VmRuntime implements Runtime {
       startedAt: Date.now(),
       ready: readySpec(w),
     }
+    this.starting.add(id)
     writeMetaSync(files, meta)
     await pauseForTest('vm:intent')
 
@@ -180,8 +183,10 @@ export class VmRuntime implements Runtime {
       child.unref()
       meta.pid = child.pid!
       this.track(id, client, child)
+      this.starting.delete(id)
       return instanceOf(meta, files.dir, 'running')
     } catch (err) {
+      this.starting.delete(id)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       if (child.pid) await waitForExit(child.pid, 5000)
       await removeVmFiles(files)
@@ -236,7 +241,7 @@ export class VmRuntime implements Runtime {
     const found: Instance[] = []
     for (const meta of metas) {
       const dir = join(this.root(), meta.id)
-      if (this.clients.has(meta.id)) continue
+      if (this.starting.has(meta.id)) continue
       meta.pid = await qemuPidOf(meta, dir)
       if (!meta.pid) {
         // Its start was cut short before QEMU ran, or QEMU is gone: nothing to adopt.
