@@ -45,6 +45,7 @@ export async function runCli(argv: string[]): Promise<number> {
   program
     .command('up <world>')
     .description('Start a world (a sample name or a world.yaml); waits until ready and prints URLs')
+    .option('-d, --detach', 'hand it to a background service (started if none runs) and return')
     .option('--json', 'machine-readable output')
     .option('-y, --yes', "trust the world's scripts (prepare, build) without asking")
     .action(run(async () => (await worlds()).upCommand))
@@ -64,6 +65,28 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-n, --tail <lines>', 'lines from the end', '200')
     .option('-f, --follow', 'keep printing new lines')
     .action(run(async () => (await worlds()).logsCommand))
+
+  const service = program
+    .command('service')
+    .description('The one service per state dir that every front talks to')
+  service
+    .command('start')
+    .description('Start the service in the background (if none runs)')
+    .option('--json', 'machine-readable output')
+    .action(run(async () => (await import('./cli/commands/service.ts')).serviceStartCommand))
+  service
+    .command('stop')
+    .description('Stop the service that owns the state dir, and the workloads it runs')
+    .action(run(async () => (await import('./cli/commands/service.ts')).serviceStopCommand))
+  service
+    .command('status')
+    .description('Which process owns the state dir (exit code 3 when none)')
+    .option('--json', 'machine-readable output')
+    .action(run(async () => (await import('./cli/commands/service.ts')).serviceStatusCommand))
+  service
+    .command('run')
+    .description('Run the service in this terminal, without the web UI (what "start" runs in the background)')
+    .action(run(async () => (await import('./cli/commands/service.ts')).serviceRunCommand))
 
   const collect = (v: string, all: string[]) => [...all, v]
   program

@@ -2,16 +2,15 @@
 // Only this file and main/electron/ import 'electron'.
 
 import { join } from 'node:path'
-import { app, BrowserWindow } from 'electron'
+import { app, BrowserWindow, dialog } from 'electron'
 import { setStateDir } from './core/paths.ts'
-import { createService } from './create-service.ts'
 import { registerIpc } from './electron/ipc.ts'
 import { pickEngineWithDialog } from './electron/pick-engine.ts'
 import { registerAppScheme, serveRenderer } from './electron/protocol.ts'
 import { utilityHost } from './electron/utility-host.ts'
 import { createMainWindow } from './electron/window.ts'
+import { type Owner, startOwner } from './owner.ts'
 import { setHostSpawner } from './runtimes/wasm/spawn-host.ts'
-import { listenControlSocket } from './transport/control-socket.ts'
 
 // The Wasm host and its guest worker are built next to this file (see electron.vite.config.ts).
 process.env.WORLDBENCH_WASM_HOST ??= join(import.meta.dirname, 'wasm-host.cjs')
@@ -28,11 +27,18 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   void app.whenReady().then(async () => {
     setStateDir(app.getPath('userData'))
-    const service = createService()
+    let owner: Owner
+    try {
+      owner = await startOwner('desktop', { restoreWorlds: true })
+    } catch (err) {
+      // Another front (e.g. `worldbench serve`) owns the state dir: say so rather than run a second.
+      dialog.showErrorBox('Worldbench is already running', err instanceof Error ? err.message : String(err))
+      app.exit(1)
+      return
+    }
+    const service = owner.service
     let win: BrowserWindow | undefined
     service.handlers.pickEngineBinary = pickEngineWithDialog(service.handlers, () => win)
-    const control = await listenControlSocket(service.handlers, service.bus)
-    await service.start({ restoreWorlds: true })
     serveRenderer(join(import.meta.dirname, '..', 'renderer'))
     win = createMainWindow(join(import.meta.dirname, '..', 'preload'))
     registerIpc(service.handlers, service.bus, () => win?.webContents)
@@ -47,8 +53,7 @@ if (!app.requestSingleInstanceLock()) {
       if (quitting) return
       event.preventDefault()
       quitting = true
-      control.close()
-      void service.close({ stopAll: true }).finally(() => app.exit(0))
+      void owner.close({ stopAll: true }).finally(() => app.exit(0))
     })
   })
 }

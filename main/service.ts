@@ -29,6 +29,8 @@ export interface ServiceOptions {
   runtimeFactory?: (kind: Kind, settings: Record<string, unknown>) => Runtime
   store?: Store
   sampler?: SamplerOptions
+  /** A look at engine truth by a process that does not own the state dir: no engine watches. */
+  readOnly?: boolean
 }
 
 /** The one implementation of the contract; every front (desktop, browser, CLI) talks to this. */
@@ -49,7 +51,7 @@ export class WorldbenchService {
     this.registry = opts.registry
     this.runtimeFactory = opts.runtimeFactory
     this.store = opts.store ?? new Store()
-    this.supervisor = new Supervisor(this.registry, this.bus)
+    this.supervisor = new Supervisor(this.registry, this.bus, { watch: !opts.readOnly })
     this.sampler = new Sampler(this.supervisor, this.bus, opts.sampler)
     this.activity = new ActivityTracker(this.bus)
     this.terminals = new Terminals(this.bus)

@@ -2,6 +2,7 @@ import { request } from 'node:http'
 import { connect } from 'node:net'
 import type { LogLine, PortBinding } from '../../preload/api.ts'
 import { WorldbenchError } from './errors.ts'
+import type { Workload } from './world/schema.ts'
 
 export interface ReadySpec {
   http?: string
@@ -149,3 +150,11 @@ function loopback(bind: string): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/** The readiness probe of a workload: what it declares, else TCP on its first port, else none. */
+export function readySpec(w: Workload): ReadySpec {
+  const fallbackTimeout = w.kind === 'vm' ? 180 : 60
+  if (w.ready) return w.ready
+  if (w.ports.length > 0) return { tcp: true, timeoutSeconds: fallbackTimeout }
+  return { timeoutSeconds: fallbackTimeout }
+}

@@ -12,7 +12,8 @@ import { toErrorShape, WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
 import { LogBuffer } from './log-buffer.ts'
 import { runPrepareScript } from './prepare-script.ts'
-import { type ReadySpec, waitReady } from './readiness.ts'
+import { readySpec, waitReady } from './readiness.ts'
+import { pauseForTest } from './test-pause.ts'
 import { startWaves } from './world/order.ts'
 import { withResolvedRefs } from './world/refs.ts'
 import type { Kind, Workload, World } from './world/schema.ts'
@@ -27,11 +28,17 @@ interface Managed {
   stopLogs: AbortController
   /** Set while Worldbench itself stops the instance, so engine events about it are not surprises. */
   stopping: boolean
+  /** Set once it was stopped and let go of, so a restart under way does not bring it back. */
+  removed?: boolean
+  /** An adopted instance's readiness re-check, under way or done. */
+  rechecked?: Promise<void>
 }
 
 export interface SupervisorOptions {
   /** How long a stop may take before the engine is told to kill. */
   stopTimeoutMs?: number
+  /** Follow engine events (false for a read-only look by a process that is not the owner). */
+  watch?: boolean
 }
 
 /**
@@ -52,7 +59,7 @@ export class Supervisor {
     this.registry = registry
     this.bus = bus
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 10_000
-    for (const runtime of registry.all()) this.attach(runtime)
+    if (opts.watch !== false) for (const runtime of registry.all()) this.attach(runtime)
   }
 
   /** Follows a runtime's engine events (state changes made outside Worldbench, restarts). */
@@ -61,7 +68,7 @@ export class Supervisor {
       const m = this.managed.get(e.instanceId)
       if (!m || m.stopping) return
       this.setState(m, e.state, e.reason)
-      if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m)
+      if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m, e.exitCode)
     })
     if (off) this.unwatch.push(off)
   }
@@ -73,7 +80,8 @@ export class Supervisor {
       try {
         for (const instance of await runtime.adopt()) {
           if (this.managed.has(instance.id)) continue
-          this.track(instance, undefined, runtime)
+          const m = this.track(instance, undefined, runtime)
+          if (instance.state === 'running') m.rechecked = this.recheck(m)
           adopted.push(instance)
         }
       } catch {
@@ -81,6 +89,50 @@ export class Supervisor {
       }
     }
     return adopted
+  }
+
+  /**
+   * An adopted instance is shown `starting` until it answers its readiness probe again (the one
+   * it was started with, kept on the engine side): a VM whose QEMU runs may not serve yet.
+   */
+  private async recheck(m: Managed): Promise<void> {
+    const i = m.instance
+    this.setState(m, 'starting', 'adopted: checking that it answers')
+    const ready = i.ready ?? { timeoutSeconds: i.kind === 'vm' ? 180 : 60, ...(i.ports[0] && { tcp: true }) }
+    try {
+      await waitReady({
+        name: `${i.workload} (${i.kind})`,
+        ports: i.ports,
+        ready,
+        signal: m.stopLogs.signal,
+        logs: () => m.runtime.logs(i, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
+      })
+      if (m.instance.state !== 'starting') return
+      delete m.instance.reason
+      this.setState(m, 'running')
+    } catch (err) {
+      if (!m.stopping && !m.removed) this.setState(m, 'failed', `adopted, but ${toErrorShape(err).message}`)
+    }
+  }
+
+  /**
+   * What the engines run for this state dir, listed without taking hold of it (no QMP, no log
+   * streams, no reaping): for a process that reads while no owner runs.
+   */
+  async observeAll(): Promise<void> {
+    for (const runtime of this.registry.all()) {
+      const found = await (runtime.observe?.() ?? Promise.resolve([])).catch(() => [])
+      for (const instance of found) {
+        this.managed.set(instance.id, {
+          instance,
+          workload: undefined,
+          runtime,
+          logs: new LogBuffer(),
+          stopLogs: new AbortController(),
+          stopping: false,
+        })
+      }
+    }
   }
 
   /** Starts a world; a second launch of the same world while one runs joins it. */
@@ -113,7 +165,7 @@ export class Supervisor {
               `Fix ${blockedBy} first.`,
             )
           }
-          const existing = this.findRunning(w.world, w.name)
+          const existing = await this.reusable(w)
           if (existing) {
             // An adopted instance learns its definition again, so restart and its policy work.
             existing.workload ??= w
@@ -149,6 +201,23 @@ export class Supervisor {
     return { world: world.name, instances: [...alreadyRunning, ...started].map((m) => this.info(m)), failed }
   }
 
+  /**
+   * The instance of a workload that a launch joins instead of starting a second: a running one
+   * (an adopted one once its re-check passed). Any other (a container created but never started,
+   * a failed VM) is removed first, so nothing of it is left beside the new one.
+   */
+  private async reusable(w: Workload): Promise<Managed | undefined> {
+    const same = () =>
+      [...this.managed.values()].filter(
+        (m) => m.instance.world === w.world && m.instance.workload === w.name && !m.stopping,
+      )
+    for (const m of same()) await m.rechecked
+    const running = same().find((m) => m.instance.state === 'running')
+    if (running) return running
+    for (const m of same()) await this.stopManaged(m).catch(() => undefined)
+    return undefined
+  }
+
   private probe(kind: Kind): Promise<EngineStatus> {
     let p = this.probes.get(kind)
     if (!p) {
@@ -158,8 +227,15 @@ export class Supervisor {
     return p
   }
 
-  /** Prepares, starts and waits for one workload; on any failure nothing of it is left running. */
-  async startWorkload(w: Workload, signal?: AbortSignal): Promise<Managed> {
+  /**
+   * Prepares, starts and waits for one workload; on any failure nothing of it is left running.
+   * A restart in place passes the instance's id and log buffer, so both carry on.
+   */
+  async startWorkload(
+    w: Workload,
+    signal?: AbortSignal,
+    again?: { id: string; logs: LogBuffer },
+  ): Promise<Managed> {
     const runtime = this.registry.get(w.kind)
     const cancelled = () => {
       if (signal?.aborted)
@@ -181,9 +257,10 @@ export class Supervisor {
     this.bus.emit('progress', { scope, step: 'start', message: 'Starting' })
     // ${workloads.NAME.url} references are filled from the running dependencies at each start.
     const resolved = withResolvedRefs(w, (name) => this.findRunning(w.world, name)?.instance.ports[0]?.url)
-    const instance = await runtime.start(resolved, artifact)
+    const instance = await runtime.start(resolved, artifact, again && { id: again.id })
     instance.state = 'starting'
-    const m = this.track(instance, w, runtime)
+    const m = this.track(instance, w, runtime, again?.logs)
+    await pauseForTest('supervisor:started')
     try {
       await waitReady({
         name: `${w.name} (${w.kind})`,
@@ -247,24 +324,55 @@ export class Supervisor {
   }
 
   async restartInstance(id: string): Promise<InstanceInfo> {
-    const m = this.get(id)
-    if (!m.workload) {
+    return this.info(await this.respawn(this.get(id), 'by request'))
+  }
+
+  /**
+   * Starts an instance again in place: the same id, the same host ports (so the
+   * `${workloads.X.url}` of its dependents stays right) and its log buffer, with a marker line.
+   */
+  private async respawn(m: Managed, why: string): Promise<Managed> {
+    const w = m.workload
+    if (!w) {
       throw new WorldbenchError(
         'CANNOT_RESTART',
-        `${id} was adopted after a restart and its world file was not loaded.`,
+        `${m.instance.id} was adopted after a restart and its world file was not loaded.`,
         'Run "worldbench up" for its world again.',
       )
     }
-    const w = m.workload
-    await this.stopManaged(m)
-    return this.info(await this.startWorkload(w))
+    const { id, ports } = m.instance
+    m.stopping = true
+    m.stopLogs.abort()
+    await m.runtime.stop(m.instance, { timeoutMs: this.stopTimeoutMs }).catch(() => undefined)
+    const line: LogLine = { t: Date.now(), stream: 'system', line: `--- restarted (${why}) ---` }
+    m.logs.push(line)
+    this.bus.emit('log', { id, line })
+    const pinned: Workload = {
+      ...w,
+      ports: w.ports.map((p, i) => ({ ...p, host: ports[i]?.host ?? p.host })),
+    }
+    let next: Managed
+    try {
+      next = await this.startWorkload(pinned, undefined, { id, logs: m.logs })
+    } catch (err) {
+      if (!m.removed) {
+        m.stopping = false
+        this.managed.set(id, m)
+        this.setState(m, 'failed', `restart failed: ${toErrorShape(err).message}`)
+      }
+      throw err
+    }
+    next.workload = w
+    // Stopped (e.g. `down`) while it was coming back: it does not outlive that.
+    if (m.removed) await this.stopManaged(next)
+    return next
   }
 
   /**
    * `restart: always` brings an instance back whenever it ends on its own, `on-failure` only when
    * it failed; at most RESTART_LIMIT times a minute, so a crash loop ends as failed with its reason.
    */
-  private applyRestartPolicy(m: Managed): void {
+  private applyRestartPolicy(m: Managed, exitCode?: number): void {
     const w = m.workload
     if (!w || w.restart === 'no' || (w.restart === 'on-failure' && m.instance.state !== 'failed')) return
     const key = `${w.world}/${w.name}`
@@ -287,9 +395,10 @@ export class Supervisor {
         step: 'restart',
         message: `Restarting (policy "${w.restart}")`,
       })
-      void this.restartInstance(m.instance.id).catch((err) =>
-        this.setState(m, 'failed', toErrorShape(err).message),
-      )
+      void this.respawn(
+        m,
+        exitCode !== undefined ? `exit ${exitCode}` : (m.instance.reason ?? m.instance.state),
+      ).catch(() => undefined)
     }, delayMs).unref()
   }
 
@@ -305,18 +414,24 @@ export class Supervisor {
       await m.runtime.stop(m.instance, { timeoutMs: this.stopTimeoutMs })
     } finally {
       m.stopLogs.abort()
+      m.removed = true
       this.setState(m, 'stopped')
-      this.managed.delete(m.instance.id)
+      if (this.managed.get(m.instance.id) === m) this.managed.delete(m.instance.id)
       this.bus.emit('instanceRemoved', { id: m.instance.id })
     }
   }
 
-  private track(instance: Instance, workload: Workload | undefined, runtime: Runtime): Managed {
+  private track(
+    instance: Instance,
+    workload: Workload | undefined,
+    runtime: Runtime,
+    logs = new LogBuffer(),
+  ): Managed {
     const m: Managed = {
       instance,
       workload,
       runtime,
-      logs: new LogBuffer(),
+      logs,
       stopLogs: new AbortController(),
       stopping: false,
     }
@@ -395,12 +510,4 @@ export class Supervisor {
     if (opts.stopAll) await this.stopAll([...this.managed.values()].reverse())
     for (const m of this.managed.values()) m.stopLogs.abort()
   }
-}
-
-/** The readiness probe of a workload: what it declares, else TCP on its first port, else none. */
-export function readySpec(w: Workload): ReadySpec {
-  const fallbackTimeout = w.kind === 'vm' ? 180 : 60
-  if (w.ready) return w.ready
-  if (w.ports.length > 0) return { tcp: true, timeoutSeconds: fallbackTimeout }
-  return { timeoutSeconds: fallbackTimeout }
 }

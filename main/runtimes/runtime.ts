@@ -8,6 +8,7 @@ import type {
   Sample,
 } from '../../preload/api.ts'
 import type { WorldbenchError } from '../core/errors.ts'
+import type { ReadySpec } from '../core/readiness.ts'
 import type { Kind, Workload } from '../core/world/schema.ts'
 
 /** Progress of long work (image builds, VM image builds, compiles): shown to the user as it happens. */
@@ -47,6 +48,8 @@ export interface Instance {
   startedAt: number
   /** Guest memory the workload was given (VM memory, container limit, wasm max), if any. */
   guestMemoryBytes?: number
+  /** Its readiness probe, kept on the engine side so an adopted instance is checked before it is shown ready. */
+  ready?: ReadySpec
 }
 
 export interface LogOptions {
@@ -60,6 +63,13 @@ export interface RuntimeEvent {
   instanceId: string
   state: InstanceState
   reason?: string
+  /** How the process ended, when known (128 + signal for a kill, as shells report it). */
+  exitCode?: number
+}
+
+/** For a restart in place: the instance keeps its id (and so its name on the engine). */
+export interface StartOptions {
+  id?: string
 }
 
 /** An interactive session into an instance (a shell, a serial console): bytes both ways. */
@@ -78,11 +88,13 @@ export interface Runtime {
   readonly kind: Kind
   probe(): Promise<EngineStatus>
   prepare(w: Workload, progress: Progress): Promise<Artifact>
-  start(w: Workload, a: Artifact): Promise<Instance>
+  start(w: Workload, a: Artifact, opts?: StartOptions): Promise<Instance>
   stop(i: Instance, opts?: { timeoutMs?: number }): Promise<void>
   sample(i: Instance): Promise<Sample>
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine>
   adopt(): Promise<Instance[]>
+  /** Optional: what adopt() would find, without taking hold of it (no monitor connection, no reaping). */
+  observe?(): Promise<Instance[]>
   /** Optional: state changes made outside Worldbench. Returns an unsubscribe function. */
   watch?(listener: (e: RuntimeEvent) => void): () => void
   /** Optional: everything on the engine, Worldbench's or not (`docker ps -a`), so users see their whole machine. */

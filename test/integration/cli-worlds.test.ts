@@ -1,53 +1,13 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InstanceInfo } from '../../preload/api.ts'
+import { cli, exited, startUntil } from './cli-helpers.ts'
 import { httpGet } from './helpers.ts'
 
 const WORLD = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'wasm-only', 'world.yaml')
-
-function cli(args: string[], env: Record<string, string>) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-    execFile(
-      process.execPath,
-      ['bin/worldbench.mjs', ...args],
-      { env: { ...process.env, ...env }, timeout: 120_000 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  )
-}
-
-/** Starts a long-running CLI command and resolves once a stdout/stderr line matches. */
-function startUntil(
-  args: string[],
-  env: Record<string, string>,
-  pattern: RegExp,
-): Promise<{ child: ChildProcess; line: string; stdout: () => string }> {
-  const child = spawn(process.execPath, ['bin/worldbench.mjs', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  child.stdout!.on('data', (c) => (out += c))
-  return new Promise((resolve, reject) => {
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on(
-        'line',
-        (line) => pattern.test(line) && resolve({ child, line, stdout: () => out }),
-      )
-    }
-    child.once('exit', (code) => reject(new Error(`worldbench ${args.join(' ')} exited with ${code}`)))
-  })
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((r) =>
-    child.exitCode !== null ? r(child.exitCode) : child.once('exit', (c) => r(c)),
-  )
 
 describe('the CLI and a running service share one set of worlds', () => {
   const env = { WORLDBENCH_HOME: mkdtempSync(join(tmpdir(), 'wb-cli-')) }
@@ -105,11 +65,7 @@ describe('up with no service running', () => {
   it('stays in the foreground until Ctrl-C, then stops the world', async () => {
     const env = { WORLDBENCH_HOME: mkdtempSync(join(tmpdir(), 'wb-cli-fg-')) }
     try {
-      const { child, stdout } = await startUntil(
-        ['up', WORLD, '--json', '--yes'],
-        env,
-        /is up\. Press Ctrl-C/,
-      )
+      const { child, stdout } = await startUntil(['up', WORLD, '--json', '--yes'], env, /is up\./)
       const url = (JSON.parse(stdout()) as { instances: InstanceInfo[] }).instances[0]!.ports[0]!.url
       expect((await httpGet(url)).status).toBe(200)
       child.kill('SIGINT')

@@ -328,11 +328,14 @@ describe('container runtime across an engine restart', () => {
       expect((await iso.probe()).error?.code).toBe('ENGINE_NOT_RUNNING')
 
       const before = events.length
+      const restartedAt = Date.now()
       await d.start()
       // dockerd stopped its containers on the way down; the resync reads that back.
       const resynced = await until('a resync after the engine came back', 15_000, () =>
         events.slice(before).find((e) => e.instanceId === first.id && e.state !== 'unknown'),
       )
+      // Reported, not asserted: the target (within 5 s) is a measurement, not a timed test.
+      console.log(`true state ${Date.now() - restartedAt} ms after the engine was started again`)
       expect(['stopped', 'failed']).toContain(resynced.state)
 
       // The reopened event stream carries what happens next.

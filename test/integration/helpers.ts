@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { ownLabel } from '../../main/runtimes/container/create-options.ts'
@@ -34,15 +35,18 @@ export function httpGet(
 }
 
 /**
- * Names of this test file's containers that carry a label (e.g. io.worldbench.world=hello-trio),
- * running or not. Only this state dir's (its owner label): other runs on the same engine may run
- * the same sample worlds at the same time.
+ * Names of containers that carry a label (e.g. io.worldbench.world=hello-trio), running or not:
+ * only those of this test file's state dir (its owner label), or of `home`'s when given, since
+ * other runs on the same engine may run the same sample worlds at the same time.
  */
-export function labelledContainers(label: string): Promise<string[]> {
+export function labelledContainers(label: string, home?: string): Promise<string[]> {
+  const owner = home
+    ? `io.worldbench.owner=${createHash('sha256').update(home).digest('hex').slice(0, 16)}`
+    : ownLabel()
   return new Promise((resolve, reject) =>
     execFile(
       'docker',
-      ['ps', '-a', '--filter', `label=${label}`, '--filter', `label=${ownLabel()}`, '--format', '{{.Names}}'],
+      ['ps', '-a', '--filter', `label=${label}`, '--filter', `label=${owner}`, '--format', '{{.Names}}'],
       (err, out) => (err ? reject(err) : resolve(out.split('\n').filter(Boolean))),
     ),
   )
@@ -52,8 +56,7 @@ export function labelledContainers(label: string): Promise<string[]> {
  * Command lines of running QEMU processes of one world (their -name is worldbench:<world>.<workload>.<id>)
  * started with this test run's state dir (so another run on the same machine is not counted).
  */
-export function qemuProcesses(world: string): Promise<string[]> {
-  const home = process.env.WORLDBENCH_HOME ?? ''
+export function qemuProcesses(world: string, home = process.env.WORLDBENCH_HOME ?? ''): Promise<string[]> {
   return new Promise((resolve) =>
     execFile('pgrep', ['-af', 'qemu-system'], (_err, out) =>
       resolve(out.split('\n').filter((l) => l.includes(`-name worldbench:${world}.`) && l.includes(home))),

@@ -41,7 +41,9 @@ describe('recovery', () => {
     } finally {
       await second.close({ stopAll: true })
     }
-    expect(await labelledContainers('io.worldbench.world=hello-trio')).toEqual([])
+    expect(await labelledContainers('io.worldbench.world=hello-trio', process.env.WORLDBENCH_HOME)).toEqual(
+      [],
+    )
     expect(await qemuProcesses('hello-trio')).toEqual([])
   })
 
@@ -56,23 +58,32 @@ describe('recovery', () => {
       const world = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'restart-always', 'world.yaml')
       const status = await service.handlers.worldUp({ world })
       const killed = status.instances[0]!
+      let wentDown = false
+      const listener = service.bus.on('instance', (i) => {
+        if (i.id === killed.id && i.state !== 'running') wentDown = true
+      })
       await docker(['kill', killed.id])
+      // It comes back in place: the same instance id and host port.
       const deadline = Date.now() + 30_000
-      let back = service
-        .listInstances()
-        .find((i) => i.workload === 'phoenix' && i.id !== killed.id && i.state === 'running')
+      const backNow = () =>
+        wentDown
+          ? service.listInstances().find((i) => i.id === killed.id && i.state === 'running')
+          : undefined
+      let back = backNow()
       while (!back && Date.now() < deadline) {
         await sleep(200)
-        back = service
-          .listInstances()
-          .find((i) => i.workload === 'phoenix' && i.id !== killed.id && i.state === 'running')
+        back = backNow()
       }
+      listener()
       expect(back, JSON.stringify(service.listInstances())).toBeDefined()
+      expect(back!.ports[0]!.host).toBe(killed.ports[0]!.host)
       expect((await httpGet(back!.ports[0]!.url)).status).toBe(200)
       await service.handlers.worldDown({ world: 'restart-always' })
     } finally {
       await service.close({ stopAll: true })
     }
-    expect(await labelledContainers('io.worldbench.world=restart-always')).toEqual([])
+    expect(
+      await labelledContainers('io.worldbench.world=restart-always', process.env.WORLDBENCH_HOME),
+    ).toEqual([])
   })
 })

@@ -22,7 +22,7 @@ export interface BenchCliOptions {
 /** `worldbench bench`: compare the kinds of a world; progress on stderr, results on stdout. */
 export async function benchCommand(world: string, opts: BenchCliOptions): Promise<number> {
   if (!opts.json) await printWorldWarnings(world)
-  const conn = await connect()
+  const conn = await connect('own', 'bench')
   const off = conn.api.on('progress', (p) => {
     if (p.scope === 'bench' && !opts.json)
       process.stderr.write(`  [${String(Math.round(p.percent ?? 0)).padStart(3)}%] ${p.message ?? p.step}\n`)

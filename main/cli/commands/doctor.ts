@@ -4,7 +4,7 @@ import { printJson } from '../output.ts'
 import { table } from '../table.ts'
 
 export async function doctorCommand(opts: { json?: boolean }): Promise<number> {
-  const conn = await connect({ adopt: false })
+  const conn = await connect('read')
   try {
     const report = await conn.api.doctor()
     if (opts.json) printJson(report)

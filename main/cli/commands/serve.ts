@@ -1,7 +1,7 @@
 import { WorldbenchError } from '../../core/errors.ts'
-import { createService } from '../../create-service.ts'
+import { startOwner } from '../../owner.ts'
 import { startWebServer } from '../../server.ts'
-import { controlSocketPath, listenControlSocket } from '../../transport/control-socket.ts'
+import { controlSocketPath } from '../../transport/control-socket.ts'
 import { untilInterrupted } from '../output.ts'
 
 /**
@@ -23,23 +23,21 @@ function stableToken(): string | undefined {
 /** Web mode: the service, its control socket, and the UI over HTTP + WebSocket on 127.0.0.1. */
 export async function serveCommand(opts: { port: string; host: string; json?: boolean }): Promise<number> {
   const token = stableToken()
-  const service = createService()
-  const control = await listenControlSocket(service.handlers, service.bus)
+  // Refuses at once (ALREADY_RUNNING) when another process owns the state dir.
+  const owner = await startOwner('serve', { restoreWorlds: true })
   let web: Awaited<ReturnType<typeof startWebServer>>
   try {
     web = await startWebServer({
-      handlers: service.handlers,
-      bus: service.bus,
+      handlers: owner.service.handlers,
+      bus: owner.service.bus,
       host: opts.host,
       port: Number(opts.port),
       ...(token && { token }),
     })
   } catch (err) {
-    control.close()
-    await service.close({ stopAll: false })
+    await owner.close({ stopAll: false })
     throw err
   }
-  await service.start({ restoreWorlds: true })
   if (opts.json)
     process.stdout.write(
       `${JSON.stringify({ url: web.url, origin: web.origin, controlSocket: controlSocketPath() })}\n`,
@@ -49,7 +47,6 @@ export async function serveCommand(opts: { port: string; host: string; json?: bo
   await untilInterrupted()
   process.stderr.write('Stopping: every workload this service runs is stopped…\n')
   await web.close()
-  control.close()
-  await service.close({ stopAll: true })
+  await owner.close({ stopAll: true })
   return 0
 }

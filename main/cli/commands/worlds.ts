@@ -6,9 +6,10 @@ import { printError, printJson, untilInterrupted } from '../output.ts'
 import { formatBytes, formatPercent, table } from '../table.ts'
 import { withTrust } from '../trust.ts'
 import { printWarnings, printWorldWarnings } from '../world-warnings.ts'
+import { ensureBackgroundService } from './service.ts'
 
 export async function validateCommand(file: string, opts: { json?: boolean }): Promise<number> {
-  const conn = await connect({ adopt: false })
+  const conn = await connect('read')
   try {
     const result = await conn.api.validateWorld({ file })
     if (!opts.json) printWarnings(result.warnings)
@@ -25,14 +26,19 @@ export async function validateCommand(file: string, opts: { json?: boolean }): P
 }
 
 /**
- * Starts a world. With a service running, hands it over and returns; with none, runs it here in
- * the foreground until Ctrl-C (like `docker compose up`), then stops everything it started.
+ * Starts a world. With a service running, hands it over and returns; with none, this process
+ * becomes the service in the foreground until Ctrl-C (like `docker compose up`), then stops the
+ * worlds it runs; with --detach, a background service is started first and this returns.
  */
-export async function upCommand(world: string, opts: { json?: boolean; yes?: boolean }): Promise<number> {
+export async function upCommand(
+  world: string,
+  opts: { json?: boolean; yes?: boolean; detach?: boolean },
+): Promise<number> {
   if (!opts.json) await printWorldWarnings(world)
-  const conn = await connect()
+  if (opts.detach) await ensureBackgroundService()
+  const conn = await connect('own', `up ${world}`)
   // Ctrl-C while a local launch is under way cancels it; the Supervisor stops what had started.
-  const interrupted = conn.local ? untilInterrupted() : undefined
+  const interrupted = conn.owner ? untilInterrupted() : undefined
   let cancelling: Promise<unknown> | undefined
   void interrupted?.then(() => {
     process.stderr.write('Stopping the world: everything this launch started is stopped…\n')
@@ -56,21 +62,24 @@ export async function upCommand(world: string, opts: { json?: boolean; yes?: boo
   offProgress()
   if (cancelling) {
     await cancelling
-    await conn.local?.close({ stopAll: true })
+    await conn.close({ stopAll: true })
     return 130
   }
   if (opts.json) printJson(status)
   else printWorldStatus(status)
   const ok = status.failed.length === 0
-  if (!conn.local || status.instances.length === 0) {
+  if (!conn.owner || status.instances.length === 0) {
     await conn.close()
     return ok ? 0 : 1
   }
-  process.stderr.write(`World "${status.world}" is up. Press Ctrl-C to stop it.\n`)
+  process.stderr.write(
+    `World "${status.world}" is up. This terminal runs the Worldbench service: other shells talk to it. Press Ctrl-C to stop it.\n`,
+  )
   await interrupted
   process.stderr.write(`Stopping "${status.world}"…\n`)
   await cancelling
-  await conn.local.close({ stopAll: true })
+  await conn.api.worldDown({ world: status.world }).catch(printError)
+  await conn.close({ stopAll: true })
   return ok ? 0 : 1
 }
 
@@ -91,7 +100,8 @@ function printWorldStatus(status: WorldStatus): void {
 }
 
 export async function downCommand(world: string, opts: { json?: boolean }): Promise<number> {
-  const conn = await connect()
+  // With no service running, this process owns the state dir just long enough to stop the world.
+  const conn = await connect('own', `down ${world}`)
   try {
     const result = await conn.api.worldDown({ world })
     if (opts.json) printJson(result)
@@ -103,7 +113,7 @@ export async function downCommand(world: string, opts: { json?: boolean }): Prom
 }
 
 export async function psCommand(opts: { json?: boolean }): Promise<number> {
-  const conn = await connect()
+  const conn = await connect('read')
   try {
     if (conn.local) await conn.local.sampler.tick()
     const instances = await conn.api.listInstances()
@@ -168,7 +178,7 @@ export function resolveInstance(ref: string, instances: InstanceInfo[]): Instanc
 }
 
 export async function logsCommand(ref: string, opts: { tail: string; follow?: boolean }): Promise<number> {
-  const conn = await connect()
+  const conn = await connect('read')
   try {
     const id = resolveInstance(ref, await conn.api.listInstances()).id
     const tail = Number(opts.tail)

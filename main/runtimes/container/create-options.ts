@@ -1,12 +1,14 @@
 import type Docker from 'dockerode'
 import type { PortBinding } from '../../../preload/api.ts'
 import { ownerId } from '../../core/owner.ts'
+import { readySpec } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'
 
 export const LABEL_INSTANCE = 'io.worldbench.instance'
 export const LABEL_WORLD = 'io.worldbench.world'
 export const LABEL_WORKLOAD = 'io.worldbench.workload'
 export const LABEL_OWNER = 'io.worldbench.owner'
+export const LABEL_READY = 'io.worldbench.ready'
 
 /** The label filter that selects this installation's containers. */
 export const ownLabel = () => `${LABEL_OWNER}=${ownerId()}`
@@ -46,6 +48,7 @@ export function createOptions(
       [LABEL_WORLD]: w.world,
       [LABEL_WORKLOAD]: w.name,
       [LABEL_OWNER]: ownerId(),
+      [LABEL_READY]: JSON.stringify(readySpec(w)),
     },
     HostConfig: host,
   }

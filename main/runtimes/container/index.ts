@@ -7,6 +7,8 @@ import { newInstanceId } from '../../core/ids.ts'
 import { type CostReading, costSample, processPart } from '../../core/metrics/cost.ts'
 import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
+import type { ReadySpec } from '../../core/readiness.ts'
+import { pauseForTest } from '../../core/test-pause.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type {
   Artifact,
@@ -16,6 +18,7 @@ import type {
   Progress,
   Runtime,
   RuntimeEvent,
+  StartOptions,
   TerminalStream,
 } from '../runtime.ts'
 import { type CgroupPaths, type CgroupReading, cgroupPaths, readCgroup } from './cgroup.ts'
@@ -23,6 +26,7 @@ import {
   createOptions,
   LABEL_INSTANCE,
   LABEL_OWNER,
+  LABEL_READY,
   LABEL_WORKLOAD,
   LABEL_WORLD,
   ownLabel,
@@ -118,8 +122,8 @@ export class ContainerRuntime implements Runtime {
     return this.engine(() => prepareImage(this.docker, w, progress))
   }
 
-  async start(w: Workload, a: Artifact): Promise<Instance> {
-    const id = newInstanceId(w)
+  async start(w: Workload, a: Artifact, opts: StartOptions = {}): Promise<Instance> {
+    const id = opts.id ?? newInstanceId(w)
     const ports = await bindPorts(w.ports, `${w.world}/${w.name}`)
     // Like Compose, a bind mount's missing host folder is created rather than failing the start.
     for (const v of w.container?.volumes ?? [])
@@ -135,6 +139,7 @@ export class ContainerRuntime implements Runtime {
       await created.remove({ force: true }).catch(() => undefined)
       if (network) await this.networks.removeUnused([network])
     }
+    await pauseForTest('container:created')
     try {
       await created.start()
     } catch (err) {
@@ -414,6 +419,13 @@ export class ContainerRuntime implements Runtime {
   }
 
   async adopt(): Promise<Instance[]> {
+    const found = await this.observe()
+    for (const i of found) this.tracked.set(i.id, i.handle.containerId!)
+    return found
+  }
+
+  /** This installation's containers, as the engine reports them. */
+  async observe(): Promise<Instance[]> {
     const rows = await this.engine(() =>
       this.docker.listContainers({ all: true, filters: { label: [LABEL_INSTANCE, ownLabel()] } }),
     )
@@ -443,7 +455,8 @@ export class ContainerRuntime implements Runtime {
       }
       if (st.reason) instance.reason = st.reason
       if (limit) instance.guestMemoryBytes = limit
-      this.tracked.set(id, r.Id)
+      const ready = parseReady(labels[LABEL_READY])
+      if (ready) instance.ready = ready
       out.push(instance)
     }
     return out
@@ -519,7 +532,9 @@ export class ContainerRuntime implements Runtime {
         this.emit({ instanceId, state: 'running' })
         break
       case 'kill':
-        this.killed.add(instanceId)
+        // `docker stop` sends TERM first: a stop on purpose. A bare KILL (`docker kill`, the OOM
+        // killer's kin) is a failure, which `restart: on-failure` answers.
+        if (!/^(9|KILL|SIGKILL)$/.test(attrs.signal ?? '')) this.killed.add(instanceId)
         break
       case 'oom':
         this.emit({ instanceId, state: 'failed', reason: 'killed for running out of memory' })
@@ -532,6 +547,7 @@ export class ContainerRuntime implements Runtime {
           instanceId,
           state,
           reason: `${stoppedOnPurpose ? 'stopped outside Worldbench; ' : ''}exited with code ${code}`,
+          exitCode: code,
         })
         break
       }
@@ -624,4 +640,13 @@ function portsOf(ports: Docker.Port[] | undefined): PortBinding[] {
     })
   }
   return out
+}
+
+function parseReady(label: string | undefined): ReadySpec | undefined {
+  try {
+    const r = JSON.parse(label ?? '') as ReadySpec
+    return typeof r.timeoutSeconds === 'number' ? r : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { constants as osConstants, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
@@ -10,7 +10,8 @@ import { processPart } from '../../core/metrics/cost.ts'
 import { processSamplePart, processStats } from '../../core/metrics/process-stats.ts'
 import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
-import { sleep } from '../../core/readiness.ts'
+import { readySpec, sleep } from '../../core/readiness.ts'
+import { pauseForTest } from '../../core/test-pause.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type {
   Artifact,
@@ -20,6 +21,7 @@ import type {
   Progress,
   Runtime,
   RuntimeEvent,
+  StartOptions,
 } from '../runtime.ts'
 import { runBuildScript } from './build-script.ts'
 import {
@@ -29,13 +31,13 @@ import {
   scanMetas,
   type VmMeta,
   vmFiles,
-  writeMeta,
+  writeMetaSync,
 } from './instance-files.ts'
 import { kernelVersion } from './kernel-version.ts'
 import { chooseMachine } from './machine.ts'
 import { qemuArgs } from './qemu-args.ts'
 import { discoverQemu, findQemuBinary, QEMU_INSTALL, type QemuInfo } from './qemu-discovery.ts'
-import { isAlive, isQemuWithSocket, waitForExit } from './qemu-process.ts'
+import { findQemuBySocket, isAlive, isQemuWithSocket, waitForExit } from './qemu-process.ts'
 import { QmpClient } from './qmp.ts'
 import { readSerial, tailSerial } from './serial-log.ts'
 import { accelUnavailable, earlyExit, qemuMissing, vmFileMissing } from './vm-errors.ts'
@@ -59,6 +61,8 @@ export class VmRuntime implements Runtime {
   private readonly options: VmRuntimeOptions
   private readonly clients = new Map<string, QmpClient>()
   private readonly stopping = new Set<string>()
+  /** Starts under way in this process: their folders are not leftovers. */
+  private readonly starting = new Set<string>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
 
   constructor(options: VmRuntimeOptions = {}) {
@@ -124,7 +128,7 @@ export class VmRuntime implements Runtime {
     return { kind: 'vm', ref: files[0]!.path, bytes, details }
   }
 
-  async start(w: Workload, _artifact?: Artifact): Promise<Instance> {
+  async start(w: Workload, _artifact?: Artifact, opts: StartOptions = {}): Promise<Instance> {
     const vm = vmSpec(w)
     const info = await this.qemu()
     for (const f of bootFiles(vm)) {
@@ -139,11 +143,29 @@ export class VmRuntime implements Runtime {
     }
     const accel = chooseAccel(w.name, vm.accel, info)
     const ports = await bindPorts(w.ports, `${w.world}/${w.name}`)
-    const id = newInstanceId(w)
+    const id = opts.id ?? newInstanceId(w)
     const files = vmFiles(this.root(), id)
     await mkdir(files.dir, { recursive: true, mode: 0o700 })
     if (process.platform === 'win32') files.qmpSocket = `tcp:127.0.0.1:${await freePort()}`
     else await placeQmpSocket(files)
+    // The VM's identity is on disk before QEMU exists (pid 0: not spawned yet), and its pid right
+    // after, so a kill at any point leaves something the next owner adopts or reaps.
+    const meta: VmMeta = {
+      id,
+      world: w.world,
+      workload: w.name,
+      ports,
+      binary: info.binary,
+      accel,
+      memoryMiB: vm.memoryMiB,
+      pid: 0,
+      qmpSocket: files.qmpSocket,
+      startedAt: Date.now(),
+      ready: readySpec(w),
+    }
+    this.starting.add(id)
+    writeMetaSync(files, meta)
+    await pauseForTest('vm:intent')
 
     const { machine, reason, tscKhz } = machineFor(vm, info, accel)
     // The serial log (the instance's log) opens with what the VM was booted as, and why.
@@ -175,25 +197,17 @@ export class VmRuntime implements Runtime {
       windowsHide: true,
     })
     closeSync(stderrFd)
+    if (child.pid) writeMetaSync(files, { ...meta, pid: child.pid })
     try {
+      await pauseForTest('vm:spawned')
       const client = await this.connectWhileStarting(child, files.qmpSocket, w.name, ports, files.stderrLog)
       child.unref()
-      const meta: VmMeta = {
-        id,
-        world: w.world,
-        workload: w.name,
-        ports,
-        binary: info.binary,
-        accel,
-        memoryMiB: vm.memoryMiB,
-        pid: child.pid!,
-        qmpSocket: files.qmpSocket,
-        startedAt: Date.now(),
-      }
-      await writeMeta(files, meta)
-      this.track(id, client)
+      meta.pid = child.pid!
+      this.track(id, client, child)
+      this.starting.delete(id)
       return instanceOf(meta, files.dir, 'running')
     } catch (err) {
+      this.starting.delete(id)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       if (child.pid) await waitForExit(child.pid, 5000)
       await removeVmFiles(files)
@@ -303,10 +317,14 @@ export class VmRuntime implements Runtime {
     const found: Instance[] = []
     for (const meta of metas) {
       const dir = join(this.root(), meta.id)
-      if (!(await isQemuWithSocket(meta.pid, meta.qmpSocket))) {
+      if (this.starting.has(meta.id)) continue
+      meta.pid = await qemuPidOf(meta, dir)
+      if (!meta.pid) {
+        // Its start was cut short before QEMU ran, or QEMU is gone: nothing to adopt.
         await removeVmFiles({ dir, qmpSocket: meta.qmpSocket })
         continue
       }
+      writeMetaSync(vmFiles(this.root(), meta.id), meta)
       const existing = this.clients.get(meta.id)
       const client =
         existing && !existing.isClosed
@@ -327,6 +345,18 @@ export class VmRuntime implements Runtime {
       const inst = instanceOf(meta, dir, status.status === 'running' ? 'running' : 'unknown')
       if (status.status !== 'running') inst.reason = `QEMU status: ${status.status}`
       found.push(inst)
+    }
+    return found
+  }
+
+  /** VMs whose QEMU runs, read from their folders alone: no QMP (only the owner holds it), no reaping. */
+  async observe(): Promise<Instance[]> {
+    const { metas } = await scanMetas(this.root())
+    const found: Instance[] = []
+    for (const meta of metas) {
+      const dir = join(this.root(), meta.id)
+      meta.pid = await qemuPidOf(meta, dir)
+      if (meta.pid) found.push(instanceOf(meta, dir, 'running'))
     }
     return found
   }
@@ -368,16 +398,31 @@ export class VmRuntime implements Runtime {
     return discoverQemu(binary)
   }
 
-  private track(id: string, client: QmpClient): void {
+  /**
+   * Watches a VM through its monitor: a shutdown QEMU announced (guest poweroff, a TERM from
+   * outside) is a stop; a monitor that just closes means QEMU was killed or crashed: a failure,
+   * which restart policies answer. The exit status is known when QEMU is this process's child.
+   */
+  private track(id: string, client: QmpClient, child?: ChildProcess): void {
     this.clients.set(id, client)
-    let reason = 'QEMU exited'
+    let shutdown: string | undefined
     client.on('SHUTDOWN', (ev: { data?: { guest?: boolean; reason?: string } }) => {
-      reason = ev.data?.guest ? 'the guest powered off' : `QEMU shut down (${ev.data?.reason ?? 'unknown'})`
+      shutdown = ev.data?.guest ? 'the guest powered off' : `QEMU shut down (${ev.data?.reason ?? 'unknown'})`
     })
-    client.once('close', () => {
+    client.once('close', async () => {
       if (this.clients.get(id) === client) this.clients.delete(id)
       if (this.stopping.has(id)) return
-      for (const l of this.listeners) l({ instanceId: id, state: 'stopped', reason })
+      const exitCode = child ? await exitCodeOf(child) : undefined
+      if (this.stopping.has(id)) return
+      const event: RuntimeEvent = shutdown
+        ? { instanceId: id, state: 'stopped', reason: shutdown }
+        : {
+            instanceId: id,
+            state: 'failed',
+            reason: `QEMU ended without shutting down${exitCode !== undefined ? ` (exit ${exitCode})` : ' (killed?)'}`,
+          }
+      if (exitCode !== undefined) event.exitCode = exitCode
+      for (const l of this.listeners) l(event)
     })
   }
 
@@ -499,6 +544,31 @@ function chooseAccel(workload: string, requested: VmSpec['accel'], info: QemuInf
   throw accelUnavailable(workload, requested, info.accelerators, why)
 }
 
+/** QEMU's exit status as a shell reports it (128 + signal for a kill); waits a moment for it. */
+function exitCodeOf(child: ChildProcess): Promise<number | undefined> {
+  const code = () =>
+    child.signalCode ? 128 + (osConstants.signals[child.signalCode] ?? 0) : (child.exitCode ?? undefined)
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(code())
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 2000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve(code())
+    })
+  })
+}
+
+/**
+ * The live QEMU of a VM folder: the pid in meta.json, else QEMU's own pidfile, else (a kill
+ * between spawn and writing the pid) the process whose command line names its QMP socket.
+ */
+async function qemuPidOf(meta: VmMeta, dir: string): Promise<number> {
+  const fromFile = Number((await readFile(join(dir, 'qemu.pid'), 'utf8').catch(() => '')).trim())
+  for (const pid of [meta.pid, fromFile])
+    if (pid > 0 && (await isQemuWithSocket(pid, meta.qmpSocket))) return pid
+  return (await findQemuBySocket(meta.qmpSocket)) ?? 0
+}
+
 function instanceOf(meta: VmMeta, dir: string, state: Instance['state']): Instance {
   return {
     id: meta.id,
@@ -510,6 +580,7 @@ function instanceOf(meta: VmMeta, dir: string, state: Instance['state']): Instan
     handle: { pid: meta.pid, qmpSocket: meta.qmpSocket, stateDir: dir },
     startedAt: meta.startedAt,
     guestMemoryBytes: meta.memoryMiB * 1024 * 1024,
+    ...(meta.ready && { ready: meta.ready }),
   }
 }
 

@@ -1,7 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { PortBinding } from '../../../preload/api.ts'
+import type { ReadySpec } from '../../core/readiness.ts'
 
 /** What a VM's state folder holds, so a later Worldbench can find and adopt it. */
 export interface VmMeta {
@@ -15,6 +17,8 @@ export interface VmMeta {
   pid: number
   qmpSocket: string
   startedAt: number
+  /** The readiness probe, so an adopted VM is checked the same way before it is shown ready. */
+  ready?: ReadySpec
 }
 
 export interface VmFiles {
@@ -62,9 +66,11 @@ export async function qmpSocketOf(dir: string): Promise<string> {
   return elsewhere.trim() || join(dir, 'qmp.sock')
 }
 
-export async function writeMeta(files: VmFiles, meta: VmMeta): Promise<void> {
-  await mkdir(files.dir, { recursive: true, mode: 0o700 })
-  await writeFile(files.meta, `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 })
+/** Written whole under a temporary name, then renamed: a kill never leaves half a meta.json. */
+export function writeMetaSync(files: VmFiles, meta: VmMeta): void {
+  mkdirSync(files.dir, { recursive: true, mode: 0o700 })
+  writeFileSync(`${files.meta}.tmp`, `${JSON.stringify(meta, null, 2)}\n`, { mode: 0o600 })
+  renameSync(`${files.meta}.tmp`, files.meta)
 }
 
 // A folder without meta.json may be a start in progress; only older ones are leftovers.

@@ -1,21 +1,11 @@
 import { spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
+import { isProcessAlive } from '../../core/process-alive.ts'
 import { sleep } from '../../core/readiness.ts'
 
-/**
- * Whether a pid is a live process. `kill(pid, 0)` also succeeds on zombies (exited, not yet
- * reaped), so on Linux the state letter in /proc/<pid>/stat decides.
- */
+/** Whether a pid is a live process (zombies are not). */
 export async function isAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0)
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-  if (process.platform !== 'linux') return true
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-  return state !== '' && state !== 'Z' && state !== 'X'
+  return isProcessAlive(pid)
 }
 
 /** Whether the live process `pid` is the QEMU that serves `qmpSocket` (pids get reused). */
@@ -50,4 +40,14 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
     await sleep(25)
   }
   return true
+}
+
+/** The QEMU whose command line names this QMP socket, found through /proc (Linux). */
+export async function findQemuBySocket(qmpSocket: string): Promise<number | undefined> {
+  if (process.platform !== 'linux') return undefined
+  for (const entry of await readdir('/proc').catch(() => [])) {
+    const pid = Number(entry)
+    if (pid > 0 && pid !== process.pid && (await isQemuWithSocket(pid, qmpSocket))) return pid
+  }
+  return undefined
 }

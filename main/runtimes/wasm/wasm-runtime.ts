@@ -26,6 +26,7 @@ import type {
   Progress,
   Runtime,
   RuntimeEvent,
+  StartOptions,
 } from '../runtime.ts'
 import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { followLogs } from './follow-logs.ts'
@@ -131,7 +132,7 @@ export class WasmRuntime implements Runtime {
     }
   }
 
-  async start(w: Workload, a: Artifact): Promise<Instance> {
+  async start(w: Workload, a: Artifact, opts: StartOptions = {}): Promise<Instance> {
     const spec = wasmSpec(w)
     const declared = w.ports.length ? w.ports : [{ host: 0, guest: 8080, bind: '127.0.0.1' }]
     const [first, ...rest] = spec.serve === 'command' ? [] : declared
@@ -139,7 +140,7 @@ export class WasmRuntime implements Runtime {
     // it got, so no other start (a hundred at once in one world) can be handed the same port.
     const anyPort = first?.host === 0
     const ports = await bindPorts(anyPort ? rest : [...(first ? [first] : []), ...rest], w.name)
-    const id = newInstanceId(w)
+    const id = opts.id ?? newInstanceId(w)
     const config: HostConfig = {
       name: w.name,
       file: a.ref,

@@ -58,6 +58,8 @@ describe('container create options', () => {
       'io.worldbench.world': 'w1',
       'io.worldbench.workload': 'web',
       'io.worldbench.owner': ownerId(),
+      // Its readiness probe (TCP on its port by default), so an adopted container is checked again.
+      'io.worldbench.ready': JSON.stringify({ tcp: true, timeoutSeconds: 60 }),
     })
   })
 
