@@ -34,7 +34,7 @@ export async function ensureBackgroundService(): Promise<{ pid: number; started:
   const out = openSync(logFile, 'a', 0o600)
   const env = { ...process.env }
   // The background service must outlive this command and its launcher.
-  delete env.WORLDBENCH_LAUNCHER_PID
+  delete env.WORLDBENCH_PARENT_PIPE
   const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'worldbench.mjs'), 'service', 'run'], {
     detached: true,
     stdio: ['ignore', out, out],
