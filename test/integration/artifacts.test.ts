@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService } from '../../main/create-service.ts'
 import type { WorldbenchService } from '../../main/service.ts'
+import { trustTestWorld } from './helpers.ts'
 
 const docker = (args: string[]) => promisify(execFile)('docker', args)
 const world = join(process.cwd(), 'test/fixtures/worlds/dash/world.yaml')
@@ -38,6 +39,7 @@ describe('images and modules', () => {
   })
 
   it('lists images with size and users, the Wasm module with its hash, and removes only what is unused', async () => {
+    await trustTestWorld(service, world)
     const up = await service.handlers.worldUp({ world })
     expect(up.failed).toEqual([])
     const tag = `wb-ui-test/remove-me:${process.pid}`

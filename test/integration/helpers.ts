@@ -91,3 +91,13 @@ export async function answered(url: string, timeoutMs = 30_000): Promise<{ statu
     await new Promise((r) => setTimeout(r, 20))
   }
 }
+
+/** Trusts a test world's scripts, as a person does after reading them (they run only once trusted). */
+export async function trustTestWorld(
+  service: { handlers: { trustWorld(a: { world: string; sha256: string }): Promise<unknown> } },
+  world: string,
+): Promise<void> {
+  const { loadWorld } = await import('../../main/core/world/load.ts')
+  const { worldTrustHash } = await import('../../main/core/world/trust.ts')
+  await service.handlers.trustWorld({ world, sha256: await worldTrustHash(await loadWorld(world)) })
+}

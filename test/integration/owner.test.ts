@@ -78,7 +78,7 @@ describe('one service per state dir', () => {
 
   it('a foreground up is the service: ps, logs and down from other processes go through it; serve refuses', async () => {
     const env = home()
-    const up = await started(startUntil(['up', WASM_ONLY, '--json'], env, /is up\./))
+    const up = await started(startUntil(['up', WASM_ONLY, '--json', '--yes'], env, /is up\./))
     const url = (JSON.parse(up.stdout()) as WorldStatus).instances[0]!.ports[0]!.url
     expect((await httpGet(url)).status).toBe(200)
 
@@ -128,7 +128,7 @@ describe('one service per state dir', () => {
 
   it('up -d starts a background service and returns; service stop stops it and its worlds', async () => {
     const env = home()
-    const up = await cli(['up', '-d', WASM_ONLY, '--json'], env)
+    const up = await cli(['up', '-d', WASM_ONLY, '--json', '--yes'], env)
     expect(up.code, up.stderr).toBe(0)
     const url = (JSON.parse(up.stdout) as WorldStatus).instances[0]!.ports[0]!.url
     expect((await httpGet(url)).status).toBe(200)

@@ -4,7 +4,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { sleep } from '../../main/core/readiness.ts'
 import { createService } from '../../main/create-service.ts'
-import { httpGet, labelledContainers, qemuProcesses } from './helpers.ts'
+import { httpGet, labelledContainers, qemuProcesses, trustTestWorld } from './helpers.ts'
 
 const docker = (args: string[]) => promisify(execFile)('docker', args)
 const WORLD = join(import.meta.dirname, '..', 'fixtures', 'worlds', 'restart-on-failure', 'world.yaml')
@@ -20,6 +20,7 @@ describe('restart: on-failure after a kill from outside', () => {
   })
 
   it('brings back a `docker kill`ed container, a kill -9ed VM and Wasm host, with the same id and ports, logs appended', async () => {
+    await trustTestWorld(service, WORLD)
     const status = await service.handlers.worldUp({ world: WORLD })
     expect(status.failed).toEqual([])
     const before = Object.fromEntries(status.instances.map((i) => [i.kind, i]))

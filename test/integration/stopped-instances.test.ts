@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService } from '../../main/create-service.ts'
 import type { WorldbenchService } from '../../main/service.ts'
 import type { Activity, EventMap } from '../../preload/api.ts'
-import { httpGet } from './helpers.ts'
+import { httpGet, trustTestWorld } from './helpers.ts'
 
 const world = join(process.cwd(), 'test/fixtures/worlds/wasm-only/world.yaml')
 
@@ -22,6 +22,7 @@ describe('a stopped instance stays listed with its logs, and starts again', () =
   })
 
   it('keeps the stopped instance and its logs, starts it again, and forgets it on remove', async () => {
+    await trustTestWorld(service, world)
     const up = await service.handlers.worldUp({ world })
     expect(up.failed).toEqual([])
     // Every client saw the world starting, then nothing under way.

@@ -4,6 +4,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createService } from '../../main/create-service.ts'
 import type { WorldbenchService } from '../../main/service.ts'
+import { trustTestWorld } from './helpers.ts'
 
 const docker = (args: string[]) => promisify(execFile)('docker', args)
 const world = join(process.cwd(), 'test/fixtures/worlds/dash/world.yaml')
@@ -27,6 +28,7 @@ describe('a terminal into a real container', () => {
   })
 
   it('runs a shell with a TTY: typed commands run in the container, resize reaches it, close leaves no shell behind', async () => {
+    await trustTestWorld(service, world)
     const up = await service.handlers.worldUp({ world })
     expect(up.failed).toEqual([])
     const container = up.instances.find((i) => i.kind === 'container')!

@@ -182,10 +182,11 @@ describe('a shared host killed from outside', () => {
           new RegExp(`shared Wasm host process ${pid} of 3 workload\\(s\\) ended \\(SIGKILL\\)`),
         )
       }
+      // A restart keeps each instance's id (and ports): back means running again under the same id.
       const back = () =>
         service
           .listInstances()
-          .filter((i) => i.world === 'wasm-shared' && i.state === 'running' && !before.has(i.id))
+          .filter((i) => i.world === 'wasm-shared' && i.state === 'running' && before.has(i.id))
       const t0 = performance.now()
       while (back().length < 3 && performance.now() - t0 < 30_000) await sleep(100)
       expect(

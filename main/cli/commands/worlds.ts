@@ -6,7 +6,6 @@ import { printError, printJson, untilInterrupted } from '../output.ts'
 import { formatBytes, formatPercent, table } from '../table.ts'
 import { withTrust } from '../trust.ts'
 import { printWarnings, printWorldWarnings } from '../world-warnings.ts'
-import { ensureBackgroundService } from './service.ts'
 
 export async function validateCommand(file: string, opts: { json?: boolean }): Promise<number> {
   const conn = await connect('read')
@@ -35,7 +34,8 @@ export async function upCommand(
   opts: { json?: boolean; yes?: boolean; detach?: boolean },
 ): Promise<number> {
   if (!opts.json) await printWorldWarnings(world)
-  if (opts.detach) await ensureBackgroundService()
+  // Loaded only here: the service's module brings the engines' SDKs, which ps and logs never need.
+  if (opts.detach) await (await import('./service.ts')).ensureBackgroundService()
   const conn = await connect('own', `up ${world}`)
   // Ctrl-C while a local launch is under way cancels it; the Supervisor stops what had started.
   const interrupted = conn.owner ? untilInterrupted() : undefined
