@@ -7,6 +7,7 @@ import type {
   Sample,
 } from '../../preload/api.ts'
 import type { WorldbenchError } from '../core/errors.ts'
+import type { StartMark } from '../core/start-timeline.ts'
 import type { Kind, Workload } from '../core/world/schema.ts'
 
 /** Progress of long work (image builds, VM image builds, compiles): shown to the user as it happens. */
@@ -46,6 +47,8 @@ export interface Instance {
   startedAt: number
   /** Guest memory the workload was given (VM memory, container limit, wasm max), if any. */
   guestMemoryBytes?: number
+  /** Moments its start reached, appended as they happen (a VM's guest lines come after start()). */
+  marks?: StartMark[]
 }
 
 export interface LogOptions {

@@ -7,6 +7,7 @@ import { newInstanceId } from '../../core/ids.ts'
 import { type CostReading, costSample, processPart } from '../../core/metrics/cost.ts'
 import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
+import { epochNow, isoEpochMs, type StartMark } from '../../core/start-timeline.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type {
   Artifact,
@@ -127,6 +128,7 @@ export class ContainerRuntime implements Runtime {
         throw initMissing(w, err) ?? err
       }),
     )
+    const marks: StartMark[] = [{ phase: 'create', at: epochNow() }]
     const removeIt = async () => {
       await created.remove({ force: true }).catch(() => undefined)
       if (network) await this.networks.removeUnused([network])
@@ -137,6 +139,15 @@ export class ContainerRuntime implements Runtime {
       await removeIt()
       throw this.startError(w, id, ports, err)
     }
+    marks.push({ phase: 'process running', at: epochNow() })
+    // The engine's own time the process started splits the start call; read after it, not on its path.
+    void created
+      .inspect()
+      .then((info) => {
+        const at = isoEpochMs(info.State.StartedAt)
+        if (Number.isFinite(at)) marks.push({ phase: 'start', at })
+      })
+      .catch(() => undefined)
     this.watchExit(id, created, image)
     this.tracked.set(id, created.id)
     const instance: Instance = {
@@ -148,6 +159,7 @@ export class ContainerRuntime implements Runtime {
       ports,
       handle: { containerId: created.id },
       startedAt: Date.now(),
+      marks,
     }
     if (w.limits.memoryMiB) instance.guestMemoryBytes = w.limits.memoryMiB * 1024 * 1024
     return instance

@@ -11,6 +11,7 @@ import { processSamplePart, processStats } from '../../core/metrics/process-stat
 import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
 import { sleep } from '../../core/readiness.ts'
+import { epochNow, type StartMark } from '../../core/start-timeline.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type {
   Artifact,
@@ -21,6 +22,7 @@ import type {
   Runtime,
   RuntimeEvent,
 } from '../runtime.ts'
+import { followBootMarks } from './boot-marks.ts'
 import { runBuildScript } from './build-script.ts'
 import {
   placeQmpSocket,
@@ -175,8 +177,14 @@ export class VmRuntime implements Runtime {
       windowsHide: true,
     })
     closeSync(stderrFd)
+    const marks: StartMark[] = []
+    const pid = child.pid
+    void followBootMarks(files.serialLog, marks, async () => (pid ? isAlive(pid) : false)).catch(
+      () => undefined,
+    )
     try {
       const client = await this.connectWhileStarting(child, files.qmpSocket, w.name, ports, files.stderrLog)
+      marks.push({ phase: 'QEMU process', at: epochNow() })
       child.unref()
       const meta: VmMeta = {
         id,
@@ -192,7 +200,7 @@ export class VmRuntime implements Runtime {
       }
       await writeMeta(files, meta)
       this.track(id, client)
-      return instanceOf(meta, files.dir, 'running')
+      return { ...instanceOf(meta, files.dir, 'running'), marks }
     } catch (err) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       if (child.pid) await waitForExit(child.pid, 5000)

@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Kind } from '../../main/core/world/schema.ts'
+import { createService } from '../../main/create-service.ts'
+import type { WorldbenchService } from '../../main/service.ts'
+
+const ONCE = { repeats: 1, warmups: 0, loadSeconds: 0, idleSeconds: 0, connections: 1 }
+
+const EXPECTED: Record<Kind, string[]> = {
+  container: ['create', 'start', 'process running', 'port answering'],
+  vm: ['QEMU process', 'kernel', 'init', 'guest ready line', 'port answering'],
+  wasm: ['host ready', 'compile', 'instantiate', 'port answering'],
+}
+
+describe('cold-start timeline, real engines', () => {
+  let service: WorldbenchService
+  beforeAll(() => {
+    service = createService()
+  })
+  afterAll(async () => {
+    await service.close({ stopAll: true })
+  })
+
+  it.each(['container', 'wasm', 'vm'] as Kind[])(
+    '%s: phases from real events, in order, each ≥ 0, adding up to the measured first response',
+    async (kind) => {
+      const report = await service.handlers.benchRun({ world: 'hello-trio', kinds: [kind], ...ONCE })
+      const result = report.results[0]!
+      expect(result.error).toBeUndefined()
+      const timeline = result.timeline!
+      const names = timeline.map((p) => p.name)
+      // A Wasm module already compiled in this process is a cache hit instead of a compile.
+      expect(names).toEqual(
+        kind === 'wasm' && names.includes('cache hit')
+          ? EXPECTED.wasm.map((n) => (n === 'compile' ? 'cache hit' : n))
+          : EXPECTED[kind],
+      )
+      for (const p of timeline) expect(p.ms).toBeGreaterThanOrEqual(0)
+      const total = timeline.reduce((a, p) => a + p.ms, 0)
+      expect(Math.abs(total - result.runs[0]!.firstResponseMs!)).toBeLessThan(0.01)
+    },
+    240_000,
+  )
+})
