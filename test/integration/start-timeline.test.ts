@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatBench } from '../../main/cli/commands/bench.ts'
 import type { Kind } from '../../main/core/world/schema.ts'
 import { createService } from '../../main/create-service.ts'
 import type { WorldbenchService } from '../../main/service.ts'
@@ -37,6 +38,11 @@ describe('cold-start timeline, real engines', () => {
       for (const p of timeline) expect(p.ms).toBeGreaterThanOrEqual(0)
       const total = timeline.reduce((a, p) => a + p.ms, 0)
       expect(Math.abs(total - result.runs[0]!.firstResponseMs!)).toBeLessThan(0.01)
+      // The CLI prints the same phases, in the same order.
+      const line = formatBench(report)
+        .split('\n')
+        .find((l) => l.startsWith(`  ${kind}: `) && l.includes(' → '))
+      expect(line).toMatch(new RegExp(names.map((n) => `${n} \\d+ ms`).join(' → ')))
     },
     240_000,
   )
