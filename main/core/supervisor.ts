@@ -4,6 +4,7 @@ import type {
   InstanceInfo,
   InstanceState,
   LogLine,
+  StartPhase,
   WorldStatus,
 } from '../../preload/api.ts'
 import type { RuntimeRegistry } from '../runtimes/registry.ts'
@@ -13,6 +14,7 @@ import type { EventBus } from './events.ts'
 import { LogBuffer } from './log-buffer.ts'
 import { runPrepareScript } from './prepare-script.ts'
 import { type ReadySpec, waitReady } from './readiness.ts'
+import { epochNow, startPhases } from './start-timeline.ts'
 import { startWaves } from './world/order.ts'
 import { withResolvedRefs } from './world/refs.ts'
 import type { Kind, Workload, World } from './world/schema.ts'
@@ -27,6 +29,8 @@ interface Managed {
   stopLogs: AbortController
   /** Set while Worldbench itself stops the instance, so engine events about it are not surprises. */
   stopping: boolean
+  /** Where its start went, request to ready (set once ready). */
+  timeline?: StartPhase[]
 }
 
 export interface SupervisorOptions {
@@ -181,14 +185,16 @@ export class Supervisor {
     this.bus.emit('progress', { scope, step: 'start', message: 'Starting' })
     // ${workloads.NAME.url} references are filled from the running dependencies at each start.
     const resolved = withResolvedRefs(w, (name) => this.findRunning(w.world, name)?.instance.ports[0]?.url)
+    const t0 = epochNow()
     const instance = await runtime.start(resolved, artifact)
     instance.state = 'starting'
     const m = this.track(instance, w, runtime)
+    const ready = readySpec(w)
     try {
       await waitReady({
         name: `${w.name} (${w.kind})`,
         ports: instance.ports,
-        ready: readySpec(w),
+        ready,
         ...(signal && { signal }),
         logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
         ...healthProbe(runtime, instance),
@@ -206,6 +212,13 @@ export class Supervisor {
           }
         },
       })
+      const end = epochNow()
+      m.timeline = startPhases(
+        t0,
+        instance.marks ?? [],
+        end,
+        ready.http || ready.tcp ? 'port answering' : 'ready',
+      )
       cancelled()
     } catch (err) {
       const last = m.logs.tail(15).map((l) => l.line)
@@ -387,6 +400,7 @@ export class Supervisor {
       ...(i.reason !== undefined && { reason: i.reason }),
       ports: i.ports,
       startedAt: i.startedAt,
+      ...(m.timeline && { timeline: m.timeline }),
     }
   }
 

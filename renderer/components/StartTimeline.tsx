@@ -1,5 +1,6 @@
 import type { StartPhase } from '../../preload/api.ts'
 import { formatValue } from '../lib/bench-format.ts'
+import { Card } from './ui.tsx'
 
 const PHASE_COLORS = [
   'bg-sky-500',
@@ -41,5 +42,16 @@ export function StartTimeline({ phases, scaleMs }: { phases: StartPhase[]; scale
         <span className="font-medium">= {formatValue(total, 'ms')}</span>
       </div>
     </div>
+  )
+}
+
+/** An instance's own start, request to ready, in a card. */
+export function StartTimelineCard({ phases }: { phases: StartPhase[] | undefined }) {
+  if (!phases?.length) return null
+  return (
+    <Card className="mb-4 text-sm">
+      <h2 className="mb-2 font-semibold">Where its start went</h2>
+      <StartTimeline phases={phases} />
+    </Card>
   )
 }

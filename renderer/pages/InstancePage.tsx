@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
 import type { InstanceDetails, LogLine, Sample } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
+import { StartTimelineCard } from '../components/StartTimeline.tsx'
 import { TimeChart } from '../components/TimeChart.tsx'
 import {
   Button,
@@ -93,6 +94,7 @@ export function InstancePage({ id }: { id: string }) {
         · memory now {formatBytes(last?.memoryBytes ?? instance.last?.memoryBytes)}
         <HostShare sample={last ?? instance.last} />
       </p>
+      <StartTimelineCard phases={instance.timeline} />
       <div className="grid gap-4 xl:grid-cols-3">
         <Card>
           <TimeChart title="CPU" times={times} series={cpu} format={(v) => `${v.toFixed(1)}%`} />

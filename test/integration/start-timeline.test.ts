@@ -46,4 +46,28 @@ describe('cold-start timeline, real engines', () => {
     },
     240_000,
   )
+
+  it('each instance of a launched world carries its own start timeline, request to ready', async () => {
+    const t0 = Date.now()
+    await service.handlers.worldUp({ world: 'hello-trio' })
+    const took = Date.now() - t0
+    try {
+      const instances = service.listInstances().filter((i) => i.world === 'hello-trio')
+      expect(instances.map((i) => i.kind).sort()).toEqual(['container', 'vm', 'wasm'])
+      for (const i of instances) {
+        const names = i.timeline!.map((p) => p.name)
+        expect(names.at(-1)).toBe('port answering')
+        expect(names.slice(0, -1)).toEqual(
+          EXPECTED[i.kind]
+            .slice(0, -1)
+            .map((n) => (n === 'compile' && names.includes('cache hit') ? 'cache hit' : n)),
+        )
+        for (const p of i.timeline!) expect(p.ms).toBeGreaterThanOrEqual(0)
+        // Inside the launch: no phase is counted that did not happen during it.
+        expect(i.timeline!.reduce((a, p) => a + p.ms, 0)).toBeLessThanOrEqual(took)
+      }
+    } finally {
+      await service.handlers.worldDown({ world: 'hello-trio' })
+    }
+  }, 300_000)
 })
