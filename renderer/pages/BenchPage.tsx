@@ -359,17 +359,19 @@ function StartTimelines({ report }: { report: BenchReport }) {
   if (timed.length === 0) return null
   const longest = Math.max(...timed.map((r) => r.timeline!.reduce((a, p) => a + p.ms, 0)))
   return (
-    <Card className="mt-4 text-sm">
-      <h3 className="mb-2 font-semibold">Where the cold start goes</h3>
-      <ul className="space-y-2">
-        {timed.map((r) => (
-          <li key={r.kind} className="grid grid-cols-[6rem_1fr] items-start gap-2">
-            <KindBadge kind={r.kind} />
-            <StartTimeline phases={r.timeline!} scaleMs={longest} />
-          </li>
-        ))}
-      </ul>
-    </Card>
+    <div data-testid="bench-start-timelines">
+      <Card className="mt-4 text-sm">
+        <h3 className="mb-2 font-semibold">Where the cold start goes</h3>
+        <ul className="space-y-2">
+          {timed.map((r) => (
+            <li key={r.kind} className="grid grid-cols-[6rem_1fr] items-start gap-2">
+              <KindBadge kind={r.kind} />
+              <StartTimeline phases={r.timeline!} scaleMs={longest} />
+            </li>
+          ))}
+        </ul>
+      </Card>
+    </div>
   )
 }
 
