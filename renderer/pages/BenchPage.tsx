@@ -365,7 +365,9 @@ function StartTimelines({ report }: { report: BenchReport }) {
         <ul className="space-y-2">
           {timed.map((r) => (
             <li key={r.kind} className="grid grid-cols-[6rem_1fr] items-start gap-2">
-              <KindBadge kind={r.kind} />
+              <div>
+                <KindBadge kind={r.kind} />
+              </div>
               <StartTimeline phases={r.timeline!} scaleMs={longest} />
             </li>
           ))}
