@@ -116,6 +116,12 @@ export interface DoctorReport {
   engines: EngineStatus[]
 }
 
+/** One phase of a cold start and how long it took; a start's phases add up to its cold start. */
+export interface StartPhase {
+  name: string
+  ms: number
+}
+
 export interface InstanceInfo {
   id: string
   kind: Kind
@@ -128,6 +134,8 @@ export interface InstanceInfo {
   external?: boolean
   image?: string
   last?: Sample
+  /** Where its start went, request to first answer on its port (when it was started here). */
+  timeline?: StartPhase[]
 }
 
 export interface WorldSummary {
@@ -290,6 +298,8 @@ export interface BenchKindResult {
   /** What the idle memory and the CPU under load are made of (last repeat). */
   breakdown?: { idle: CostPart[]; loadCpuPercentByPart: Record<string, number> }
   direct?: DirectBaseline
+  /** Median duration of each cold-start phase over the repeats, request to first response. */
+  timeline?: StartPhase[]
 }
 
 /** How many instances of one kind fit: started one after another until a count or a memory budget. */

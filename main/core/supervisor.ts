@@ -4,6 +4,7 @@ import type {
   InstanceInfo,
   InstanceState,
   LogLine,
+  StartPhase,
   WorldStatus,
 } from '../../preload/api.ts'
 import type { RuntimeRegistry } from '../runtimes/registry.ts'
@@ -13,6 +14,7 @@ import type { EventBus } from './events.ts'
 import { LogBuffer } from './log-buffer.ts'
 import { runPrepareScript } from './prepare-script.ts'
 import { readySpec, waitReady } from './readiness.ts'
+import { epochNow, startPhases } from './start-timeline.ts'
 import { pauseForTest } from './test-pause.ts'
 import { startWaves } from './world/order.ts'
 import { withResolvedRefs } from './world/refs.ts'
@@ -32,6 +34,8 @@ interface Managed {
   removed?: boolean
   /** An adopted instance's readiness re-check, under way or done. */
   rechecked?: Promise<void>
+  /** Where its start went, request to ready (set once ready). */
+  timeline?: StartPhase[]
 }
 
 export interface SupervisorOptions {
@@ -257,15 +261,17 @@ export class Supervisor {
     this.bus.emit('progress', { scope, step: 'start', message: 'Starting' })
     // ${workloads.NAME.url} references are filled from the running dependencies at each start.
     const resolved = withResolvedRefs(w, (name) => this.findRunning(w.world, name)?.instance.ports[0]?.url)
+    const t0 = epochNow()
     const instance = await runtime.start(resolved, artifact, again && { id: again.id })
     instance.state = 'starting'
     const m = this.track(instance, w, runtime, again?.logs)
     await pauseForTest('supervisor:started')
+    const ready = readySpec(w)
     try {
       await waitReady({
         name: `${w.name} (${w.kind})`,
         ports: instance.ports,
-        ready: readySpec(w),
+        ready,
         ...(signal && { signal }),
         logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
         ...healthProbe(runtime, instance),
@@ -283,6 +289,13 @@ export class Supervisor {
           }
         },
       })
+      const end = epochNow()
+      m.timeline = startPhases(
+        t0,
+        instance.marks ?? [],
+        end,
+        ready.http || ready.tcp ? 'port answering' : 'ready',
+      )
       cancelled()
     } catch (err) {
       const last = m.logs.tail(15).map((l) => l.line)
@@ -502,6 +515,7 @@ export class Supervisor {
       ...(i.reason !== undefined && { reason: i.reason }),
       ports: i.ports,
       startedAt: i.startedAt,
+      ...(m.timeline && { timeline: m.timeline }),
     }
   }
 

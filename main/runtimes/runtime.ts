@@ -9,6 +9,7 @@ import type {
 } from '../../preload/api.ts'
 import type { WorldbenchError } from '../core/errors.ts'
 import type { ReadySpec } from '../core/readiness.ts'
+import type { StartMark } from '../core/start-timeline.ts'
 import type { Kind, Workload } from '../core/world/schema.ts'
 
 /** Progress of long work (image builds, VM image builds, compiles): shown to the user as it happens. */
@@ -50,6 +51,8 @@ export interface Instance {
   guestMemoryBytes?: number
   /** Its readiness probe, kept on the engine side so an adopted instance is checked before it is shown ready. */
   ready?: ReadySpec
+  /** Moments its start reached, appended as they happen (a VM's guest lines come after start()). */
+  marks?: StartMark[]
 }
 
 export interface LogOptions {

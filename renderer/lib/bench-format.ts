@@ -111,6 +111,12 @@ export function benchToMarkdown(r: BenchReport): string {
           `Worldbench overhead, ${k.kind}: first response ${formatValue(k.metrics.firstResponseMs!.median, 'ms')} vs ${formatValue(k.direct!.firstResponseMs.median, 'ms')} started directly = ${k.direct!.overhead.toFixed(2)}×.`,
       ),
     ...r.results
+      .filter((k) => k.timeline?.length)
+      .map(
+        (k) =>
+          `Where the ${k.kind} cold start goes (median per phase): ${k.timeline!.map((p) => `${p.name} ${formatValue(p.ms, 'ms')}`).join(' → ')}.`,
+      ),
+    ...r.results
       .filter((k) => k.breakdown?.idle.length)
       .map(
         (k) =>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react'
 import type { BenchReport, Kind, ProgressInfo } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
 import { BenchChart, type BenchChartHandle } from '../components/BenchChart.tsx'
+import { StartTimeline } from '../components/StartTimeline.tsx'
 import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
 import {
@@ -345,8 +346,33 @@ function BenchResults({ report, compare }: { report: BenchReport; compare?: Benc
           </tbody>
         </table>
       </Card>
+      <StartTimelines report={report} />
       <CostDetails report={report} />
       {report.results.some((r) => r.density) && <DensityResults report={report} />}
+    </div>
+  )
+}
+
+/** Where each kind's cold start goes: median phases, request → first response, on one scale. */
+function StartTimelines({ report }: { report: BenchReport }) {
+  const timed = report.results.filter((r) => r.timeline?.length)
+  if (timed.length === 0) return null
+  const longest = Math.max(...timed.map((r) => r.timeline!.reduce((a, p) => a + p.ms, 0)))
+  return (
+    <div data-testid="bench-start-timelines">
+      <Card className="mt-4 text-sm">
+        <h3 className="mb-2 font-semibold">Where the cold start goes</h3>
+        <ul className="space-y-2">
+          {timed.map((r) => (
+            <li key={r.kind} className="grid grid-cols-[6rem_1fr] items-start gap-2">
+              <div>
+                <KindBadge kind={r.kind} />
+              </div>
+              <StartTimeline phases={r.timeline!} scaleMs={longest} />
+            </li>
+          ))}
+        </ul>
+      </Card>
     </div>
   )
 }

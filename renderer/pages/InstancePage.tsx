@@ -3,6 +3,7 @@ import type { InstanceDetails, Sample } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
 import { InstanceActions } from '../components/InstanceActions.tsx'
 import { LogView } from '../components/LogView.tsx'
+import { StartTimelineCard } from '../components/StartTimeline.tsx'
 import { TerminalPanel } from '../components/TerminalPanel.tsx'
 import { TimeChart } from '../components/TimeChart.tsx'
 import {
@@ -131,6 +132,7 @@ export function InstancePage({ id }: { id: string }) {
           </>
         )}
       </p>
+      <StartTimelineCard phases={instance.timeline} />
       <div className="grid gap-4 xl:grid-cols-3">
         <Card>
           <TimeChart title="CPU" metric="cpu" times={times} series={cpu} format={(v) => `${v.toFixed(1)}%`} />

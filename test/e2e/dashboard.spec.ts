@@ -103,6 +103,8 @@ test('dashboard: a Wasm and a container row with moving sparklines, the instance
   await wasmRow.getByRole('link', { name: WASM }).click()
   await expect(app).toHaveURL(/#\/?instance\//)
   await expect(app.getByRole('heading', { name: new RegExp(WASM) })).toBeVisible()
+  // Where its start went, request to ready.
+  await expect(app.getByTestId('start-timeline')).toContainText(/host ready.*instantiate.*port answering/)
   const charts = app.locator('[data-testid^=chart-]')
   await expect(charts).toHaveCount(3)
   await expect(app.getByTestId('chart-CPU').locator('canvas')).toBeVisible()

@@ -50,6 +50,13 @@ test('run a small benchmark from the Bench page and read its charts and table', 
   await expect(app.getByTestId('bench-costs')).toContainText('containerd-shim')
   await expect(app.getByTestId('bench-costs')).toContainText('docker-proxy')
   await expect(app.getByTestId('bench-costs')).toContainText(/container.*Worldbench overhead: first response/)
+  // Where each kind's cold start goes, one stacked bar each.
+  await expect(app.getByTestId('bench-start-timelines')).toContainText(
+    /create.*start.*process running.*port answering/,
+  )
+  await expect(app.getByTestId('bench-start-timelines')).toContainText(
+    /host ready.*instantiate.*port answering/,
+  )
   await expect(app.getByRole('button', { name: 'Open' })).toHaveCount(1)
   await app.screenshot({ path: 'test-results/e2e/bench.png', fullPage: true })
 })

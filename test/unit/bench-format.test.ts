@@ -87,6 +87,10 @@ describe('bench exports', () => {
             loadCpuPercentByPart: {},
           },
           direct: { firstResponseMs: summarize([650, 660, 640]), overhead: 700 / 650 },
+          timeline: [
+            { name: 'create', ms: 20 },
+            { name: 'port answering', ms: 680 },
+          ],
           metricErrors: { loadCpuPercent: { code: 'TOO_FEW_SAMPLES', message: 'Only 2 readings' } },
         },
       ],
@@ -96,6 +100,9 @@ describe('bench exports', () => {
     expect(md).toContain('container idle memory = cgroup 700.0 KiB + containerd-shim-runc-v2 12.0 MiB.')
     expect(md).toContain('first response 700 ms vs 650 ms started directly = 1.08×')
     expect(md).toContain('**container loadCpuPercent:** Only 2 readings')
+    expect(md).toContain(
+      'Where the container cold start goes (median per phase): create 20 ms → port answering 680 ms.',
+    )
   })
 
   it('says why a figure is flagged, never flags constants, and compares runs with ratio and direction', () => {

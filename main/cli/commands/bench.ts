@@ -89,6 +89,14 @@ export function formatBench(r: BenchReport): string {
     for (const k of direct)
       out += `  ${k.kind}: ${k.metrics.firstResponseMs!.median.toFixed(0)} ms vs ${k.direct!.firstResponseMs.median.toFixed(0)} ms direct = ${k.direct!.overhead.toFixed(2)}×\n`
   }
+  const timed = kinds.filter((k) => k.timeline?.length)
+  if (timed.length > 0) {
+    out += '\nWhere the cold start goes (median of each phase, start requested → first HTTP success):\n'
+    for (const k of timed) {
+      const phases = k.timeline!.map((p) => `${p.name} ${p.ms.toFixed(0)} ms`).join(' → ')
+      out += `  ${k.kind}: ${phases} = ${k.timeline!.reduce((a, p) => a + p.ms, 0).toFixed(0)} ms\n`
+    }
+  }
   for (const k of kinds) {
     if (!k.breakdown?.idle.length) continue
     const parts = k.breakdown.idle.map((p) => `${p.name} ${formatBytes(p.memoryBytes)}`).join(' + ')

@@ -8,6 +8,7 @@ import type {
   ErrorShape,
   MethodParams,
   PortBinding,
+  StartPhase,
 } from '../../../preload/api.ts'
 import type { RuntimeRegistry } from '../../runtimes/registry.ts'
 import { type DirectRun, healthProbe, type Instance, type Runtime } from '../../runtimes/runtime.ts'
@@ -17,6 +18,7 @@ import { totalMemoryBytes } from '../metrics/cost.ts'
 import { bindPorts } from '../ports.ts'
 import { runPrepareScript } from '../prepare-script.ts'
 import { readySpec, sleep, waitReady } from '../readiness.ts'
+import { epochOf, medianPhases, startPhases } from '../start-timeline.ts'
 import { withResolvedRefs } from '../world/refs.ts'
 import type { Kind, Workload, World } from '../world/schema.ts'
 import { type Dependencies, startDependencies } from './dependencies.ts'
@@ -37,6 +39,7 @@ interface RunOutcome {
   idleParts?: CostPart[]
   loadCpuByPart?: Record<string, number>
   loadTool?: string
+  timeline?: StartPhase[]
 }
 
 /**
@@ -115,6 +118,7 @@ export class BenchRunner {
     // --direct: the same workload started with its engine alone, in the same interleaved rounds.
     const directOf = new Map<Kind, () => Promise<number>>()
     const directRuns = new Map<Kind, number[]>()
+    const timelines = new Map<Kind, StartPhase[][]>()
     for (const [kind, w] of opts.direct ? active() : []) {
       const runtime = this.registry.get(kind)
       if (!runtime.startDirect) {
@@ -172,6 +176,7 @@ export class BenchRunner {
                   loadCpuPercentByPart: outcome.loadCpuByPart ?? {},
                 }
               if (outcome.loadTool) result.loadTool = outcome.loadTool
+              if (outcome.timeline) timelines.set(kind, [...(timelines.get(kind) ?? []), outcome.timeline])
             }
           } catch (err) {
             result.error = toErrorShape(err)
@@ -186,6 +191,8 @@ export class BenchRunner {
             .filter((v): v is number => v !== undefined && Number.isFinite(v))
           if (values.length > 0) result.metrics[key] = summarize(values)
         }
+        const starts = timelines.get(result.kind)
+        if (starts) result.timeline = medianPhases(starts)
         const direct = directRuns.get(result.kind)
         const first = result.metrics.firstResponseMs
         if (direct && direct.length > 0 && first) {
@@ -282,7 +289,9 @@ export class BenchRunner {
         ])
         m.coldStartMs = performance.now() - t0
       }
-      m.firstResponseMs = (await Promise.race([answered, died])) - t0
+      const firstAt = await Promise.race([answered, died])
+      m.firstResponseMs = firstAt - t0
+      out.timeline = startPhases(epochOf(t0), instance.marks ?? [], epochOf(firstAt), 'port answering')
       const read = costReader(runtime, instance)
       if (opts.idleSeconds > 0) {
         phase('idle')

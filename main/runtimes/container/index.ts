@@ -8,6 +8,7 @@ import { type CostReading, costSample, processPart } from '../../core/metrics/co
 import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
 import type { ReadySpec } from '../../core/readiness.ts'
+import { epochNow, isoEpochMs, type StartMark } from '../../core/start-timeline.ts'
 import { pauseForTest } from '../../core/test-pause.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type {
@@ -135,6 +136,7 @@ export class ContainerRuntime implements Runtime {
         throw initMissing(w, err) ?? err
       }),
     )
+    const marks: StartMark[] = [{ phase: 'create', at: epochNow() }]
     const removeIt = async () => {
       await created.remove({ force: true }).catch(() => undefined)
       if (network) await this.networks.removeUnused([network])
@@ -146,6 +148,15 @@ export class ContainerRuntime implements Runtime {
       await removeIt()
       throw this.startError(w, id, ports, err)
     }
+    marks.push({ phase: 'process running', at: epochNow() })
+    // The engine's own time the process started splits the start call; read after it, not on its path.
+    void created
+      .inspect()
+      .then((info) => {
+        const at = isoEpochMs(info.State.StartedAt)
+        if (Number.isFinite(at)) marks.push({ phase: 'start', at })
+      })
+      .catch(() => undefined)
     this.watchExit(id, created, image)
     this.tracked.set(id, created.id)
     const instance: Instance = {
@@ -157,6 +168,7 @@ export class ContainerRuntime implements Runtime {
       ports,
       handle: { containerId: created.id },
       startedAt: Date.now(),
+      marks,
     }
     if (w.limits.memoryMiB) instance.guestMemoryBytes = w.limits.memoryMiB * 1024 * 1024
     return instance

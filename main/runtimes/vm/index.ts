@@ -11,6 +11,7 @@ import { processSamplePart, processStats } from '../../core/metrics/process-stat
 import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
 import { readySpec, sleep } from '../../core/readiness.ts'
+import { epochNow, type StartMark } from '../../core/start-timeline.ts'
 import { pauseForTest } from '../../core/test-pause.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type {
@@ -23,6 +24,7 @@ import type {
   RuntimeEvent,
   StartOptions,
 } from '../runtime.ts'
+import { followBootMarks } from './boot-marks.ts'
 import { runBuildScript } from './build-script.ts'
 import {
   placeQmpSocket,
@@ -198,14 +200,20 @@ export class VmRuntime implements Runtime {
     })
     closeSync(stderrFd)
     if (child.pid) writeMetaSync(files, { ...meta, pid: child.pid })
+    const marks: StartMark[] = []
+    const pid = child.pid
+    void followBootMarks(files.serialLog, marks, async () => (pid ? isAlive(pid) : false)).catch(
+      () => undefined,
+    )
     try {
       await pauseForTest('vm:spawned')
       const client = await this.connectWhileStarting(child, files.qmpSocket, w.name, ports, files.stderrLog)
+      marks.push({ phase: 'QEMU process', at: epochNow() })
       child.unref()
       meta.pid = child.pid!
       this.track(id, client, child)
       this.starting.delete(id)
-      return instanceOf(meta, files.dir, 'running')
+      return { ...instanceOf(meta, files.dir, 'running'), marks }
     } catch (err) {
       this.starting.delete(id)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')

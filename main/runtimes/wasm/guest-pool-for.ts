@@ -22,7 +22,7 @@ const sharing = new Set<WorkloadGuests>()
 export async function guestPoolFor(
   ctx: HostContext,
   opts: { env: Record<string, string>; size: number; inline: boolean },
-): Promise<{ pool: WorkloadGuests; compileMs: number }> {
+): Promise<{ pool: WorkloadGuests; compileMs: number; cacheHit: boolean }> {
   const { config } = ctx
   const loaded = await loadModule(config.file, config.memoryMiB)
   const timeoutMs = config.timeoutSeconds === undefined ? undefined : config.timeoutSeconds * 1000
@@ -49,7 +49,11 @@ export async function guestPoolFor(
       inline ? () => new InlineGuest(timeoutMs) as unknown as GuestThread : undefined,
     )
   if (!ctx.shared)
-    return { pool: new WorkloadGuests(poolOpts, ownThreads(opts.inline), true), compileMs: loaded.compileMs }
+    return {
+      pool: new WorkloadGuests(poolOpts, ownThreads(opts.inline), true),
+      compileMs: loaded.compileMs,
+      cacheHit: loaded.cacheHit === true,
+    }
 
   const onThreads = (o: PoolOptions): PoolOptions => ({
     ...o,
@@ -65,5 +69,5 @@ export async function guestPoolFor(
   }
   sharing.add(pool)
   pool.onClose(() => sharing.delete(pool))
-  return { pool, compileMs: loaded.compileMs }
+  return { pool, compileMs: loaded.compileMs, cacheHit: loaded.cacheHit === true }
 }

@@ -17,6 +17,8 @@ export interface HostContext {
   tmpDir: string
   /** The host serves other workloads too: guests run on its shared guest threads. */
   shared?: boolean
+  /** Notes that the start reached a phase's end (sent with ready). */
+  mark: (phase: string) => void
 }
 
 export interface Serving {

@@ -5,6 +5,7 @@
 import type { ErrorShape, InstanceState, LogLine } from '../../../preload/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { LogBuffer } from '../../core/log-buffer.ts'
+import type { StartMark } from '../../core/start-timeline.ts'
 import type { HostLink } from './host-link.ts'
 import type { HostReading } from './host-share.ts'
 import type { FromHost, HostConfig, WorkloadStats } from './protocol.ts'
@@ -41,11 +42,11 @@ export class HostHandle {
   }
 
   /** Sends the workload and resolves with its URL once it serves (or, for command, once it runs). */
-  start(config: HostConfig): Promise<{ url?: string; startMs: number }> {
+  start(config: HostConfig): Promise<{ url?: string; startMs: number; marks: StartMark[] }> {
     return new Promise((resolve, reject) => {
       this.messageListeners.add((m) => {
         if (m.type === 'ready')
-          resolve(m.url === undefined ? { startMs: m.startMs } : { url: m.url, startMs: m.startMs })
+          resolve({ ...(m.url !== undefined && { url: m.url }), startMs: m.startMs, marks: m.marks ?? [] })
         else if (m.type === 'error' && m.fatal)
           reject(new WorldbenchError(m.error.code, m.error.message, m.error.hint, m.error.details))
       })

@@ -7,6 +7,7 @@
  * changed parent pid as a fallback).
  */
 import { toErrorShape } from '../../core/errors.ts'
+import { epochNow, type StartMark } from '../../core/start-timeline.ts'
 import { prewarmGuestWorker } from './guest-pool.ts'
 import { type HostContext, makeTmpDir, type Serving } from './host-context.ts'
 import { parentChannel } from './parent-channel.ts'
@@ -64,13 +65,16 @@ async function start(id: string, config: HostConfig, own: boolean): Promise<Serv
   if (config.serve === 'command' || (config.serve === 'cgi' && config.workers > 1)) prewarmGuestWorker()
   const log = (line: string, stream: 'system' | 'stderr' = 'system') =>
     send({ type: 'log', id, line: { t: Date.now(), stream, line } })
+  const marks: StartMark[] = [{ phase: 'host ready', at: epochNow() }]
   const ctx: HostContext = {
     config,
     log,
     tmpDir: tmp.dir,
     shared: !own,
+    mark: (phase) => marks.push({ phase, at: epochNow() }),
     send: (m) => {
-      send({ ...m, id })
+      if (m.type === 'ready') ctx.mark('instantiate')
+      send(m.type === 'ready' ? { ...m, id, marks } : { ...m, id })
       if (m.type === 'exit') ended(id, m.code === 0 ? 0 : 1)
       if (m.type === 'error' && m.fatal) ended(id, 1)
     },

@@ -16,6 +16,8 @@ export interface LoadedModule {
   memoryImports: MemoryImport[]
   bytes: number
   compileMs: number
+  /** Compiled by an earlier load in this process: this one compiled nothing. */
+  cacheHit?: boolean
 }
 
 /**
@@ -70,7 +72,7 @@ export async function loadModule(file: string, memoryMiB: number | undefined): P
     )
   }
   const cached = compiled.find((c) => c.memoryMiB === memoryMiB && Buffer.compare(c.bytes, bytes) === 0)
-  if (cached) return cached.loaded
+  if (cached) return { ...cached.loaded, cacheHit: true }
   let capped: ReturnType<typeof capMemory>
   try {
     capped = capMemory(bytes, memoryMiB, basename(file))

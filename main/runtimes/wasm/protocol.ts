@@ -5,6 +5,7 @@
  * error, stopped.
  */
 import type { ErrorShape, LogLine } from '../../../preload/api.ts'
+import type { StartMark } from '../../core/start-timeline.ts'
 
 export type ServeMode = 'command' | 'cgi' | 'http'
 
@@ -61,7 +62,8 @@ export type ToHost =
   | { type: 'warm'; hint: WarmHint }
 
 export type FromHost =
-  | { type: 'ready'; id: string; url?: string; startMs: number }
+  /** marks: where its start went inside the host (host ready, compile or cache hit, instantiate). */
+  | { type: 'ready'; id: string; url?: string; startMs: number; marks?: StartMark[] }
   /** Without id: a line of the host itself, shown to each of its workloads. */
   | { type: 'log'; id?: string; line: LogLine }
   | { type: 'stats'; workloads: Record<string, WorkloadStats> }

@@ -18,11 +18,12 @@ export async function serveCgi(ctx: HostContext): Promise<Serving> {
   const { config } = ctx
   // The request's CGI variables (and the declared env) come with each job. One guest at a time
   // (the default CPU bound) runs on this thread: no thread to boot.
-  const { pool, compileMs } = await guestPoolFor(ctx, {
+  const { pool, compileMs, cacheHit } = await guestPoolFor(ctx, {
     env: {},
     size: config.workers,
     inline: config.workers === 1,
   })
+  ctx.mark(cacheHit ? 'cache hit' : 'compile')
   await pool.ready()
   let served = 0
   // Port 0 (any free port) becomes the one the listener got.

@@ -44,6 +44,7 @@ export async function serveHttp(ctx: HostContext): Promise<Serving> {
 
   const t0 = performance.now()
   const mod = (await import(pathToFileURL(config.file).href)) as HttpComponent
+  ctx.mark('compile')
   if (typeof mod.incomingHandler?.handle !== 'function') {
     throw new WorldbenchError(
       'WASM_NOT_HTTP',

@@ -52,6 +52,7 @@ export async function warmUp(hint: WarmHint, tmpDir: string): Promise<void> {
     config,
     tmpDir,
     log: () => {},
+    mark: () => {},
     send: (m) => {
       if (m.type === 'ready') url = m.url
     },

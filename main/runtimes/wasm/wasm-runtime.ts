@@ -176,7 +176,8 @@ export class WasmRuntime implements Runtime {
         l({ instanceId: id, state: host.state, ...(host.reason ? { reason: host.reason } : {}) })
     })
     try {
-      const { url } = await host.start(config)
+      const { url, marks } = await host.start(config)
+      instance.marks = marks
       if (anyPort && url) {
         const port = Number(new URL(url).port)
         ports.unshift({ host: port, guest: first.guest, bind: first.bind, url: urlFor(first.bind, port) })
