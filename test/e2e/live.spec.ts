@@ -32,6 +32,8 @@ test('live state in every tab and after a reload; stopped instances keep their l
   await expect(state).toHaveText('stopped')
   await expect(app.getByRole('button', { name: `Stop ${WORLD}` })).toBeDisabled()
 
+  // Its prepare script runs once the person confirms (the app asks before a world's scripts run).
+  app.on('dialog', (d) => void d.accept())
   await app.getByRole('button', { name: `Launch ${WORLD}` }).click()
   await expect(state).toHaveText('running', { timeout: 60_000 })
   await expect(app.getByTestId('toast').filter({ hasText: `Started ${WORLD}` })).toBeVisible()

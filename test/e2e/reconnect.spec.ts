@@ -49,6 +49,8 @@ test('the service is killed: a banner, frozen state marked, and after it comes b
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
     await page.getByLabel('Open a world file').fill(FILE)
     await page.getByRole('button', { name: 'Open', exact: true }).click()
+    // Its prepare script runs once the person confirms (the app asks before a world's scripts run).
+    page.on('dialog', (d) => void d.accept())
     await page.getByRole('button', { name: `Launch ${WORLD}` }).click()
     const state = page.getByTestId(`world-state-${WORLD}`)
     await expect(state).toHaveText('running', { timeout: 60_000 })

@@ -80,10 +80,13 @@ test('open a world file from disk: a bad one shows where it is wrong, a good one
 })
 
 test("a world file's prepare script runs only after the person confirms it", async ({ app }) => {
-  const file = `${process.cwd()}/test/fixtures/worlds/wasm-only/world.yaml`
+  // A world of its own: trust is kept per world file, and other tests trust wasm-only.
+  const file = `${process.cwd()}/test/fixtures/worlds/wasm-only/trust.yaml`
   await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
   await app.getByLabel('Open a world file').fill(file)
-  await app.getByRole('button', { name: 'Open' }).click()
+  await app.getByRole('button', { name: 'Open', exact: true }).click()
+  const state = app.getByTestId('world-state-wasm-trust')
+  await expect(state).toHaveText('stopped')
 
   // Declined: nothing runs, and the page says why.
   const declined = app.waitForEvent('dialog').then(async (d) => {
@@ -91,17 +94,15 @@ test("a world file's prepare script runs only after the person confirms it", asy
     expect(d.message()).toContain('prepare.sh')
     await d.dismiss()
   })
-  await app.getByRole('button', { name: 'Launch wasm-only' }).click()
+  await app.getByRole('button', { name: 'Launch wasm-trust' }).click()
   await declined
-  await expect(app.getByTestId('world-wasm-only').locator('..')).toContainText(
-    'You have not trusted them yet',
-  )
+  await expect(app.getByTestId('toast').filter({ hasText: 'You have not trusted them yet' })).toBeVisible()
+  await expect(state).toHaveText('stopped')
 
   // Confirmed: the world starts, and a second launch asks no more.
   app.once('dialog', (d) => void d.accept())
-  await app.getByRole('button', { name: 'Launch wasm-only' }).click()
-  const status = app.getByTestId('world-status-wasm-only')
-  await expect(status.getByText('running')).toHaveCount(1, { timeout: 60_000 })
-  await app.getByRole('button', { name: 'Stop wasm-only' }).click()
-  await expect(status).toBeHidden({ timeout: 60_000 })
+  await app.getByRole('button', { name: 'Launch wasm-trust' }).click()
+  await expect(state).toHaveText('running', { timeout: 60_000 })
+  await app.getByRole('button', { name: 'Stop wasm-trust' }).click()
+  await expect(state).toHaveText('stopped', { timeout: 60_000 })
 })
