@@ -177,14 +177,7 @@ export class VmRuntime implements Runtime {
       accel,
       machine,
       tscKhz,
-      memoryMiB: vm.memoryMiB,
-      cpus: vm.cpus,
-      kernel: vm.kernel,
-      initrd: vm.initrd,
-      append: vm.append,
-      disk: vm.disk,
-      diskFormat: vm.diskFormat,
-      cloudInitSeed: vm.cloudInit,
+      ...bootOf(vm),
       forwards: ports,
       serialLog: files.serialLog,
       qmpSocket: files.qmpSocket,
@@ -235,14 +228,7 @@ export class VmRuntime implements Runtime {
       accel,
       machine,
       tscKhz,
-      memoryMiB: vm.memoryMiB,
-      cpus: vm.cpus,
-      kernel: vm.kernel,
-      initrd: vm.initrd,
-      append: vm.append,
-      disk: vm.disk,
-      diskFormat: vm.diskFormat,
-      cloudInitSeed: vm.cloudInit,
+      ...bootOf(vm),
       forwards: ports,
       serialLog: join(dir, 'serial.log'),
       qmpSocket: join(dir, 'qmp.sock'),
@@ -609,4 +595,18 @@ function machineFor(vm: ReturnType<typeof vmSpec>, info: QemuInfo, accel: string
     disk: vm.disk,
     cloudInitSeed: vm.cloudInit,
   })
+}
+
+/** What the guest boots from and with: the same for a start and for the bench's direct baseline. */
+function bootOf(vm: ReturnType<typeof vmSpec>) {
+  return {
+    memoryMiB: vm.memoryMiB,
+    cpus: vm.cpus,
+    kernel: vm.kernel,
+    initrd: vm.initrd,
+    append: vm.append,
+    disk: vm.disk,
+    diskFormat: vm.diskFormat,
+    cloudInitSeed: vm.cloudInit,
+  }
 }
