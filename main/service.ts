@@ -51,7 +51,14 @@ export class WorldbenchService {
     this.registry = opts.registry
     this.runtimeFactory = opts.runtimeFactory
     this.store = opts.store ?? new Store()
-    this.supervisor = new Supervisor(this.registry, this.bus, { watch: !opts.readOnly })
+    this.supervisor = new Supervisor(this.registry, this.bus, {
+      watch: !opts.readOnly,
+      // A restart (by request or by policy) runs the scripts again: only as they were trusted.
+      beforeScripts: async (w) => {
+        const file = this.store.worlds().find((r) => r.name === w.world)?.file
+        if (file) await this.checkTrust(await loadWorld(file))
+      },
+    })
     this.sampler = new Sampler(this.supervisor, this.bus, opts.sampler)
     this.activity = new ActivityTracker(this.bus)
     this.terminals = new Terminals(this.bus)

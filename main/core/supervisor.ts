@@ -43,6 +43,11 @@ export interface SupervisorOptions {
   stopTimeoutMs?: number
   /** Follow engine events (false for a read-only look by a process that is not the owner). */
   watch?: boolean
+  /**
+   * Called before a workload's scripts (prepare, vm.build, wasm.build) run, at every start and
+   * restart: throws when they are not trusted as they are now (edited since they were trusted).
+   */
+  beforeScripts?: (w: Workload) => Promise<void>
 }
 
 /**
@@ -59,10 +64,13 @@ export class Supervisor {
   private readonly bus: EventBus
   private readonly stopTimeoutMs: number
 
+  private readonly beforeScripts: SupervisorOptions['beforeScripts']
+
   constructor(registry: RuntimeRegistry, bus: EventBus, opts: SupervisorOptions = {}) {
     this.registry = registry
     this.bus = bus
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 10_000
+    this.beforeScripts = opts.beforeScripts
     if (opts.watch !== false) for (const runtime of registry.all()) this.attach(runtime)
   }
 
@@ -251,6 +259,7 @@ export class Supervisor {
     }
     const scope = `${w.world}/${w.name}`
     cancelled()
+    if (w.prepare || w.vm?.build || w.wasm?.build) await this.beforeScripts?.(w)
     if (w.prepare) {
       this.bus.emit('progress', { scope, step: 'build', message: `Running ${w.prepare}` })
       await runPrepareScript(w, (line) => this.bus.emit('progress', { scope, step: 'build', message: line }))

@@ -83,12 +83,24 @@ describe("a world's prepare script runs only once the world is trusted, as it is
     await service.handlers.worldDown({ world: 'trust-me' })
   })
 
+  it('a restart runs the scripts only as they were trusted: edited since, it is refused', async () => {
+    const status = await service.handlers.worldUp({ world: file })
+    const id = status.instances[0]!.id
+    const before = readFileSync(ran, 'utf8')
+    appendFileSync(join(dir, 'prepare.sh'), 'echo edited-after-up\n')
+    const err = await refusal(service.handlers.restartInstance({ id }))
+    expect(err.code).toBe('WORLD_NOT_TRUSTED')
+    expect(readFileSync(ran, 'utf8')).toBe(before)
+    await service.handlers.worldDown({ world: 'trust-me' })
+  })
+
   it('an edited script asks again', async () => {
     appendFileSync(join(dir, 'prepare.sh'), 'echo changed\n')
+    const before = readFileSync(ran, 'utf8')
     const err = await refusal(service.handlers.worldUp({ world: file }))
     expect(err.code).toBe('WORLD_NOT_TRUSTED')
     expect(err.message).toContain('changed since you trusted them')
-    expect(readFileSync(ran, 'utf8')).toBe('ran\n')
+    expect(readFileSync(ran, 'utf8')).toBe(before)
   })
 
   it('the trust is kept in the store, by file and hash', async () => {
