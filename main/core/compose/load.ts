@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { LineCounter, parseDocument, visit } from 'yaml'
+import { visit } from 'yaml'
 import type { ValidationIssue } from '../../../preload/api.ts'
 import { offsetOf, place, semanticIssues } from '../world/load.ts'
+import { parseLocatedYaml, yamlData } from '../world/located-yaml.ts'
 import { type World, WorldSchema } from '../world/schema.ts'
 import { parseDotenv } from './dotenv.ts'
 import { interpolate } from './interpolate.ts'
@@ -33,23 +34,8 @@ export function checkComposeText(
   text: string,
   shellEnv: Record<string, string | undefined> = process.env,
 ): ComposeCheck {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  const at = (offset: number | undefined) => {
-    if (offset === undefined) return {}
-    const { line, col } = lineCounter.linePos(offset)
-    return { line, column: col }
-  }
-  if (doc.errors.length > 0)
-    return {
-      issues: doc.errors.map((e) => ({
-        file,
-        ...at(e.pos[0]),
-        path: '',
-        message: `YAML: ${e.message.split('\n')[0]}`,
-      })),
-      warnings: [],
-    }
+  const { doc, at, issues: syntax } = parseLocatedYaml(file, text)
+  if (syntax.length > 0) return { issues: syntax, warnings: [] }
   const issues: ValidationIssue[] = []
   const warnings: ValidationIssue[] = []
   const report = (i: ComposeIssue) =>
@@ -74,7 +60,10 @@ export function checkComposeText(
   })
   if (issues.length) return { issues, warnings }
 
-  const data = doc.toJS() as Record<string, unknown>
+  const read = yamlData(doc)
+  if ('error' in read)
+    return { issues: [{ file, line: 1, column: 1, path: '', message: read.error }], warnings }
+  const data = read.data as Record<string, unknown>
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     return {
       issues: [{ file, path: '', message: 'a Compose file must be a mapping with "services"' }],

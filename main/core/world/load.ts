@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
-import { type Document, isNode, LineCounter, parseDocument } from 'yaml'
+import { type Document, isNode } from 'yaml'
 import type { ValidationIssue } from '../../../preload/api.ts'
 import { checkComposeText, isComposeFile } from '../compose/load.ts'
 import { WorldbenchError } from '../errors.ts'
 import { dirHostProblem, realPathOutside } from './host-paths.ts'
+import { parseLocatedYaml, yamlData } from './located-yaml.ts'
 import { dependencyCycle } from './order.ts'
 import { refsIn } from './refs.ts'
 import { type World, type WorldInput, WorldSchema } from './schema.ts'
@@ -49,8 +50,7 @@ export function checkWorldFileSync(file: string): {
   }
 }
 
-/** Limits checked before and while parsing, so no file can exhaust memory, stack or time. */
-const MAX_ALIASES = 100
+/** Limits checked before and while parsing (aliases: located-yaml.ts), so no file can exhaust memory, stack or time. */
 const MAX_NESTING = 64
 
 export function checkWorldText(
@@ -68,35 +68,11 @@ export function checkWorldText(
   const deep = flowNestingExceeds(text, MAX_NESTING)
   if (deep !== undefined) return refuse(`nested deeper than ${MAX_NESTING} levels`, deep)
   if (isComposeFile(file, text)) return checkComposeText(file, text)
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  const at = (offset: number | undefined) => {
-    if (offset === undefined) return start
-    const { line, col } = lineCounter.linePos(offset)
-    return { line, column: col }
-  }
-  if (doc.errors.length > 0) {
-    return {
-      issues: doc.errors.map((e) => ({
-        file,
-        ...at(e.pos[0]),
-        path: '',
-        message: `YAML: ${e.message.split('\n')[0]}`,
-      })),
-    }
-  }
-  let data: unknown
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES })
-  } catch (err) {
-    // The yaml package throws on an alias bomb ("billion laughs") and on a stack too deep.
-    const message = err instanceof Error ? err.message : String(err)
-    return refuse(
-      /alias/i.test(message)
-        ? `too many YAML aliases (more than ${MAX_ALIASES} expansions): ${message}`
-        : `the YAML cannot be read: ${message}`,
-    )
-  }
+  const { doc, at, issues: syntax } = parseLocatedYaml(file, text)
+  if (syntax.length > 0) return { issues: syntax }
+  const read = yamlData(doc)
+  if ('error' in read) return refuse(read.error)
+  const data = read.data
   const parsed = WorldSchema.safeParse(data)
   if (!parsed.success) {
     return {

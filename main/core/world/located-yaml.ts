@@ -1,0 +1,45 @@
+import { type Document, LineCounter, parseDocument } from 'yaml'
+import type { ValidationIssue } from '../../../preload/api.ts'
+
+/** More alias expansions than this is an alias bomb ("billion laughs"), not a config file. */
+export const MAX_ALIASES = 100
+
+export interface LocatedYaml {
+  doc: Document
+  /** Line and column of an offset in the text (1:1 when it has none). */
+  at(offset: number | undefined): { line: number; column: number }
+  /** YAML syntax errors, each with its place. */
+  issues: ValidationIssue[]
+}
+
+/** Parses YAML keeping where every node is, for errors that name file:line:column. */
+export function parseLocatedYaml(file: string, text: string): LocatedYaml {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return { line: 1, column: 1 }
+    const { line, col } = lineCounter.linePos(offset)
+    return { line, column: col }
+  }
+  const issues = doc.errors.map((e) => ({
+    file,
+    ...at(e.pos[0]),
+    path: '',
+    message: `YAML: ${e.message.split('\n')[0]}`,
+  }))
+  return { doc, at, issues }
+}
+
+/** The document as plain data, or why it cannot be read (an alias bomb, a stack too deep). */
+export function yamlData(doc: Document): { data: unknown } | { error: string } {
+  try {
+    return { data: doc.toJS({ maxAliasCount: MAX_ALIASES }) }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    return {
+      error: /alias/i.test(message)
+        ? `too many YAML aliases (more than ${MAX_ALIASES} expansions): ${message}`
+        : `the YAML cannot be read: ${message}`,
+    }
+  }
+}
