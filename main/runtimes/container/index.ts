@@ -91,6 +91,8 @@ export class ContainerRuntime implements Runtime {
   private readonly lastCost = new Map<string, CostReading>()
   /** Per instance: where its cgroup files are (if readable here) and its helper processes. */
   private readonly local = new Map<string, { cgroup: CgroupPaths | undefined; helpers: HelperProcess[] }>()
+  /** Container id → the pid of its first process, while it runs (see listening()). */
+  private readonly firstPids = new Map<string, number>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
   private readonly networks: WorldNetworks
   private events: EventLoop | undefined
@@ -265,7 +267,12 @@ export class ContainerRuntime implements Runtime {
     const guest = i.ports[0]?.guest
     if (!cid || guest === undefined || !this.endpoint.socketPath || process.platform !== 'linux')
       return undefined
-    const pid = (await this.engine(() => this.docker.getContainer(cid).inspect())).State.Pid
+    // Readiness asks every few ms: the engine is asked for the container's first pid once.
+    let pid = this.firstPids.get(cid)
+    if (!pid) {
+      pid = (await this.engine(() => this.docker.getContainer(cid).inspect())).State.Pid
+      if (pid) this.firstPids.set(cid, pid)
+    }
     return pid ? listensInside(pid, guest) : undefined
   }
 
@@ -275,6 +282,7 @@ export class ContainerRuntime implements Runtime {
     this.stats.delete(i.id)
     this.lastCost.delete(i.id)
     this.local.delete(i.id)
+    if (cid) this.firstPids.delete(cid)
     this.tracked.delete(i.id)
     this.exits.delete(i.id)
     if (!cid) return
