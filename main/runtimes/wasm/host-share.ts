@@ -3,7 +3,7 @@
  * measured around each run) plus an even share of what the host costs beyond its guests (Node,
  * V8, the listeners). With a host of its own, that is the whole process.
  */
-import type { Sample } from '../../../preload/api.ts'
+import type { CostPart, Sample } from '../../../preload/api.ts'
 import type { ProcessStats } from '../../core/metrics/process-stats.ts'
 import type { WorkloadStats } from './protocol.ts'
 
@@ -53,4 +53,30 @@ export function shareSample(r: HostReading, id: string, guestCpuPercent: number,
     sample.host!.pssBytes = r.process.pssBytes
   }
   return sample
+}
+
+/**
+ * The same split as a cost (the bench's parts): its instances' linear memory with the CPU time
+ * spent in them, and an even share of `whole` (the host process, read now) beyond every guest.
+ */
+export function shareParts(r: HostReading, id: string, whole: CostPart, members: number): CostPart[] {
+  const mine = r.workloads[id]
+  const guests = Object.values(r.workloads)
+  const guestBytes = guests.reduce((a, w) => a + w.guestMemoryBytes, 0)
+  const guestSeconds = totalGuestCpuMs(r.workloads) / 1000
+  const share = 1 / Math.max(1, members)
+  return [
+    {
+      ...whole,
+      name: members > 1 ? `wasm host (1/${members} share)` : 'wasm host',
+      memoryBytes: Math.max(0, whole.memoryBytes - guestBytes) * share,
+      cpuSeconds: Math.max(0, whole.cpuSeconds - guestSeconds) * share,
+      ...(members > 1 && { share }),
+    },
+    {
+      name: 'linear memory',
+      memoryBytes: mine?.guestMemoryBytes ?? 0,
+      cpuSeconds: (mine?.guestCpuMs ?? 0) / 1000,
+    },
+  ]
 }

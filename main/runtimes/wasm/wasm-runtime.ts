@@ -32,7 +32,7 @@ import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { followLogs } from './follow-logs.ts'
 import { HostHandle } from './host-handle.ts'
 import { HostLink } from './host-link.ts'
-import { shareSample } from './host-share.ts'
+import { shareParts, shareSample } from './host-share.ts'
 import { loadModule, notWasm, readWasm } from './load-module.ts'
 import type { HostConfig, WarmHint } from './protocol.ts'
 import { sha256 } from './sha256.ts'
@@ -248,25 +248,7 @@ export class WasmRuntime implements Runtime {
         `The host of ${i.id} is not running.`,
         'It exited; see its logs.',
       )
-    const mine = reading.workloads[i.id]
-    const guests = Object.values(reading.workloads)
-    const guestBytes = guests.reduce((a, w) => a + w.guestMemoryBytes, 0)
-    const guestSeconds = guests.reduce((a, w) => a + w.guestCpuMs, 0) / 1000
-    const share = 1 / members
-    return [
-      {
-        ...whole,
-        name: members > 1 ? `wasm host (1/${members} share)` : 'wasm host',
-        memoryBytes: Math.max(0, whole.memoryBytes - guestBytes) * share,
-        cpuSeconds: Math.max(0, whole.cpuSeconds - guestSeconds) * share,
-        ...(members > 1 && { share }),
-      },
-      {
-        name: 'linear memory',
-        memoryBytes: mine?.guestMemoryBytes ?? 0,
-        cpuSeconds: (mine?.guestCpuMs ?? 0) / 1000,
-      },
-    ]
+    return shareParts(reading, i.id, whole, members)
   }
 
   /** A host booted ahead of the next start belongs to no workload yet: engine overhead. */
