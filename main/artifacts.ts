@@ -1,12 +1,10 @@
 import { stat } from 'node:fs/promises'
-import type { ArtifactFile, Artifacts } from '../preload/api.ts'
+import type { ArtifactFile, Artifacts } from '../contract/api.ts'
 import { toErrorShape, WorldbenchError } from './core/errors.ts'
+import type { Runtime } from './core/runtime.ts'
+import type { RuntimeRegistry } from './core/runtime-registry.ts'
 import type { Supervisor } from './core/supervisor.ts'
 import type { Workload } from './core/world/schema.ts'
-import type { RuntimeRegistry } from './runtimes/registry.ts'
-import type { Runtime } from './runtimes/runtime.ts'
-import { wasmCacheEntries } from './runtimes/wasm/cache-listing.ts'
-import { inspectWasm } from './runtimes/wasm/index.ts'
 
 /** The files a workload runs from, by role. */
 function filesOf(w: Workload): { role: string; file: string }[] {
@@ -34,7 +32,9 @@ export async function listArtifacts(registry: RuntimeRegistry, supervisor: Super
       const st = await stat(file).catch(() => undefined)
       if (st) entry.bytes = st.size
       if (role === 'module') {
-        const x = await inspectWasm(file).catch(() => undefined)
+        const x = await modulesOf(registry)
+          .inspect(file)
+          .catch(() => undefined)
         if (x)
           entry.wasm = {
             format: x.format,
@@ -57,7 +57,7 @@ export async function listArtifacts(registry: RuntimeRegistry, supervisor: Super
     images,
     ...(imagesError && { imagesError }),
     files: [...byFile.values()],
-    wasmCache: await wasmCacheEntries(),
+    wasmCache: await modulesOf(registry).cacheEntries(),
   }
 }
 
@@ -70,4 +70,16 @@ export function imagesOf(registry: RuntimeRegistry): NonNullable<Runtime['images
       'See the Engines page to set one up.',
     )
   return images
+}
+
+/** The module reader (the Wasm runtime's). */
+export function modulesOf(registry: RuntimeRegistry): NonNullable<Runtime['modules']> {
+  const modules = registry.all().find((r) => r.modules)?.modules
+  if (!modules)
+    throw new WorldbenchError(
+      'NO_MODULE_ENGINE',
+      'No Wasm runtime is configured, so no module can be inspected.',
+      'See the Engines page.',
+    )
+  return modules
 }

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path'
-import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../preload/api.ts'
-import { imagesOf, listArtifacts } from './artifacts.ts'
+import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } from '../contract/api.ts'
+import { imagesOf, listArtifacts, modulesOf } from './artifacts.ts'
 import { ActivityTracker } from './core/activity.ts'
 import { BenchRunner } from './core/bench/runner.ts'
 import { WorldbenchError } from './core/errors.ts'
 import { EventBus } from './core/events.ts'
 import { stateDir } from './core/paths.ts'
+import type { Runtime } from './core/runtime.ts'
+import type { RuntimeRegistry } from './core/runtime-registry.ts'
 import { Sampler, type SamplerOptions } from './core/sampler.ts'
 import { StoppedInstances } from './core/stopped-instances.ts'
 import { Store } from './core/store.ts'
@@ -15,11 +17,6 @@ import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
 import { checkWorldFileSync, formatIssue, loadWorld, validateWorldFile } from './core/world/load.ts'
 import type { Kind, World } from './core/world/schema.ts'
 import { assertTrusted, worldScripts, worldTrustHash } from './core/world/trust.ts'
-import { ENGINE_SETTINGS } from './runtimes/default-registry.ts'
-import type { RuntimeRegistry } from './runtimes/registry.ts'
-import type { Runtime } from './runtimes/runtime.ts'
-import { clearWasmCache } from './runtimes/wasm/cache-listing.ts'
-import { inspectWasm } from './runtimes/wasm/index.ts'
 import { checkText, saveUploadedWorld, toValidationResult } from './upload-world.ts'
 import { version } from './version.ts'
 
@@ -27,6 +24,8 @@ export interface ServiceOptions {
   registry: RuntimeRegistry
   /** Builds a runtime when an engine setting changes; without it, such settings apply at the next start. */
   runtimeFactory?: (kind: Kind, settings: Record<string, unknown>) => Runtime
+  /** Settings that choose an engine (e.g. container.socket): changing one replaces that kind's runtime. */
+  engineSettings?: Record<string, Kind>
   store?: Store
   sampler?: SamplerOptions
   /** A look at engine truth by a process that does not own the state dir: no engine watches. */
@@ -46,10 +45,12 @@ export class WorldbenchService {
   private readonly terminals: Terminals
   private benching = false
   private readonly runtimeFactory: ServiceOptions['runtimeFactory']
+  private readonly engineSettings: Record<string, Kind>
 
   constructor(opts: ServiceOptions) {
     this.registry = opts.registry
     this.runtimeFactory = opts.runtimeFactory
+    this.engineSettings = opts.engineSettings ?? {}
     this.store = opts.store ?? new Store()
     this.supervisor = new Supervisor(this.registry, this.bus, {
       watch: !opts.readOnly,
@@ -125,7 +126,7 @@ export class WorldbenchService {
       getSettings: async () => this.store.getSettings(),
       setSetting: async ({ key, value }) => {
         this.store.setSetting(key, value)
-        const kind = ENGINE_SETTINGS[key]
+        const kind = this.engineSettings[key]
         if (kind && this.runtimeFactory) {
           // New work goes to the engine the setting names; running instances keep their own.
           const runtime = this.runtimeFactory(kind, this.store.getSettings())
@@ -224,7 +225,7 @@ export class WorldbenchService {
         return { ok: true as const }
       },
       pruneImages: () => imagesOf(this.registry).prune(),
-      clearWasmCache: () => clearWasmCache(),
+      clearWasmCache: () => modulesOf(this.registry).clearCache(),
       terminalOpen: async ({ id, cols, rows }) => {
         const m = this.supervisor.get(id)
         return this.terminals.open(m.instance, m.runtime, { cols, rows })
@@ -272,10 +273,10 @@ export class WorldbenchService {
         return {
           info,
           ...(w && { definition: JSON.parse(JSON.stringify(w)) as Record<string, unknown> }),
-          ...(w?.wasm && { wasm: await inspectWasm(w.wasm.module) }),
+          ...(w?.wasm && { wasm: await modulesOf(this.registry).inspect(w.wasm.module) }),
         }
       },
-      inspectWasm: async ({ file }) => inspectWasm(resolve(file)),
+      inspectWasm: async ({ file }) => modulesOf(this.registry).inspect(resolve(file)),
       benchGet: async ({ id }) => {
         const run = this.store.benchRun(id)
         if (!run)

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ValidationIssue, ValidationResult } from '../preload/api.ts'
+import type { ValidationIssue, ValidationResult } from '../contract/api.ts'
 import { WorldbenchError } from './core/errors.ts'
 import { stateSubdir } from './core/paths.ts'
 import { checkWorldText, formatIssue } from './core/world/load.ts'

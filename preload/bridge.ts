@@ -1,4 +1,4 @@
-import { type EventName, ipcChannel, methodNames } from './api.ts'
+import { type EventName, ipcChannel, methodNames } from '../contract/api.ts'
 
 export interface IpcLike {
   invoke(channel: string, params: unknown): Promise<unknown>

@@ -2,7 +2,7 @@
 // error }), because Error objects lose their code and hint when they cross the context bridge;
 // renderer/api.ts unwraps it.
 import { contextBridge, type IpcRendererEvent, ipcRenderer } from 'electron'
-import { type EventName, ipcEventChannel } from './api.ts'
+import { type EventName, ipcEventChannel } from '../contract/api.ts'
 import { buildBridge } from './bridge.ts'
 
 const bridge = buildBridge({

@@ -8,8 +8,8 @@ import type {
   WireEvent,
   WireResponse,
   WorldbenchApi,
-} from '../preload/api.ts'
-import { createRpcClient, RemoteError } from '../preload/rpc-client.ts'
+} from '../contract/api.ts'
+import { createRpcClient, RemoteError } from '../contract/rpc-client.ts'
 import { connection, setConnection } from './lib/connection.ts'
 
 type Envelope = { ok: true; result: unknown } | { ok: false; error: ErrorShape }

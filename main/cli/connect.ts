@@ -1,4 +1,4 @@
-import type { WorldbenchApi } from '../../preload/api.ts'
+import type { WorldbenchApi } from '../../contract/api.ts'
 import { WorldbenchError } from '../core/errors.ts'
 import { currentOwner } from '../core/owner-lock.ts'
 import { sleep } from '../core/readiness.ts'

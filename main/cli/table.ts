@@ -1,4 +1,4 @@
-import { formatBytes as formatBytesOr } from '../../preload/format.ts'
+import { formatBytes as formatBytesOr } from '../../contract/format.ts'
 
 /** A plain text table for people: left-aligned columns, two spaces apart, a header row. */
 export function table(headers: string[], rows: (string | number | undefined)[][]): string {

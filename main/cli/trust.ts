@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises'
-import type { WorldbenchApi } from '../../preload/api.ts'
-import { RemoteError } from '../../preload/rpc-client.ts'
+import type { WorldbenchApi } from '../../contract/api.ts'
+import { RemoteError } from '../../contract/rpc-client.ts'
 import { WorldbenchError } from '../core/errors.ts'
 
 /**

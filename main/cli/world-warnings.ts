@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { ValidationIssue } from '../../preload/api.ts'
+import type { ValidationIssue } from '../../contract/api.ts'
 import { formatIssue, validateWorldFile } from '../core/world/load.ts'
 
 export function printWarnings(warnings: ValidationIssue[] = []): void {

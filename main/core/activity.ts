@@ -1,4 +1,4 @@
-import type { Activity } from '../../preload/api.ts'
+import type { Activity } from '../../contract/api.ts'
 import type { EventBus } from './events.ts'
 
 /**

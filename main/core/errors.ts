@@ -1,4 +1,4 @@
-import type { ErrorShape } from '../../preload/api.ts'
+import type { ErrorShape } from '../../contract/api.ts'
 
 /** An error a person can act on: a stable code, what went wrong, and what to do about it. */
 export class WorldbenchError extends Error {

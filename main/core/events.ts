@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { EventMap, EventName } from '../../preload/api.ts'
+import type { EventMap, EventName } from '../../contract/api.ts'
 
 /** The one bus every state change goes through; transports forward it to their clients. */
 export class EventBus {

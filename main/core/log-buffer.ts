@@ -1,4 +1,4 @@
-import type { LogLine } from '../../preload/api.ts'
+import type { LogLine } from '../../contract/api.ts'
 
 /** The last N log lines of one instance, kept so late viewers see what already happened. */
 export class LogBuffer {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net'
-import type { PortBinding } from '../../preload/api.ts'
+import type { PortBinding } from '../../contract/api.ts'
 import { WorldbenchError } from './errors.ts'
 
 /** Asks the OS for a free TCP port on `host` (the way "host port 0" is resolved). */

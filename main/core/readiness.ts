@@ -1,6 +1,6 @@
 import { request } from 'node:http'
 import { connect } from 'node:net'
-import type { LogLine, PortBinding } from '../../preload/api.ts'
+import type { LogLine, PortBinding } from '../../contract/api.ts'
 import { WorldbenchError } from './errors.ts'
 import type { Workload } from './world/schema.ts'
 

@@ -1,4 +1,4 @@
-import type { Sample, SamplesTick } from '../../preload/api.ts'
+import type { Sample, SamplesTick } from '../../contract/api.ts'
 import type { EventBus } from './events.ts'
 import { HostCpu, hostMemory, SelfCpu } from './metrics/host-stats.ts'
 import { RingBuffer } from './metrics/ring-buffer.ts'

@@ -1,4 +1,4 @@
-import type { StartPhase } from '../../preload/api.ts'
+import type { StartPhase } from '../../contract/api.ts'
 import { percentile } from './bench/stats.ts'
 
 /** A moment a start reached: the phase that ends there, in epoch milliseconds. */

@@ -1,4 +1,4 @@
-import type { InstanceInfo, LogLine } from '../../preload/api.ts'
+import type { InstanceInfo, LogLine } from '../../contract/api.ts'
 import type { Workload } from './world/schema.ts'
 
 const KEEP = 200

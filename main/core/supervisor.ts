@@ -6,14 +6,14 @@ import type {
   LogLine,
   StartPhase,
   WorldStatus,
-} from '../../preload/api.ts'
-import type { RuntimeRegistry } from '../runtimes/registry.ts'
-import { healthProbe, type Instance, type Runtime } from '../runtimes/runtime.ts'
+} from '../../contract/api.ts'
 import { toErrorShape, WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
 import { LogBuffer } from './log-buffer.ts'
 import { runPrepareScript } from './prepare-script.ts'
 import { readySpec, waitReady } from './readiness.ts'
+import { healthProbe, type Instance, type Runtime } from './runtime.ts'
+import type { RuntimeRegistry } from './runtime-registry.ts'
 import { epochNow, startPhases } from './start-timeline.ts'
 import { pauseForTest } from './test-pause.ts'
 import { startWaves } from './world/order.ts'

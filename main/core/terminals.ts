@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import type { Instance, Runtime, TerminalStream } from '../runtimes/runtime.ts'
 import { WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
+import type { Instance, Runtime, TerminalStream } from './runtime.ts'
 
 const MAX_SESSIONS = 16
 /** A session nobody typed into for this long is closed, so a tab closed without a goodbye leaves no shell. */

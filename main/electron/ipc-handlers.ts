@@ -1,4 +1,4 @@
-import { type Handlers, ipcChannel, methodNames } from '../../preload/api.ts'
+import { type Handlers, ipcChannel, methodNames } from '../../contract/api.ts'
 import { type DispatchResult, dispatch } from '../transport/dispatch.ts'
 
 /** One IPC handler per contract method, keyed by channel, generated from the list. */

@@ -1,5 +1,5 @@
 import { ipcMain, type WebContents } from 'electron'
-import { type Handlers, ipcEventChannel } from '../../preload/api.ts'
+import { type Handlers, ipcEventChannel } from '../../contract/api.ts'
 import type { EventBus } from '../core/events.ts'
 import { ipcHandlers, isTrustedSenderUrl } from './ipc-handlers.ts'
 import { APP_ORIGIN } from './protocol.ts'

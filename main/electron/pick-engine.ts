@@ -1,5 +1,5 @@
 import { type BrowserWindow, dialog, type MessageBoxOptions, type OpenDialogOptions } from 'electron'
-import type { Handlers } from '../../preload/api.ts'
+import type { Handlers } from '../../contract/api.ts'
 
 /**
  * The desktop answer to pickEngineBinary: a file dialog, then a confirmation naming the file,

@@ -1,7 +1,7 @@
+import type { Runtime } from '../core/runtime.ts'
+import { RuntimeRegistry } from '../core/runtime-registry.ts'
 import type { Kind } from '../core/world/schema.ts'
 import { ContainerRuntime } from './container/index.ts'
-import { RuntimeRegistry } from './registry.ts'
-import type { Runtime } from './runtime.ts'
 import { VmRuntime } from './vm/index.ts'
 import { WasmRuntime } from './wasm/index.ts'
 

@@ -1,5 +1,10 @@
-import { ENGINE_PATH_SETTINGS, type ErrorShape, type MethodName } from '../../preload/api.ts'
-import type { Caller } from './dispatch.ts'
+import { ENGINE_PATH_SETTINGS, type ErrorShape, type MethodName } from '../../contract/api.ts'
+
+/**
+ * Who is calling: the desktop window over IPC, a browser over the WebSocket, the CLI over the
+ * control socket, or code in this same process (trusted: it could do anything anyway).
+ */
+export type Caller = 'desktop' | 'web' | 'control' | 'local'
 
 const enginePaths: readonly string[] = ENGINE_PATH_SETTINGS
 /** Any later setting named like a program or a path is held to the same rule. */

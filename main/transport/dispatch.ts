@@ -1,14 +1,10 @@
-import { type ErrorShape, type Handlers, type MethodName, methods } from '../../preload/api.ts'
+import { type ErrorShape, type Handlers, type MethodName, methods } from '../../contract/api.ts'
 import { toErrorShape } from '../core/errors.ts'
-import { refusedFor } from './caller-policy.ts'
+import { type Caller, refusedFor } from './caller-policy.ts'
+
+export type { Caller }
 
 export type DispatchResult = { ok: true; result: unknown } | { ok: false; error: ErrorShape }
-
-/**
- * Who is calling: the desktop window over IPC, a browser over the WebSocket, the CLI over the
- * control socket, or code in this same process (trusted: it could do anything anyway).
- */
-export type Caller = 'desktop' | 'web' | 'control' | 'local'
 
 /**
  * The one boundary every transport goes through: look the method up in the contract,
@@ -55,7 +51,7 @@ async function validateAndCall(
       error: {
         code: 'INVALID_INPUT',
         message: `Invalid input for ${name}${where}: ${first?.message ?? 'does not match the schema'}.`,
-        hint: 'Check the call against the method schema in preload/api.ts.',
+        hint: 'Check the call against the method schema in contract/api.ts.',
         details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
       },
     }

@@ -1,4 +1,4 @@
-import type { ErrorShape } from '../../preload/api.ts'
+import type { ErrorShape } from '../../contract/api.ts'
 
 /** What one request may be: larger or deeper messages are answered with an error, never parsed. */
 export const MAX_MESSAGE_BYTES = 1 << 20

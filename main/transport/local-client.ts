@@ -4,8 +4,8 @@ import {
   type Handlers,
   methodNames,
   type WorldbenchApi,
-} from '../../preload/api.ts'
-import { RemoteError } from '../../preload/rpc-client.ts'
+} from '../../contract/api.ts'
+import { RemoteError } from '../../contract/rpc-client.ts'
 import type { EventBus } from '../core/events.ts'
 import { dispatch } from './dispatch.ts'
 

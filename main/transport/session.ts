@@ -1,4 +1,4 @@
-import type { ErrorShape, Handlers, WireEvent, WireResponse } from '../../preload/api.ts'
+import type { ErrorShape, Handlers, WireEvent, WireResponse } from '../../contract/api.ts'
 import type { EventBus } from '../core/events.ts'
 import { type Caller, dispatch } from './dispatch.ts'
 import { jsonDepthExceeds, limitErrors, MAX_IN_FLIGHT, MAX_JSON_DEPTH, MAX_MESSAGE_BYTES } from './limits.ts'

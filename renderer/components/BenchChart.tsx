@@ -1,6 +1,6 @@
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react'
 import uPlot from 'uplot'
-import type { Kind, MetricSummary } from '../../preload/api.ts'
+import type { Kind, MetricSummary } from '../../contract/api.ts'
 
 const KIND_COLOR: Record<Kind, string> = { vm: '#8b5cf6', container: '#0ea5e9', wasm: '#f59e0b' }
 

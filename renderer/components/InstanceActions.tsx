@@ -1,4 +1,4 @@
-import type { InstanceInfo } from '../../preload/api.ts'
+import type { InstanceInfo } from '../../contract/api.ts'
 import { api } from '../api.ts'
 import { act } from '../lib/toasts.ts'
 import { Button } from './ui.tsx'

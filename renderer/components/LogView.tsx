@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
-import type { LogLine } from '../../preload/api.ts'
+import type { LogLine } from '../../contract/api.ts'
 import { api, onEvent } from '../api.ts'
 import { connection } from '../lib/connection.ts'
 import { filterLogs, logFileName, logText, shortTime } from '../lib/log-format.ts'

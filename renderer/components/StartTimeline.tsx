@@ -1,4 +1,4 @@
-import type { StartPhase } from '../../preload/api.ts'
+import type { StartPhase } from '../../contract/api.ts'
 import { formatValue } from '../lib/bench-format.ts'
 import { Card } from './ui.tsx'
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
-import type { ValidationResult } from '../../preload/api.ts'
+import type { ValidationResult } from '../../contract/api.ts'
 import { api } from '../api.ts'
 import { act } from '../lib/toasts.ts'
 import { Button } from './ui.tsx'

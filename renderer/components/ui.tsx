@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react'
-import type { Kind } from '../../preload/api.ts'
+import type { Kind } from '../../contract/api.ts'
 
 export function Card({ children, className = '' }: { children: ReactNode; className?: string }) {
   return (
@@ -104,4 +104,4 @@ export function Empty({ children }: { children: ReactNode }) {
   )
 }
 
-export { formatBytes } from '../../preload/format.ts'
+export { formatBytes } from '../../contract/format.ts'

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
-import type { InstanceInfo, Sample } from '../../preload/api.ts'
+import type { InstanceInfo, Sample } from '../../contract/api.ts'
 import { api, onEvent } from '../api.ts'
 import { connection } from '../lib/connection.ts'
 import { mergeListing } from '../lib/merge-listing.ts'

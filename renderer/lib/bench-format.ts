@@ -1,5 +1,5 @@
-import type { BenchMetric, BenchReport, MetricSummary } from '../../preload/api.ts'
-import { formatBytes } from '../../preload/format.ts'
+import type { BenchMetric, BenchReport, MetricSummary } from '../../contract/api.ts'
+import { formatBytes } from '../../contract/format.ts'
 
 export interface MetricInfo {
   key: BenchMetric

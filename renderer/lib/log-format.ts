@@ -1,4 +1,4 @@
-import type { LogLine } from '../../preload/api.ts'
+import type { LogLine } from '../../contract/api.ts'
 
 /** "02:33:08.123" in local time: short enough to stay in front of every line. */
 export function shortTime(t: number): string {

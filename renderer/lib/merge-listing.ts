@@ -1,4 +1,4 @@
-import type { InstanceInfo } from '../../preload/api.ts'
+import type { InstanceInfo } from '../../contract/api.ts'
 
 /**
  * The instance list after a periodic listing: our own instances keep what their events said

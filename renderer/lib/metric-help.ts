@@ -1,4 +1,4 @@
-import type { Kind } from '../../preload/api.ts'
+import type { Kind } from '../../contract/api.ts'
 
 /** What each number counts and includes, shown as the tooltip of every metric in the app. */
 export const METRIC_HELP = {

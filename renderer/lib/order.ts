@@ -1,4 +1,4 @@
-import type { InstanceInfo, WorldSummary } from '../../preload/api.ts'
+import type { InstanceInfo, WorldSummary } from '../../contract/api.ts'
 
 /**
  * A stable order for instance lists: worlds in the order the Worlds page lists them, workloads in

@@ -1,4 +1,4 @@
-import type { Sample, SamplesTick } from '../../preload/api.ts'
+import type { Sample, SamplesTick } from '../../contract/api.ts'
 
 /** A sparkline shows the last minute at 1 Hz; the instance page charts the full history. */
 export const SPARKLINE_POINTS = 60

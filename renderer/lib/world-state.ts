@@ -1,4 +1,4 @@
-import type { Activity, InstanceInfo, WorldSummary } from '../../preload/api.ts'
+import type { Activity, InstanceInfo, WorldSummary } from '../../contract/api.ts'
 
 export type WorldState = 'starting' | 'stopping' | 'running' | 'partly running' | 'failed' | 'stopped'
 

@@ -1,4 +1,4 @@
-import type { WorldSummary } from '../../preload/api.ts'
+import type { WorldSummary } from '../../contract/api.ts'
 import { api } from '../api.ts'
 import { connection } from './connection.ts'
 

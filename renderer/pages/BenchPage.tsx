@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { BenchReport, Kind, ProgressInfo } from '../../preload/api.ts'
+import type { BenchReport, Kind, ProgressInfo } from '../../contract/api.ts'
 import { api, onEvent } from '../api.ts'
 import { BenchChart, type BenchChartHandle } from '../components/BenchChart.tsx'
 import { StartTimeline } from '../components/StartTimeline.tsx'

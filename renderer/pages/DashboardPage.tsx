@@ -1,5 +1,5 @@
 import { memo, useMemo, useState } from 'react'
-import type { InstanceInfo, Kind, Sample } from '../../preload/api.ts'
+import type { InstanceInfo, Kind, Sample } from '../../contract/api.ts'
 import { InstanceActions } from '../components/InstanceActions.tsx'
 import { LiveText } from '../components/LiveText.tsx'
 import { MetricHelp } from '../components/MetricHelp.tsx'

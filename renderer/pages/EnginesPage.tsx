@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import type { ENGINE_PATH_SETTINGS } from '../../preload/api.ts'
+import type { ENGINE_PATH_SETTINGS } from '../../contract/api.ts'
 import { api } from '../api.ts'
 import { Help } from '../components/Help.tsx'
 import { Button, Card, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'

@@ -1,4 +1,4 @@
-import type { Artifacts } from '../../preload/api.ts'
+import type { Artifacts } from '../../contract/api.ts'
 import { api } from '../api.ts'
 import { ConfirmButton } from '../components/ConfirmButton.tsx'
 import { Help } from '../components/Help.tsx'

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react'
-import type { InstanceDetails, Sample } from '../../preload/api.ts'
+import type { InstanceDetails, Sample } from '../../contract/api.ts'
 import { api, onEvent } from '../api.ts'
 import { InstanceActions } from '../components/InstanceActions.tsx'
 import { LogView } from '../components/LogView.tsx'

@@ -1,5 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react'
-import type { ProgressInfo, WorldStatus, WorldSummary } from '../../preload/api.ts'
+import type { ProgressInfo, WorldStatus, WorldSummary } from '../../contract/api.ts'
 import { api, onEvent } from '../api.ts'
 import {
   Button,

@@ -1,10 +1,11 @@
 // The main process's sampling overhead: a real Sampler and Supervisor sampling many real OS
 // processes (`sleep` children, through processStats like VM and Wasm hosts) at 1 Hz.
+
+import type { SamplesTick } from '../../contract/api.ts'
 import { EventBus } from '../../main/core/events.ts'
+import { RuntimeRegistry } from '../../main/core/runtime-registry.ts'
 import { Sampler } from '../../main/core/sampler.ts'
 import { Supervisor } from '../../main/core/supervisor.ts'
-import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
-import type { SamplesTick } from '../../preload/api.ts'
 import { SleepProcessRuntime, sleepWorld } from '../../test/support/sleep-process-runtime.ts'
 
 export interface SamplerOverhead {

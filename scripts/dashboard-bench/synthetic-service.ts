@@ -2,10 +2,10 @@
 // with 100 made-up instances and emits one made-up samples tick a second. Nothing runs; it only
 // feeds the real renderer, served by the real web-mode server, a realistic stream of updates.
 
+import type { Handlers, InstanceInfo, Kind, MethodName, Sample, SamplesTick } from '../../contract/api.ts'
+import { methodNames } from '../../contract/api.ts'
 import { WorldbenchError } from '../../main/core/errors.ts'
 import { EventBus } from '../../main/core/events.ts'
-import type { Handlers, InstanceInfo, Kind, MethodName, Sample, SamplesTick } from '../../preload/api.ts'
-import { methodNames } from '../../preload/api.ts'
 
 const KINDS: Kind[] = ['vm', 'container', 'wasm']
 

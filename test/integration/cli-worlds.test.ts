@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { InstanceInfo } from '../../preload/api.ts'
+import type { InstanceInfo } from '../../contract/api.ts'
 import { cli, exited, startUntil } from './cli-helpers.ts'
 import { httpGet } from './helpers.ts'
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { methodNames } from '../../preload/api.ts'
+import { methodNames } from '../../contract/api.ts'
 import { rawGet, type ServeProcess, startServe, stillAnswers } from './serve-process.ts'
 
 /**

@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Activity, EventMap } from '../../contract/api.ts'
 import { createService } from '../../main/create-service.ts'
 import type { WorldbenchService } from '../../main/service.ts'
-import type { Activity, EventMap } from '../../preload/api.ts'
 import { httpGet, trustTestWorld } from './helpers.ts'
 
 const world = join(process.cwd(), 'test/fixtures/worlds/wasm-only/world.yaml')

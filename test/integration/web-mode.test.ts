@@ -3,12 +3,12 @@ import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import type { DoctorReport } from '../../contract/api.ts'
 import { stateDir } from '../../main/core/paths.ts'
 import { createService } from '../../main/create-service.ts'
 import { startWebServer, type WebServer } from '../../main/server.ts'
 import type { WorldbenchService } from '../../main/service.ts'
 import { connectControlSocket, listenControlSocket } from '../../main/transport/control-socket.ts'
-import type { DoctorReport } from '../../preload/api.ts'
 
 function get(web: WebServer, path: string, headers: Record<string, string> = {}) {
   const { port } = new URL(web.origin)

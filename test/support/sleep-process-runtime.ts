@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import type { EngineStatus, LogLine, Sample } from '../../contract/api.ts'
 import { newInstanceId } from '../../main/core/ids.ts'
 import { processStats } from '../../main/core/metrics/process-stats.ts'
+import type { Artifact, Instance, Runtime } from '../../main/core/runtime.ts'
 import type { Kind, Workload, World } from '../../main/core/world/schema.ts'
-import type { Artifact, Instance, Runtime } from '../../main/runtimes/runtime.ts'
-import type { EngineStatus, LogLine, Sample } from '../../preload/api.ts'
 
 /**
  * A STAND-IN runtime whose instances are plain `sleep` OS processes. It exists to load the

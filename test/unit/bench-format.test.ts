@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import type { BenchReport } from '../../contract/api.ts'
 import { summarize } from '../../main/core/bench/stats.ts'
-import type { BenchReport } from '../../preload/api.ts'
 import {
   benchToCsv,
   benchToMarkdown,

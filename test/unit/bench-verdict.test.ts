@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { BenchKindResult, BenchMetric, Kind } from '../../contract/api.ts'
 import { summarize } from '../../main/core/bench/stats.ts'
 import { benchVerdict } from '../../main/core/bench/verdict.ts'
-import type { BenchKindResult, BenchMetric, Kind } from '../../preload/api.ts'
 
 const MiB = 1024 * 1024
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import type { CostPart } from '../../contract/api.ts'
 import { measureWindow } from '../../main/core/bench/window.ts'
 import { WorldbenchError } from '../../main/core/errors.ts'
-import type { CostPart } from '../../preload/api.ts'
 
 /** A reader of a workload that burns CPU at a known rate: cpuSeconds grows with wall time. */
 function burning(rate: number, memory: number[]): () => Promise<CostPart[]> {

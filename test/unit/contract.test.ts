@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { type Handlers, ipcChannel, type MethodName, methodNames, methods } from '../../contract/api.ts'
+import { createRpcClient, RemoteError } from '../../contract/rpc-client.ts'
 import { toErrorShape, WorldbenchError } from '../../main/core/errors.ts'
 import { ipcHandlers, isTrustedSenderUrl } from '../../main/electron/ipc-handlers.ts'
 import { dispatch } from '../../main/transport/dispatch.ts'
-import { type Handlers, ipcChannel, type MethodName, methodNames, methods } from '../../preload/api.ts'
 import { buildBridge } from '../../preload/bridge.ts'
-import { createRpcClient, RemoteError } from '../../preload/rpc-client.ts'
 
 /** For every method: inputs that must pass and inputs that must be refused. */
 const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { LogLine } from '../../preload/api.ts'
+import type { LogLine } from '../../contract/api.ts'
 import { filterLogs, logFileName, logText, shortTime } from '../../renderer/lib/log-format.ts'
 import { clockLabels } from '../../renderer/lib/time-labels.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { InstanceInfo } from '../../preload/api.ts'
+import type { InstanceInfo } from '../../contract/api.ts'
 import { mergeListing } from '../../renderer/lib/merge-listing.ts'
 
 const instance = (id: string, more: Partial<InstanceInfo> = {}): InstanceInfo => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { InstanceInfo, WorldSummary } from '../../preload/api.ts'
+import type { InstanceInfo, WorldSummary } from '../../contract/api.ts'
 import { orderInstances } from '../../renderer/lib/order.ts'
 
 const world = (name: string, workloadNames: string[]): WorldSummary => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Sample, SamplesTick } from '../../preload/api.ts'
+import type { Sample, SamplesTick } from '../../contract/api.ts'
 import { SampleStore, SPARKLINE_POINTS } from '../../renderer/lib/sample-store.ts'
 
 const sample = (t: number, cpu: number, mem: number): Sample => ({ t, cpuPercent: cpu, memoryBytes: mem })

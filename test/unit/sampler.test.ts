@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import type { SamplesTick } from '../../contract/api.ts'
 import { EventBus } from '../../main/core/events.ts'
 import { busyPercent, cpuCounters, cpuPercentOfOneCore, SelfCpu } from '../../main/core/metrics/host-stats.ts'
 import { RingBuffer } from '../../main/core/metrics/ring-buffer.ts'
+import { RuntimeRegistry } from '../../main/core/runtime-registry.ts'
 import { Sampler } from '../../main/core/sampler.ts'
 import { Supervisor } from '../../main/core/supervisor.ts'
-import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
-import type { SamplesTick } from '../../preload/api.ts'
 import { SleepProcessRuntime, sleepWorld } from '../support/sleep-process-runtime.ts'
 
 describe('RingBuffer', () => {

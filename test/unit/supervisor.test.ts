@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import type { EngineStatus, Sample } from '../../contract/api.ts'
 import { WorldbenchError } from '../../main/core/errors.ts'
 import { EventBus } from '../../main/core/events.ts'
+import type { Artifact, Instance, Runtime } from '../../main/core/runtime.ts'
+import { RuntimeRegistry } from '../../main/core/runtime-registry.ts'
 import { Supervisor } from '../../main/core/supervisor.ts'
 import type { Kind, Workload, World } from '../../main/core/world/schema.ts'
-import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
-import type { Artifact, Instance, Runtime } from '../../main/runtimes/runtime.ts'
-import type { EngineStatus, Sample } from '../../preload/api.ts'
 
 /**
  * A FAKE runtime, for the Supervisor's ordering and rollback logic only: it records the order of

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import type { Handlers } from '../../contract/api.ts'
 import { dispatch } from '../../main/transport/dispatch.ts'
 import { jsonDepthExceeds } from '../../main/transport/limits.ts'
-import type { Handlers } from '../../preload/api.ts'
 
 /** Nesting depth of a parsed JSON value: what jsonDepthExceeds must find without parsing. */
 function depth(v: unknown): number {

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { RuntimeRegistry } from '../../main/core/runtime-registry.ts'
 import { Store } from '../../main/core/store.ts'
 import { checkWorldText, MAX_WORLD_BYTES, validateWorldFile } from '../../main/core/world/load.ts'
-import { RuntimeRegistry } from '../../main/runtimes/registry.ts'
 import { WorldbenchService } from '../../main/service.ts'
 
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'worlds-hostile')

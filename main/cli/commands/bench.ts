@@ -1,4 +1,4 @@
-import type { BenchKindResult, BenchMetric, BenchReport, Kind } from '../../../preload/api.ts'
+import type { BenchKindResult, BenchMetric, BenchReport, Kind } from '../../../contract/api.ts'
 import { connect } from '../connect.ts'
 import { printJson } from '../output.ts'
 import { formatBytes, table } from '../table.ts'

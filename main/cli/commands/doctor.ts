@@ -1,4 +1,4 @@
-import type { DoctorReport } from '../../../preload/api.ts'
+import type { DoctorReport } from '../../../contract/api.ts'
 import { connect } from '../connect.ts'
 import { printJson } from '../output.ts'
 import { table } from '../table.ts'

@@ -1,4 +1,4 @@
-import type { InstanceInfo, WorldStatus } from '../../../preload/api.ts'
+import type { InstanceInfo, WorldStatus } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { formatIssue } from '../../core/world/load.ts'
 import { connect } from '../connect.ts'

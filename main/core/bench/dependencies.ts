@@ -1,8 +1,8 @@
-import type { RuntimeRegistry } from '../../runtimes/registry.ts'
-import type { Instance } from '../../runtimes/runtime.ts'
 import { WorldbenchError } from '../errors.ts'
 import { runPrepareScript } from '../prepare-script.ts'
 import { readySpec, waitReady } from '../readiness.ts'
+import type { Instance } from '../runtime.ts'
+import type { RuntimeRegistry } from '../runtime-registry.ts'
 import { withResolvedRefs } from '../world/refs.ts'
 import type { Workload, World } from '../world/schema.ts'
 

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { arch, cpus, loadavg, release, totalmem, type } from 'node:os'
-import type { BenchEnvironment, EngineStatus } from '../../../preload/api.ts'
+import type { BenchEnvironment, EngineStatus } from '../../../contract/api.ts'
 
 /** What the numbers depend on, recorded with them: host, load, power, engines, accelerator. */
 export async function benchEnvironment(engines: EngineStatus[]): Promise<BenchEnvironment> {

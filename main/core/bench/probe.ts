@@ -1,4 +1,4 @@
-import type { PortBinding } from '../../../preload/api.ts'
+import type { PortBinding } from '../../../contract/api.ts'
 import { WorldbenchError } from '../errors.ts'
 import { httpOk, sleep } from '../readiness.ts'
 

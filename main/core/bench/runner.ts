@@ -9,15 +9,15 @@ import type {
   MethodParams,
   PortBinding,
   StartPhase,
-} from '../../../preload/api.ts'
-import type { RuntimeRegistry } from '../../runtimes/registry.ts'
-import { type DirectRun, healthProbe, type Instance, type Runtime } from '../../runtimes/runtime.ts'
+} from '../../../contract/api.ts'
 import { toErrorShape, WorldbenchError } from '../errors.ts'
 import type { EventBus } from '../events.ts'
 import { totalMemoryBytes } from '../metrics/cost.ts'
 import { bindPorts } from '../ports.ts'
 import { runPrepareScript } from '../prepare-script.ts'
 import { readySpec, sleep, waitReady } from '../readiness.ts'
+import { type DirectRun, healthProbe, type Instance, type Runtime } from '../runtime.ts'
+import type { RuntimeRegistry } from '../runtime-registry.ts'
 import { epochOf, medianPhases, startPhases } from '../start-timeline.ts'
 import { withResolvedRefs } from '../world/refs.ts'
 import type { Kind, Workload, World } from '../world/schema.ts'

@@ -1,4 +1,4 @@
-import type { MetricSummary } from '../../../preload/api.ts'
+import type { MetricSummary } from '../../../contract/api.ts'
 
 /*
  * One metric over the repeats of a benchmark: median, p95, min, max, and a distribution-free

@@ -1,5 +1,5 @@
-import type { BenchKindResult, BenchMetric, BenchVerdict, Kind, VerdictRow } from '../../../preload/api.ts'
-import { formatBytes } from '../../../preload/format.ts'
+import type { BenchKindResult, BenchMetric, BenchVerdict, Kind, VerdictRow } from '../../../contract/api.ts'
+import { formatBytes } from '../../../contract/format.ts'
 
 /** The metrics the verdict ranks, in the order people ask about them. */
 const RANKED: { metric: BenchMetric; label: string; higherIsBetter?: boolean }[] = [

@@ -1,4 +1,4 @@
-import type { CostPart } from '../../../preload/api.ts'
+import type { CostPart } from '../../../contract/api.ts'
 import { WorldbenchError } from '../errors.ts'
 import { type CostReading, cpuPercentBetween, cpuSecondsByPart, totalMemoryBytes } from '../metrics/cost.ts'
 import { sleep } from '../readiness.ts'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import pidusage from 'pidusage'
-import type { CostPart } from '../../../preload/api.ts'
+import type { CostPart } from '../../../contract/api.ts'
 import { procKb } from './memory-breakdown.ts'
 import { parseProcStat } from './process-stats.ts'
 

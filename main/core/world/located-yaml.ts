@@ -1,5 +1,5 @@
-import { type Document, LineCounter, parseDocument } from 'yaml'
-import type { ValidationIssue } from '../../../preload/api.ts'
+import { type Document, isNode, LineCounter, parseDocument } from 'yaml'
+import type { ValidationIssue } from '../../../contract/api.ts'
 
 /** More alias expansions than this is an alias bomb ("billion laughs"), not a config file. */
 export const MAX_ALIASES = 100
@@ -42,4 +42,13 @@ export function yamlData(doc: Document): { data: unknown } | { error: string } {
         : `the YAML cannot be read: ${message}`,
     }
   }
+}
+
+/** Start offset of the YAML node at `path`, or of its nearest existing parent. */
+export function offsetOf(doc: Document, path: (string | number)[]): number | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true)
+    if (isNode(node) && node.range) return node.range[0]
+  }
+  return undefined
 }

@@ -19,20 +19,6 @@ export function refsIn(value: string): { names: string[]; invalid: string[] } {
   return { names, invalid }
 }
 
-export function isOriginOrRef(value: string): boolean {
-  if (/^\$\{workloads\.[a-z0-9][a-z0-9-]*\.url\}$/.test(value)) return true
-  try {
-    const u = new URL(value)
-    return (
-      (u.protocol === 'http:' || u.protocol === 'https:') &&
-      (u.pathname === '/' || u.pathname === '') &&
-      !u.search
-    )
-  } catch {
-    return false
-  }
-}
-
 /** Replaces every reference using `urlOf`; a reference without a URL is an error naming both workloads. */
 export function resolveRefs(
   value: string,

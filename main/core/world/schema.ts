@@ -1,7 +1,8 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { KINDS, type Kind as KindName } from '../../../contract/kinds.ts'
 import { isImageReference } from './image-ref.ts'
-import { isOriginOrRef } from './refs.ts'
+import { isOriginOrRef } from './origin.ts'
 
 /**
  * The one schema of a world file. The JSON Schema for editors is generated from it. Every number
@@ -24,7 +25,6 @@ const MAX_MEMORY_MIB = 1024 * 1024
 const MAX_VCPUS = 255
 const DAY_SECONDS = 24 * 60 * 60
 
-export const KINDS = ['vm', 'container', 'wasm'] as const
 export const Kind = z.enum(KINDS)
 
 const Name = z
@@ -243,7 +243,7 @@ export const WorldSchema = z.strictObject({
   workloads: z.array(WorkloadSchema).min(1).max(100),
 })
 
-export type Kind = z.infer<typeof Kind>
+export type Kind = KindName
 export type WorkloadInput = z.infer<typeof WorkloadSchema>
 export type WorldInput = z.infer<typeof WorldSchema>
 

@@ -1,4 +1,4 @@
-import type { ProgressEvent } from '../runtime.ts'
+import type { ProgressEvent } from '../../core/runtime.ts'
 
 /** One JSON message of the engine's /build or /images/create stream. */
 export interface StreamMessage {

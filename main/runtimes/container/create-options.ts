@@ -1,5 +1,5 @@
 import type Docker from 'dockerode'
-import type { PortBinding } from '../../../preload/api.ts'
+import type { PortBinding } from '../../../contract/api.ts'
 import { ownerId } from '../../core/owner.ts'
 import { readySpec } from '../../core/readiness.ts'
 import type { Workload } from '../../core/world/schema.ts'

@@ -1,4 +1,4 @@
-import type { InstallHint } from '../../../preload/api.ts'
+import type { InstallHint } from '../../../contract/api.ts'
 import { isErrnoCode, WorldbenchError } from '../../core/errors.ts'
 import type { Endpoint } from './discovery.ts'
 

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode'
-import type { ContainerImageInfo } from '../../../preload/api.ts'
+import type { ContainerImageInfo } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 
 /** Every image on the engine: size, age, tags, and which containers (running or not) use it. */

@@ -1,16 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import Docker from 'dockerode'
-import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
+import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { type CostReading, costSample, processPart } from '../../core/metrics/cost.ts'
 import { ownerId } from '../../core/owner.ts'
 import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
 import type { ReadySpec } from '../../core/readiness.ts'
-import { epochNow, isoEpochMs, type StartMark } from '../../core/start-timeline.ts'
-import { pauseForTest } from '../../core/test-pause.ts'
-import type { Workload } from '../../core/world/schema.ts'
 import type {
   Artifact,
   DirectRun,
@@ -21,7 +18,10 @@ import type {
   RuntimeEvent,
   StartOptions,
   TerminalStream,
-} from '../runtime.ts'
+} from '../../core/runtime.ts'
+import { epochNow, isoEpochMs, type StartMark } from '../../core/start-timeline.ts'
+import { pauseForTest } from '../../core/test-pause.ts'
+import type { Workload } from '../../core/world/schema.ts'
 import { type CgroupPaths, type CgroupReading, cgroupPaths, readCgroup } from './cgroup.ts'
 import {
   createOptions,

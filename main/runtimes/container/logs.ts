@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream'
 import type Docker from 'dockerode'
-import type { LogLine } from '../../../preload/api.ts'
-import type { LogOptions } from '../runtime.ts'
+import type { LogLine } from '../../../contract/api.ts'
+import type { LogOptions } from '../../core/runtime.ts'
 import { lineSplitter } from './line-splitter.ts'
 
 /**

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode'
-import type { EngineStatus } from '../../../preload/api.ts'
+import type { EngineStatus } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import type { Endpoint } from './discovery.ts'
 import { engineUnreachable, INSTALL_HINT } from './engine-errors.ts'

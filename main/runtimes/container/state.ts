@@ -1,4 +1,4 @@
-import type { InstanceState } from '../../../preload/api.ts'
+import type { InstanceState } from '../../../contract/api.ts'
 
 /** What an inspected container's State means for an instance. */
 export function stateFromInspect(

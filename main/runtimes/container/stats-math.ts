@@ -1,4 +1,4 @@
-import type { Sample } from '../../../preload/api.ts'
+import type { Sample } from '../../../contract/api.ts'
 
 /** The parts of one Docker /stats reading we use (Podman's compat API sends the same shape). */
 export interface StatsJson {

@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder'
 import type Docker from 'dockerode'
 import { WorldbenchError } from '../../core/errors.ts'
-import type { TerminalStream } from '../runtime.ts'
+import type { TerminalStream } from '../../core/runtime.ts'
 
 /** Shells to try, best first: images as small as ours have only busybox. */
 const SHELLS: { path: string; cmd: string[] }[] = [

@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, statSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { constants as osConstants, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
+import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { toErrorShape, WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { processPart } from '../../core/metrics/cost.ts'
@@ -11,9 +11,6 @@ import { processSamplePart, processStats } from '../../core/metrics/process-stat
 import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
 import { readySpec, sleep } from '../../core/readiness.ts'
-import { epochNow, type StartMark } from '../../core/start-timeline.ts'
-import { pauseForTest } from '../../core/test-pause.ts'
-import type { Workload } from '../../core/world/schema.ts'
 import type {
   Artifact,
   DirectRun,
@@ -23,7 +20,10 @@ import type {
   Runtime,
   RuntimeEvent,
   StartOptions,
-} from '../runtime.ts'
+} from '../../core/runtime.ts'
+import { epochNow, type StartMark } from '../../core/start-timeline.ts'
+import { pauseForTest } from '../../core/test-pause.ts'
+import type { Workload } from '../../core/world/schema.ts'
 import { followBootMarks } from './boot-marks.ts'
 import { runBuildScript } from './build-script.ts'
 import {

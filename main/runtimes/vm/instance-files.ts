@@ -2,7 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
-import type { PortBinding } from '../../../preload/api.ts'
+import type { PortBinding } from '../../../contract/api.ts'
 import type { ReadySpec } from '../../core/readiness.ts'
 
 /** What a VM's state folder holds, so a later Worldbench can find and adopt it. */

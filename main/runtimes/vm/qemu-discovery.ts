@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import type { InstallHint } from '../../../preload/api.ts'
+import type { InstallHint } from '../../../contract/api.ts'
 import { stateSubdir } from '../../core/paths.ts'
 import { sleep } from '../../core/readiness.ts'
 

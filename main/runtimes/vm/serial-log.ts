@@ -1,5 +1,5 @@
 import { open, readFile } from 'node:fs/promises'
-import type { LogLine } from '../../../preload/api.ts'
+import type { LogLine } from '../../../contract/api.ts'
 import { sleep } from '../../core/readiness.ts'
 
 const POLL_MS = 100

@@ -1,6 +1,6 @@
 /** A host's log lines as an async iterable: the tail so far, then (with follow) new lines until it exits. */
-import type { LogLine } from '../../../preload/api.ts'
-import type { LogOptions } from '../runtime.ts'
+import type { LogLine } from '../../../contract/api.ts'
+import type { LogOptions } from '../../core/runtime.ts'
 import type { HostHandle } from './host-handle.ts'
 
 export async function* followLogs(host: HostHandle, opts: LogOptions = {}): AsyncIterable<LogLine> {

@@ -3,7 +3,7 @@
  * outcome a serve mode sees (a failure at the memory cap named as such), the errors of a run
  * stopped from outside, and the running totals a workload's samples show.
  */
-import type { ErrorShape } from '../../../preload/api.ts'
+import type { ErrorShape } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import type { WorkerMessage } from './worker-messages.ts'
 

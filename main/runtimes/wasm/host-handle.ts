@@ -2,7 +2,7 @@
  * One Wasm workload in its host process (see host-link.ts): its log lines and state, and
  * start/stop/stats as promises. The host may be its own or shared with its world.
  */
-import type { ErrorShape, InstanceState, LogLine } from '../../../preload/api.ts'
+import type { ErrorShape, InstanceState, LogLine } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { LogBuffer } from '../../core/log-buffer.ts'
 import type { StartMark } from '../../core/start-timeline.ts'

@@ -5,20 +5,27 @@
  * workload in it with the reason.
  */
 import { createInterface } from 'node:readline'
-import type { LogLine } from '../../../preload/api.ts'
+import type { LogLine } from '../../../contract/api.ts'
 import { processStats } from '../../core/metrics/process-stats.ts'
-import type { HostHandle } from './host-handle.ts'
 import { type HostReading, overheadCpu, totalGuestCpuMs } from './host-share.ts'
 import type { FromHost, ToHost, WorkloadStats } from './protocol.ts'
 import { type HostProcess, spawnHost } from './spawn-host.ts'
 
 const READING_REUSE_MS = 500
 
+/** What the link tells each workload it carries (a HostHandle). */
+export interface HostMember {
+  readonly id: string
+  hostExited(clean: boolean, reason: string): void
+  push(line: LogLine): void
+  onMessage(message: FromHost): void
+}
+
 export class HostLink {
   readonly process: HostProcess
   /** Serves one workload, and ends with it (isolation: process, command and http workloads). */
   readonly own: boolean
-  private readonly members = new Map<string, HostHandle>()
+  private readonly members = new Map<string, HostMember>()
   private statsWaiters: ((s: Record<string, WorkloadStats>) => void)[] = []
   private lastReading: { at: number; value: Promise<HostReading | undefined> } | undefined
   private lastGuestCpu: { at: number; guestCpuMs: number } | undefined
@@ -55,7 +62,7 @@ export class HostLink {
     return this.members.size
   }
 
-  add(member: HostHandle): void {
+  add(member: HostMember): void {
     this.members.set(member.id, member)
   }
 

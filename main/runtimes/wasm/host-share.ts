@@ -3,7 +3,7 @@
  * measured around each run) plus an even share of what the host costs beyond its guests (Node,
  * V8, the listeners). With a host of its own, that is the whole process.
  */
-import type { CostPart, Sample } from '../../../preload/api.ts'
+import type { CostPart, Sample } from '../../../contract/api.ts'
 import type { ProcessStats } from '../../core/metrics/process-stats.ts'
 import type { WorkloadStats } from './protocol.ts'
 

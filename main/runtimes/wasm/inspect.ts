@@ -3,13 +3,13 @@
  * version; for a component its WIT world, as jco prints it.
  */
 import { basename } from 'node:path'
-import type { WasmInspectionInfo } from '../../../preload/api.ts'
+import type { WasmInspectionInfo } from '../../../contract/api.ts'
 import { WASI_NAMESPACES, type WasiVersion } from './guest-imports.ts'
 import { invalidWasm, notWasm, readWasm } from './load-module.ts'
 import { sha256 } from './sha256.ts'
 import { wasmFormat } from './wasm-bytes.ts'
 
-/** The contract's shape (preload/api.ts): what the API and the instance page show. */
+/** The contract's shape (contract/api.ts): what the API and the instance page show. */
 export type WasmInspection = WasmInspectionInfo
 
 /** The WASI version of a module, from the namespaces of its imports. */

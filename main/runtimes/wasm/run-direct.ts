@@ -6,7 +6,7 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { devNull, tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import type { LogLine } from '../../../preload/api.ts'
+import type { LogLine } from '../../../contract/api.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import { WASM_DEFAULT_MEMORY_MIB, withWasmDefaults } from '../../core/world/wasm-defaults.ts'
 import type { GuestIo } from './guest-run.ts'

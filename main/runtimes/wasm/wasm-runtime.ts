@@ -11,13 +11,12 @@ import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../preload/api.ts'
+import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { processPart } from '../../core/metrics/cost.ts'
 import { projectRoot } from '../../core/paths.ts'
 import { bindPorts, urlFor } from '../../core/ports.ts'
-import type { Workload } from '../../core/world/schema.ts'
 import type {
   Artifact,
   DirectRun,
@@ -27,12 +26,15 @@ import type {
   Runtime,
   RuntimeEvent,
   StartOptions,
-} from '../runtime.ts'
+} from '../../core/runtime.ts'
+import type { Workload } from '../../core/world/schema.ts'
+import { clearWasmCache, wasmCacheEntries } from './cache-listing.ts'
 import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { followLogs } from './follow-logs.ts'
 import { HostHandle } from './host-handle.ts'
 import { HostLink } from './host-link.ts'
 import { shareParts, shareSample } from './host-share.ts'
+import { inspectWasm } from './inspect.ts'
 import { loadModule, notWasm, readWasm } from './load-module.ts'
 import type { HostConfig, WarmHint } from './protocol.ts'
 import { sha256 } from './sha256.ts'
@@ -48,6 +50,7 @@ export interface WasmRuntimeOptions {
 
 export class WasmRuntime implements Runtime {
   readonly kind = 'wasm' as const
+  readonly modules = { inspect: inspectWasm, cacheEntries: wasmCacheEntries, clearCache: clearWasmCache }
   private readonly hosts = new Map<string, HostHandle>()
   /** The shared host of each world, while it has workloads. */
   private readonly shared = new Map<string, HostLink>()

@@ -1,5 +1,5 @@
 /** Messages between a Wasm host's main thread and its guest worker threads. */
-import type { ErrorShape } from '../../../preload/api.ts'
+import type { ErrorShape } from '../../../contract/api.ts'
 import type { MemoryImport } from './memory-limit.ts'
 import type { GuestDir } from './protocol.ts'
 

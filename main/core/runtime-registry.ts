@@ -1,6 +1,6 @@
-import { WorldbenchError } from '../core/errors.ts'
-import type { Kind } from '../core/world/schema.ts'
+import { WorldbenchError } from './errors.ts'
 import type { Runtime } from './runtime.ts'
+import type { Kind } from './world/schema.ts'
 
 /** The runtimes the service uses, one per kind. A runtime issue only adds a folder and a line here. */
 export class RuntimeRegistry {

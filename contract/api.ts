@@ -5,9 +5,9 @@
  * The renderer imports only types from this file.
  */
 import { z } from 'zod'
-import type { Kind } from '../main/core/world/schema.ts'
+import type { Kind } from './kinds.ts'
 
-export type { Kind }
+export { KINDS, type Kind } from './kinds.ts'
 
 // ---------- shapes shared by every front ----------
 

@@ -6,11 +6,12 @@ import type {
   LogLine,
   PortBinding,
   Sample,
-} from '../../preload/api.ts'
-import type { WorldbenchError } from '../core/errors.ts'
-import type { ReadySpec } from '../core/readiness.ts'
-import type { StartMark } from '../core/start-timeline.ts'
-import type { Kind, Workload } from '../core/world/schema.ts'
+  WasmInspectionInfo,
+} from '../../contract/api.ts'
+import type { WorldbenchError } from './errors.ts'
+import type { ReadySpec } from './readiness.ts'
+import type { StartMark } from './start-timeline.ts'
+import type { Kind, Workload } from './world/schema.ts'
 
 /** Progress of long work (image builds, VM image builds, compiles): shown to the user as it happens. */
 export interface ProgressEvent {
@@ -132,6 +133,12 @@ export interface Runtime {
     list(): Promise<ContainerImageInfo[]>
     remove(id: string): Promise<void>
     prune(): Promise<{ removed: number; bytes: number }>
+  }
+  /** Optional: what the runtime can say about a module file (Wasm), and its compile cache. */
+  modules?: {
+    inspect(file: string): Promise<WasmInspectionInfo>
+    cacheEntries(): Promise<{ hash: string; bytes: number }[]>
+    clearCache(): Promise<{ removed: number; bytes: number }>
   }
   /** Optional: an interactive terminal into a running instance. */
   terminal?(i: Instance, size: { cols: number; rows: number }): Promise<TerminalStream>
