@@ -2,6 +2,7 @@ import { request } from 'node:http'
 import { connect } from 'node:net'
 import type { LogLine, PortBinding } from '../../contract/api.ts'
 import { WorldbenchError } from './errors.ts'
+import { formatOf } from './world/kinds/index.ts'
 import type { Workload } from './world/schema.ts'
 
 export interface ReadySpec {
@@ -153,7 +154,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** The readiness probe of a workload: what it declares, else TCP on its first port, else none. */
 export function readySpec(w: Workload): ReadySpec {
-  const fallbackTimeout = w.kind === 'vm' ? 180 : 60
+  const fallbackTimeout = formatOf(w.kind).readyTimeoutSeconds
   if (w.ready) return w.ready
   if (w.ports.length > 0) return { tcp: true, timeoutSeconds: fallbackTimeout }
   return { timeoutSeconds: fallbackTimeout }

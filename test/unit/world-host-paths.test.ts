@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { checkWorldText } from '../../main/core/world/load.ts'
 import {
   WASM_DEFAULT_MEMORY_MIB,
   WASM_DEFAULT_REQUEST_TIMEOUT_SECONDS,
-} from '../../main/core/world/wasm-defaults.ts'
+} from '../../main/core/world/kinds/wasm.ts'
+import { checkWorldText } from '../../main/core/world/load.ts'
 
 function folder() {
   const base = mkdtempSync(join(tmpdir(), 'wb-world-'))

@@ -5,6 +5,7 @@
  * reach another one whose host port is picked at start.
  */
 import { WorldbenchError } from '../errors.ts'
+import { formatOf } from './kinds/index.ts'
 import type { Workload } from './schema.ts'
 
 const REF = /\$\{workloads\.([a-z0-9][a-z0-9-]*)\.url\}/g
@@ -38,15 +39,17 @@ export function resolveRefs(
   })
 }
 
-/** The workload with its env values and wasm.allowHttp entries resolved (unchanged when it has none). */
+/** The workload with its env values and its section's references (wasm.allowHttp) resolved (unchanged when it has none). */
 export function withResolvedRefs(w: Workload, urlOf: (name: string) => string | undefined): Workload {
   const has = (v: string) => refsIn(v).names.length > 0
-  const allow = w.wasm?.allowHttp ?? []
-  if (!Object.values(w.env).some(has) && !allow.some(has)) return w
+  const refs = formatOf(w.kind).references
+  const section = w[w.kind]
+  const own = section && refs ? refs.values(section).map(([, v]) => v) : []
+  if (!Object.values(w.env).some(has) && !own.some(has)) return w
   const resolve = (v: string) => resolveRefs(v, w.name, urlOf)
   return {
     ...w,
     env: Object.fromEntries(Object.entries(w.env).map(([k, v]) => [k, resolve(v)])),
-    ...(w.wasm && { wasm: { ...w.wasm, allowHttp: allow.map(resolve) } }),
+    ...(section && refs && { [w.kind]: refs.replace(section, resolve) }),
   }
 }

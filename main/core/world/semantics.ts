@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import type { ValidationIssue } from '../../../contract/api.ts'
 import { dirHostProblem, realPathOutside } from './host-paths.ts'
+import { formatOf } from './kinds/index.ts'
 import { dependencyCycle } from './order.ts'
 import { refsIn } from './refs.ts'
 import type { WorldInput } from './schema.ts'
@@ -66,10 +67,11 @@ export function semanticIssues(file: string, world: WorldInput, lineCol: Locate)
           )
       }
     }
-    w.wasm?.dirs.forEach((d, j) => {
-      const problem = dirHostProblem(dirname(file), d.host, d.outside)
-      if (problem) issue(['workloads', i, 'wasm', 'dirs', j, 'host'], problem)
-    })
+    const section = w[w.kind]
+    for (const [path, host, outside] of section ? (formatOf(w.kind).hostDirs?.(section) ?? []) : []) {
+      const problem = dirHostProblem(dirname(file), host, outside)
+      if (problem) issue(['workloads', i, w.kind, ...path], problem)
+    }
   })
   const cycle = dependencyCycle(world.workloads)
   if (cycle)
@@ -79,22 +81,20 @@ export function semanticIssues(file: string, world: WorldInput, lineCol: Locate)
 
 /** Every file path a workload names, with its field path, so they can be checked and resolved alike. */
 function artifactPaths(w: WorldInput['workloads'][number]): [(string | number)[], string][] {
-  const out: [(string | number)[], string][] = []
-  const add = (path: (string | number)[], v: string | undefined) => v !== undefined && out.push([path, v])
-  add(['container', 'build'], w.container?.build)
-  add(['container', 'dockerfile'], w.container?.dockerfile)
-  for (const f of ['kernel', 'initrd', 'disk', 'cloudInit', 'build'] as const) add(['vm', f], w.vm?.[f])
-  add(['wasm', 'module'], w.wasm?.module)
-  add(['wasm', 'build'], w.wasm?.build)
-  for (const [iface, path] of Object.entries(w.wasm?.link ?? {})) add(['wasm', 'link', iface], path)
-  add(['prepare'], w.prepare)
-  return out
+  const section = w[w.kind]
+  const own = section ? formatOf(w.kind).paths(section) : []
+  return [
+    ...own.map(([path, v]): [(string | number)[], string] => [[w.kind, ...path], v]),
+    ...(w.prepare !== undefined ? [[['prepare'], w.prepare] as [(string | number)[], string]] : []),
+  ]
 }
 
 /** Values that may hold \${workloads.NAME.url} references, with their field paths. */
 function referencingValues(w: WorldInput['workloads'][number]): [(string | number)[], string][] {
+  const section = w[w.kind]
+  const own = section ? (formatOf(w.kind).references?.values(section) ?? []) : []
   return [
     ...Object.entries(w.env).map(([k, v]): [(string | number)[], string] => [['env', k], v]),
-    ...(w.wasm?.allowHttp ?? []).map((v, j): [(string | number)[], string] => [['wasm', 'allowHttp', j], v]),
+    ...own.map(([path, v]): [(string | number)[], string] => [[w.kind, ...path], v]),
   ]
 }

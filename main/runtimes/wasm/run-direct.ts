@@ -7,8 +7,9 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { devNull, tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import type { LogLine } from '../../../contract/api.ts'
+import { WASM_DEFAULT_MEMORY_MIB } from '../../core/world/kinds/wasm.ts'
+import { withDefaultLimits } from '../../core/world/place.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import { WASM_DEFAULT_MEMORY_MIB, withWasmDefaults } from '../../core/world/wasm-defaults.ts'
 import type { GuestIo } from './guest-run.ts'
 import { readWasm } from './load-module.ts'
 import type { GuestDir, ServeMode } from './protocol.ts'
@@ -64,7 +65,7 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
   if (opts.memoryMiB !== undefined) limits.memoryMiB = opts.memoryMiB
   if (opts.timeoutSeconds !== undefined) limits.timeoutSeconds = opts.timeoutSeconds
   const { WorkloadSchema } = await import('../../core/world/schema.ts')
-  const workload: Workload = withWasmDefaults({
+  const workload: Workload = withDefaultLimits({
     ...WorkloadSchema.parse({
       name,
       kind: 'wasm',
