@@ -5,9 +5,9 @@
  * The renderer imports only types from this file.
  */
 import { z } from 'zod'
-import type { Kind } from './kinds.ts'
+import type { Kind, KindInfo } from './kinds.ts'
 
-export { KINDS, type Kind } from './kinds.ts'
+export { KINDS, type Kind, type KindInfo, type SettingInfo } from './kinds.ts'
 
 // ---------- shapes shared by every front ----------
 
@@ -403,6 +403,10 @@ const TermRows = z.number().int().min(1).max(500)
 
 export const methods = {
   doctor: method<DoctorReport>()(NoInput, 'Probe the three engines and report what works here'),
+  kinds: method<KindInfo[]>()(
+    NoInput,
+    'Each kind of workload: its name, what its engine cannot measure, and its engine settings',
+  ),
   getSettings: method<Settings>()(NoInput, 'Read all settings'),
   setSetting: method<Settings>()(
     z.strictObject({ key: z.string().regex(/^[a-zA-Z][\w.-]{0,99}$/), value: z.json() }),

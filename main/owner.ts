@@ -1,4 +1,5 @@
 import type { Server } from 'node:net'
+import { logFailure } from './core/log.ts'
 import { acquireOwnerLock } from './core/owner-lock.ts'
 import { createService } from './create-service.ts'
 import type { WorldbenchService } from './service.ts'
@@ -40,7 +41,9 @@ export async function startOwner(
       },
     }
   } catch (err) {
-    await service?.close({ stopAll: false }).catch(() => undefined)
+    await service
+      ?.close({ stopAll: false })
+      .catch((e) => logFailure('closing the service after a failed start', e))
     lock.release()
     throw err
   }

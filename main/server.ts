@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws'
 import type { Handlers } from '../contract/api.ts'
 import { WorldbenchError } from './core/errors.ts'
 import type { EventBus } from './core/events.ts'
+import { logFailure } from './core/log.ts'
 import { projectRoot } from './core/paths.ts'
 import { MAX_QUEUED_BYTES } from './transport/limits.ts'
 import { openSession } from './transport/session.ts'
@@ -60,7 +61,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const server = createServer((req, res) => {
     try {
       handle(req, res)
-    } catch {
+    } catch (err) {
+      logFailure('an HTTP request failed inside the server', err, { url: req.url?.slice(0, 200) })
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
       res.end('Internal error.\n')
     }

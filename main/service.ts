@@ -5,8 +5,15 @@ import { ActivityTracker } from './core/activity.ts'
 import { BenchRunner } from './core/bench/runner.ts'
 import { WorldbenchError } from './core/errors.ts'
 import { EventBus } from './core/events.ts'
+import { logFailure } from './core/log.ts'
 import { stateDir } from './core/paths.ts'
-import type { Runtime } from './core/runtime.ts'
+import {
+  checkSetting,
+  descriptorOfSetting,
+  kindInfo,
+  type RuntimeDescriptor,
+  runtimeFrom,
+} from './core/runtime-descriptor.ts'
 import type { RuntimeRegistry } from './core/runtime-registry.ts'
 import { Sampler, type SamplerOptions } from './core/sampler.ts'
 import { StoppedInstances } from './core/stopped-instances.ts'
@@ -15,17 +22,18 @@ import { Supervisor } from './core/supervisor.ts'
 import { Terminals } from './core/terminals.ts'
 import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
 import { checkWorldFileSync, formatIssue, loadWorld, validateWorldFile } from './core/world/load.ts'
-import type { Kind, World } from './core/world/schema.ts'
+import type { World } from './core/world/schema.ts'
 import { assertTrusted, worldScripts, worldTrustHash } from './core/world/trust.ts'
 import { checkText, saveUploadedWorld, toValidationResult } from './upload-world.ts'
 import { version } from './version.ts'
 
 export interface ServiceOptions {
   registry: RuntimeRegistry
-  /** Builds a runtime when an engine setting changes; without it, such settings apply at the next start. */
-  runtimeFactory?: (kind: Kind, settings: Record<string, unknown>) => Runtime
-  /** Settings that choose an engine (e.g. container.socket): changing one replaces that kind's runtime. */
-  engineSettings?: Record<string, Kind>
+  /**
+   * The runtimes' descriptors: their settings are checked, and changing one replaces that kind's
+   * runtime. Without them, settings are stored unchecked and apply at the next start.
+   */
+  descriptors?: RuntimeDescriptor[]
   store?: Store
   sampler?: SamplerOptions
   /** A look at engine truth by a process that does not own the state dir: no engine watches. */
@@ -44,13 +52,11 @@ export class WorldbenchService {
   private readonly stopped = new StoppedInstances()
   private readonly terminals: Terminals
   private benching = false
-  private readonly runtimeFactory: ServiceOptions['runtimeFactory']
-  private readonly engineSettings: Record<string, Kind>
+  private readonly descriptors: RuntimeDescriptor[]
 
   constructor(opts: ServiceOptions) {
     this.registry = opts.registry
-    this.runtimeFactory = opts.runtimeFactory
-    this.engineSettings = opts.engineSettings ?? {}
+    this.descriptors = opts.descriptors ?? []
     this.store = opts.store ?? new Store()
     this.supervisor = new Supervisor(this.registry, this.bus, {
       watch: !opts.readOnly,
@@ -96,7 +102,7 @@ export class WorldbenchService {
             await this.checkTrust(world)
             return this.supervisor.up(world)
           })
-          .catch(() => undefined)
+          .catch((err) => logFailure(`world ${w.name} was up before and could not be brought back`, err))
       }
     }
   }
@@ -124,12 +130,14 @@ export class WorldbenchService {
     return {
       doctor: () => this.doctor(),
       getSettings: async () => this.store.getSettings(),
+      kinds: async () => this.descriptors.map(kindInfo),
       setSetting: async ({ key, value }) => {
+        checkSetting(this.descriptors, key, value)
         this.store.setSetting(key, value)
-        const kind = this.engineSettings[key]
-        if (kind && this.runtimeFactory) {
+        const d = descriptorOfSetting(this.descriptors, key)
+        if (d) {
           // New work goes to the engine the setting names; running instances keep their own.
-          const runtime = this.runtimeFactory(kind, this.store.getSettings())
+          const runtime = runtimeFrom(d, this.store.getSettings())
           this.registry.register(runtime)
           this.supervisor.attach(runtime)
         }

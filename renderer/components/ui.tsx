@@ -20,14 +20,20 @@ export function PageTitle({ children, actions }: { children: ReactNode; actions?
   )
 }
 
-const KIND_STYLE: Record<Kind, string> = {
+const KIND_STYLE: Partial<Record<Kind, string>> = {
   vm: 'bg-violet-100 text-violet-800 dark:bg-violet-900/60 dark:text-violet-200',
   container: 'bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-200',
   wasm: 'bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200',
 }
 
 export function KindBadge({ kind }: { kind: Kind }) {
-  return <span className={`rounded px-1.5 py-0.5 font-mono text-xs ${KIND_STYLE[kind]}`}>{kind}</span>
+  return (
+    <span
+      className={`rounded px-1.5 py-0.5 font-mono text-xs ${KIND_STYLE[kind] ?? 'bg-slate-100 text-slate-800 dark:bg-slate-800 dark:text-slate-200'}`}
+    >
+      {kind}
+    </span>
+  )
 }
 
 export function StateBadge({ state }: { state: string }) {

@@ -1,4 +1,4 @@
-import type { Kind } from '../../contract/api.ts'
+import type { KindInfo } from '../../contract/api.ts'
 
 /** What each number counts and includes, shown as the tooltip of every metric in the app. */
 export const METRIC_HELP = {
@@ -34,15 +34,8 @@ export const METRIC_HELP = {
 
 export type MetricName = keyof typeof METRIC_HELP
 
-/** Kinds whose engine reports a metric at all; for the others the chart says so instead of drawing nothing. */
-export const MEASURED_FOR: Partial<Record<MetricName, Kind[]>> = {
-  network: ['container'],
-}
-
-export function notMeasuredReason(metric: MetricName, kind: Kind): string | undefined {
-  const kinds = MEASURED_FOR[metric]
-  if (!kinds || kinds.includes(kind)) return undefined
-  return kind === 'vm'
-    ? 'Not measured for VMs: QEMU user-mode networking keeps no per-guest byte counters.'
-    : 'Not measured for Wasm: its sockets are the host process’s, not counted per workload.'
+/** Why a kind's engine cannot report a metric (its descriptor says), shown instead of an empty chart. */
+export function notMeasuredReason(metric: MetricName, kind: KindInfo | undefined): string | undefined {
+  const reason = kind?.notMeasured[metric as keyof KindInfo['notMeasured']]
+  return reason === undefined ? undefined : `Not measured for ${kind!.plural}: ${reason}`
 }

@@ -5,6 +5,7 @@ import { BenchChart, type BenchChartHandle } from '../components/BenchChart.tsx'
 import { StartTimeline } from '../components/StartTimeline.tsx'
 import { Button, Card, Empty, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
+import { useKinds } from '../hooks/useKinds.ts'
 import {
   benchToCsv,
   benchToMarkdown,
@@ -16,14 +17,14 @@ import {
 } from '../lib/bench-format.ts'
 import { withTrust } from '../lib/trust.ts'
 
-const ALL_KINDS: Kind[] = ['wasm', 'container', 'vm']
-
 /** Pick a world and kinds, watch the run, read the results as charts and a table, compare runs. */
 export function BenchPage() {
   const worlds = useApi(() => api.listWorlds())
   const history = useApi(() => api.benchList())
   const [world, setWorld] = useState('hello-trio')
-  const [kinds, setKinds] = useState<Kind[]>(ALL_KINDS)
+  const allKinds = useKinds().map((k) => k.kind)
+  const [unchecked, setUnchecked] = useState<Kind[]>([])
+  const kinds = allKinds.filter((k) => !unchecked.includes(k))
   const [repeats, setRepeats] = useState(5)
   const [loadSeconds, setLoadSeconds] = useState(5)
   const [density, setDensity] = useState(0)
@@ -98,13 +99,13 @@ export function BenchPage() {
           </label>
           <fieldset className="flex gap-3 text-sm">
             <legend className="sr-only">Kinds</legend>
-            {ALL_KINDS.map((k) => (
+            {allKinds.map((k) => (
               <label key={k} className="flex items-center gap-1">
                 <input
                   type="checkbox"
                   checked={kinds.includes(k)}
                   onChange={(e) =>
-                    setKinds((ks) => (e.target.checked ? [...ks, k] : ks.filter((x) => x !== k)))
+                    setUnchecked((ks) => (e.target.checked ? ks.filter((x) => x !== k) : [...ks, k]))
                   }
                 />
                 <KindBadge kind={k} />

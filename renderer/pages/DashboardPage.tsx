@@ -15,13 +15,13 @@ import {
   UrlLink,
 } from '../components/ui.tsx'
 import { href } from '../hooks/useHashRoute.ts'
+import { useKinds } from '../hooks/useKinds.ts'
 import { samples, useLiveInstances } from '../hooks/useLiveInstances.ts'
-
-const KINDS: Kind[] = ['vm', 'container', 'wasm']
 
 /** Everything running, across the three kinds, with what each costs, live. */
 export function DashboardPage() {
   const live = useLiveInstances()
+  const kinds = useKinds()
   const [kindFilter, setKindFilter] = useState<Kind | 'all'>('all')
   const [worldFilter, setWorldFilter] = useState('all')
   const worldNames = useMemo(() => [...new Set(live.instances.map((i) => i.world))].sort(), [live.instances])
@@ -57,9 +57,9 @@ export function DashboardPage() {
               onChange={(e) => setKindFilter(e.target.value as Kind | 'all')}
             >
               <option value="all">All kinds</option>
-              {KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {k}
+              {kinds.map(({ kind }) => (
+                <option key={kind} value={kind}>
+                  {kind}
                 </option>
               ))}
             </select>
@@ -214,11 +214,12 @@ const subscribeTick = (listener: () => void) => samples.onTick(listener)
  * the ticks through LiveText, so a tick re-renders nothing.
  */
 function Summary({ instances }: { instances: InstanceInfo[] }) {
+  const kinds = useKinds()
   const lastOf = (i: InstanceInfo) => samples.tick?.instances[i.id] ?? samples.last(i.id)
   const host = () => samples.tick?.host
   return (
     <div className="mb-4 grid gap-4 md:grid-cols-4">
-      {KINDS.map((k) => {
+      {kinds.map(({ kind: k }) => {
         const of = instances.filter((i) => i.kind === k && i.state === 'running' && !i.external)
         return (
           <Card key={k}>

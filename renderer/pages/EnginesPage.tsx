@@ -1,9 +1,10 @@
 import { useState } from 'react'
-import type { ENGINE_PATH_SETTINGS } from '../../contract/api.ts'
+import type { ENGINE_PATH_SETTINGS, SettingInfo } from '../../contract/api.ts'
 import { api } from '../api.ts'
 import { Help } from '../components/Help.tsx'
 import { Button, Card, ErrorBox, KindBadge, PageTitle } from '../components/ui.tsx'
 import { useApi } from '../hooks/useApi.ts'
+import { useKinds } from '../hooks/useKinds.ts'
 import { notWorkingHint } from '../lib/engine-hints.ts'
 import { act } from '../lib/toasts.ts'
 
@@ -104,34 +105,6 @@ export function EnginesPage() {
 
 type EnginePath = (typeof ENGINE_PATH_SETTINGS)[number]
 
-type Setting =
-  | { key: EnginePath; label: string; type: 'path'; placeholder: string; help: string }
-  | { key: string; label: string; type: 'toggle'; default: boolean; help: string }
-
-const ENGINE_SETTINGS: Setting[] = [
-  {
-    key: 'container.socket',
-    label: 'Container engine socket',
-    type: 'path',
-    placeholder: 'found like the Docker CLI does',
-    help: 'A Docker or Podman API socket, e.g. /run/podman/podman.sock, chosen in the desktop app (Choose…). Empty: DOCKER_HOST, the Docker context, then the usual sockets.',
-  },
-  {
-    key: 'vm.qemuBinary',
-    label: 'QEMU binary',
-    type: 'path',
-    placeholder: 'qemu-system-<arch> on PATH',
-    help: 'The qemu-system program to run VMs with, chosen in the desktop app (Choose…). Empty: the one for this machine’s architecture on PATH.',
-  },
-  {
-    key: 'wasm.spareHost',
-    label: 'Spare Wasm host',
-    type: 'toggle',
-    default: true,
-    help: 'Boots a Wasm host process ahead of the next start: Wasm starts about 40 ms sooner, for about 45 MiB of memory while idle.',
-  },
-]
-
 const OFF = ['off', 'false', 'no', '0']
 const asToggle = (v: unknown, fallback: boolean) =>
   v === undefined || v === '' ? fallback : !OFF.includes(String(v).toLowerCase())
@@ -139,17 +112,18 @@ const asToggle = (v: unknown, fallback: boolean) =>
 /** Points a kind at a specific engine; empty means "discover it". Takes effect for new work at once. */
 function EngineSettings({ onSaved }: { onSaved: () => void }) {
   const settings = useApi(() => api.getSettings())
+  const engineSettings = useKinds().flatMap((k) => k.settings)
   const [draft, setDraft] = useState<Record<string, string | boolean>>({})
-  const value = (s: Setting): string | boolean => {
+  const value = (s: SettingInfo): string | boolean => {
     if (s.key in draft) return draft[s.key]!
     const v = settings.data?.[s.key]
-    return s.type === 'toggle' ? asToggle(v, s.default) : typeof v === 'string' ? v : ''
+    return s.control === 'toggle' ? asToggle(v, s.default ?? false) : typeof v === 'string' ? v : ''
   }
   const save = async () => {
     const saved = await act('Settings saved; engines probed again', async () => {
       // Engine paths are only ever picked (below); the form saves the toggles.
-      for (const s of ENGINE_SETTINGS)
-        if (s.type === 'toggle') await api.setSetting({ key: s.key, value: value(s) })
+      for (const s of engineSettings)
+        if (s.control === 'toggle' && s.key in draft) await api.setSetting({ key: s.key, value: value(s) })
     })
     if (saved === undefined) return
     setDraft({})
@@ -173,12 +147,12 @@ function EngineSettings({ onSaved }: { onSaved: () => void }) {
           void save()
         }}
       >
-        {ENGINE_SETTINGS.map((s) => (
+        {engineSettings.map((s) => (
           <div key={s.key} className="contents text-sm">
             <label htmlFor={`setting-${s.key}`} className="py-1">
               <Help label={s.label} text={s.help} />
             </label>
-            {s.type === 'toggle' ? (
+            {s.control === 'toggle' ? (
               <label className="flex items-center gap-2 py-1">
                 <input
                   id={`setting-${s.key}`}

@@ -18,12 +18,14 @@ import {
 } from '../components/ui.tsx'
 import { WasmSandbox } from '../components/WasmSandbox.tsx'
 import { href } from '../hooks/useHashRoute.ts'
+import { useKinds } from '../hooks/useKinds.ts'
 import { useLastSample, useLiveInstances } from '../hooks/useLiveInstances.ts'
 import { notMeasuredReason } from '../lib/metric-help.ts'
 
 /** One instance: CPU, memory and network over time, its logs, and its definition; kept once stopped. */
 export function InstancePage({ id }: { id: string }) {
   const live = useLiveInstances()
+  const kinds = useKinds()
   const last = useLastSample(id)
   const listed = live.instances.find((i) => i.id === id)
   const [details, setDetails] = useState<InstanceDetails>()
@@ -155,7 +157,10 @@ export function InstancePage({ id }: { id: string }) {
             series={net}
             format={formatBytes}
             minTop={1 << 20}
-            notMeasured={notMeasuredReason('network', instance.kind)}
+            notMeasured={notMeasuredReason(
+              'network',
+              kinds.find((k) => k.kind === instance.kind),
+            )}
           />
         </Card>
       </div>

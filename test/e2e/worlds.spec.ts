@@ -27,7 +27,7 @@ test('run a small benchmark from the Bench page and read its charts and table', 
   await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Bench' }).click()
   await app.getByLabel('World').selectOption('hello-trio')
   // Wasm and container only, one repeat, one second of load: the page, not the numbers, is under test.
-  await app.getByRole('checkbox').nth(2).uncheck()
+  await app.getByRole('checkbox', { name: 'vm', exact: true }).uncheck()
   await app.getByLabel('Repeats').fill('1')
   await app.getByLabel('Load seconds').fill('1')
   await app.getByRole('checkbox', { name: 'Direct baseline' }).check()

@@ -9,6 +9,7 @@ import { buildBridge } from '../../preload/bridge.ts'
 /** For every method: inputs that must pass and inputs that must be refused. */
 const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
   doctor: { good: [undefined, {}], bad: [{ extra: 1 }, 'x'] },
+  kinds: { good: [undefined, {}], bad: [{ kind: 'vm' }] },
   getSettings: { good: [undefined, {}], bad: [{ key: 'a' }] },
   setSetting: {
     good: [
