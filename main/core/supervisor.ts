@@ -10,14 +10,12 @@ import type {
 import { toErrorShape, WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
 import { LogBuffer } from './log-buffer.ts'
-import { runPrepareScript } from './prepare-script.ts'
-import { readySpec, waitReady } from './readiness.ts'
-import { healthProbe, type Instance, type Runtime } from './runtime.ts'
+import { waitReady } from './readiness.ts'
+import type { Instance, Runtime } from './runtime.ts'
 import type { RuntimeRegistry } from './runtime-registry.ts'
-import { epochNow, startPhases } from './start-timeline.ts'
+import { startOne } from './start-one.ts'
 import { pauseForTest } from './test-pause.ts'
 import { startWaves } from './world/order.ts'
-import { withResolvedRefs } from './world/refs.ts'
 import type { Kind, Workload, World } from './world/schema.ts'
 
 const RESTART_LIMIT = 5
@@ -249,85 +247,50 @@ export class Supervisor {
     again?: { id: string; logs: LogBuffer },
   ): Promise<Managed> {
     const runtime = this.registry.get(w.kind)
-    const cancelled = () => {
-      if (signal?.aborted)
-        throw new WorldbenchError(
-          'CANCELLED',
-          `Starting ${w.name} was cancelled.`,
-          'The world is being stopped.',
-        )
-    }
     const scope = `${w.world}/${w.name}`
-    cancelled()
-    if (w.prepare || w.vm?.build || w.wasm?.build) await this.beforeScripts?.(w)
-    if (w.prepare) {
-      this.bus.emit('progress', { scope, step: 'build', message: `Running ${w.prepare}` })
-      await runPrepareScript(w, (line) => this.bus.emit('progress', { scope, step: 'build', message: line }))
-    }
-    this.bus.emit('progress', { scope, step: 'prepare', message: `Preparing ${w.kind} artifact` })
-    const artifact = await runtime.prepare(w, (p) => this.bus.emit('progress', { scope, ...p }))
-    cancelled()
-    this.bus.emit('progress', { scope, step: 'start', message: 'Starting' })
-    // ${workloads.NAME.url} references are filled from the running dependencies at each start.
-    const resolved = withResolvedRefs(w, (name) => this.findRunning(w.world, name)?.instance.ports[0]?.url)
-    const t0 = epochNow()
-    const instance = await runtime.start(resolved, artifact, again && { id: again.id })
-    instance.state = 'starting'
-    const m = this.track(instance, w, runtime, again?.logs)
-    await pauseForTest('supervisor:started')
-    const ready = readySpec(w)
-    try {
-      await waitReady({
-        name: `${w.name} (${w.kind})`,
-        ports: instance.ports,
-        ready,
-        ...(signal && { signal }),
-        logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
-        ...healthProbe(runtime, instance),
-        alive: async () => {
-          if (m.instance.state === 'failed' || m.instance.state === 'stopped') {
-            const last = m.logs
-              .tail(10)
-              .map((l) => l.line)
-              .join('\n')
-            throw new WorldbenchError(
-              'EXITED',
-              `${w.name} stopped before it became ready${m.instance.reason ? `: ${m.instance.reason}` : ''}.`,
-              last ? `Its last log lines:\n${last}` : 'Check its logs.',
-            )
-          }
-        },
-      })
-      const end = epochNow()
-      m.timeline = startPhases(
-        t0,
-        instance.marks ?? [],
-        end,
-        ready.http || ready.tcp ? 'port answering' : 'ready',
-      )
-      cancelled()
-    } catch (err) {
-      const last = m.logs.tail(15).map((l) => l.line)
-      await this.stopManaged(m).catch(() => undefined)
-      cancelled()
-      if (err instanceof WorldbenchError && err.code === 'NOT_READY') {
-        throw new WorldbenchError(
-          err.code,
-          err.message,
-          `${err.hint}${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}`,
-          { lastLogLines: last },
-        )
-      }
-      throw err
-    }
-    this.setState(m, 'running')
+    let m: Managed | undefined
+    const started = await startOne(w, {
+      runtime,
+      progress: (p) => this.bus.emit('progress', { scope, ...p }),
+      ...(signal && { signal }),
+      ...(this.beforeScripts && { beforeScripts: this.beforeScripts }),
+      // ${workloads.NAME.url} references are filled from the running dependencies at each start.
+      urlOf: (name) => this.findRunning(w.world, name)?.instance.ports[0]?.url,
+      ...(again && { startOptions: { id: again.id } }),
+      onStarted: async (instance) => {
+        const tracked = this.track(instance, w, runtime, again?.logs)
+        m = tracked
+        await pauseForTest('supervisor:started')
+        return {
+          alive: async () => {
+            if (tracked.instance.state === 'failed' || tracked.instance.state === 'stopped') {
+              const last = tracked.logs
+                .tail(10)
+                .map((l) => l.line)
+                .join('\n')
+              throw new WorldbenchError(
+                'EXITED',
+                `${w.name} stopped before it became ready${tracked.instance.reason ? `: ${tracked.instance.reason}` : ''}.`,
+                last ? `Its last log lines:\n${last}` : 'Check its logs.',
+              )
+            }
+          },
+          logSignal: tracked.stopLogs.signal,
+          lastLogLines: () => tracked.logs.tail(15).map((l) => l.line),
+          stop: () => this.stopManaged(tracked),
+        }
+      },
+    })
+    const ready = m!
+    ready.timeline = started.timeline
+    this.setState(ready, 'running')
     this.bus.emit('progress', {
       scope,
       step: 'ready',
       percent: 100,
-      message: instance.ports[0]?.url ?? 'ready',
+      message: started.instance.ports[0]?.url ?? 'ready',
     })
-    return m
+    return ready
   }
 
   /** Stops a world's instances in reverse start order. */

@@ -15,10 +15,11 @@ import type { EventBus } from '../events.ts'
 import { totalMemoryBytes } from '../metrics/cost.ts'
 import { bindPorts } from '../ports.ts'
 import { runPrepareScript } from '../prepare-script.ts'
-import { readySpec, sleep, waitReady } from '../readiness.ts'
-import { type DirectRun, healthProbe, type Instance, type Runtime } from '../runtime.ts'
+import { readySpec, sleep } from '../readiness.ts'
+import type { DirectRun, Instance, Runtime } from '../runtime.ts'
 import type { RuntimeRegistry } from '../runtime-registry.ts'
-import { epochOf, medianPhases, startPhases } from '../start-timeline.ts'
+import { type Started, startOne } from '../start-one.ts'
+import { medianPhases } from '../start-timeline.ts'
 import { withResolvedRefs } from '../world/refs.ts'
 import type { Kind, Workload, World } from '../world/schema.ts'
 import { type Dependencies, startDependencies } from './dependencies.ts'
@@ -110,6 +111,7 @@ export class BenchRunner {
           this.registry,
           world,
           needing.map(([, w]) => w),
+          (p) => this.progress(`dependency ${p.message}`, 0),
         )
       }
     } catch (err) {
@@ -257,41 +259,43 @@ export class BenchRunner {
     const abort = new AbortController()
     phase('cold start')
     // Timed from the request: the prober runs beside start(), so no wait of ours is counted.
-    const t0 = performance.now()
-    const answered = firstSuccess(ports[0]!, path, t0 + spec.timeoutSeconds * 1000, abort.signal, name)
-    answered.catch(() => undefined)
-    let instance: Instance
+    let t0 = 0
+    let answered = new Promise<number>(() => {})
+    let started: Started
     try {
-      instance = await runtime.start(
+      started = await startOne(
         { ...w, ports: w.ports.map((p, n) => ({ ...p, host: ports[n]!.host })) },
-        artifact,
+        {
+          runtime,
+          artifact,
+          prepareScript: false,
+          lastPhase: 'port answering',
+          onRequested: (at) => {
+            t0 = at
+            answered = firstSuccess(ports[0]!, path, t0 + spec.timeoutSeconds * 1000, abort.signal, name)
+            answered.catch(() => undefined)
+          },
+          ready: async (instance, standard) => {
+            const died = diedEarly(runtime, instance)
+            // Ready as the world defines it is the same event as the first success: one prober, one time.
+            const readyAt =
+              spec.http === path
+                ? await Promise.race([answered, died])
+                : await Promise.race([standard(), died]).then(() => performance.now())
+            m.coldStartMs = readyAt - t0
+            const firstAt = await Promise.race([answered, died])
+            m.firstResponseMs = firstAt - t0
+            return firstAt
+          },
+        },
       )
     } catch (err) {
       abort.abort()
       throw err
     }
+    const { instance } = started
+    out.timeline = started.timeline
     try {
-      const died = diedEarly(runtime, instance)
-      if (spec.http === path) {
-        // Ready as the world defines it is the same event as the first success: one prober, one time.
-        m.coldStartMs = (await Promise.race([answered, died])) - t0
-      } else {
-        await Promise.race([
-          waitReady({
-            name,
-            ports: instance.ports,
-            ready: spec,
-            signal: abort.signal,
-            logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: abort.signal }),
-            ...healthProbe(runtime, instance),
-          }),
-          died,
-        ])
-        m.coldStartMs = performance.now() - t0
-      }
-      const firstAt = await Promise.race([answered, died])
-      m.firstResponseMs = firstAt - t0
-      out.timeline = startPhases(epochOf(t0), instance.marks ?? [], epochOf(firstAt), 'port answering')
       const read = costReader(runtime, instance)
       if (opts.idleSeconds > 0) {
         phase('idle')
@@ -390,14 +394,8 @@ export class BenchRunner {
     let error: DensityResult['error']
     try {
       while (instances.length < limit.count) {
-        const instance = await runtime.start(w, artifact)
+        const { instance } = await startOne(w, { runtime, artifact, prepareScript: false })
         instances.push(instance)
-        await waitReady({
-          name: `${w.name} (${w.kind})`,
-          ports: instance.ports,
-          ready: readySpec(w),
-          ...healthProbe(runtime, instance),
-        })
         await sleep(500)
         // The same full cost as the rounds: shims and proxies included.
         const costs = await Promise.all(instances.map((i) => costReader(runtime, i)()))
