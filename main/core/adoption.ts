@@ -1,4 +1,5 @@
 import { toErrorShape } from './errors.ts'
+import { logFailure } from './log.ts'
 import { LogBuffer } from './log-buffer.ts'
 import type { Managed, ManagedInstances } from './managed.ts'
 import { waitReady } from './readiness.ts'
@@ -16,8 +17,9 @@ export async function adoptAll(registry: RuntimeRegistry, held: ManagedInstances
         if (instance.state === 'running') m.rechecked = recheck(held, m)
         adopted.push(instance)
       }
-    } catch {
-      // An engine that is down cannot be adopted from; its doctor entry says why.
+    } catch (err) {
+      // An engine that is down cannot be adopted from (its doctor entry says why); what it runs is not lost.
+      logFailure(`could not adopt from the ${runtime.kind} engine`, err)
     }
   }
   return adopted
@@ -53,6 +55,7 @@ async function recheck(held: ManagedInstances, m: Managed): Promise<void> {
  */
 export async function observeAll(registry: RuntimeRegistry, held: ManagedInstances): Promise<void> {
   for (const runtime of registry.all()) {
+    // A read-only look writes nothing, not even a log line: an engine it cannot read shows nothing.
     const found = await (runtime.observe?.() ?? Promise.resolve([])).catch(() => [])
     for (const instance of found) {
       held.hold({

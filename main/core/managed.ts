@@ -1,6 +1,7 @@
 import type { InstanceInfo, InstanceState, StartPhase } from '../../contract/api.ts'
 import { WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
+import { logFailure } from './log.ts'
 import { LogBuffer } from './log-buffer.ts'
 import type { Instance, Runtime } from './runtime.ts'
 import type { Workload } from './world/schema.ts'
@@ -122,8 +123,10 @@ export class ManagedInstances {
         m.logs.push(line)
         this.bus.emit('log', { id: m.instance.id, line })
       }
-    } catch {
-      // The log stream ends with its instance.
+    } catch (err) {
+      // The log stream ends with its instance; only a stream lost while it runs is worth a line.
+      if (!m.stopLogs.signal.aborted && m.instance.state === 'running')
+        logFailure('lost the log stream of a running instance', err, { instance: m.instance.id })
     }
   }
 }

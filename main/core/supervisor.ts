@@ -2,6 +2,7 @@ import type { EngineStatus, ErrorShape, InstanceInfo, LogLine, WorldStatus } fro
 import { adoptAll, observeAll } from './adoption.ts'
 import { toErrorShape, WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
+import { logFailure } from './log.ts'
 import type { LogBuffer } from './log-buffer.ts'
 import { type Managed, ManagedInstances } from './managed.ts'
 import { RestartPolicy } from './restart-policy.ts'
@@ -12,9 +13,10 @@ import { pauseForTest } from './test-pause.ts'
 import { startWaves } from './world/order.ts'
 import type { Kind, Workload, World } from './world/schema.ts'
 
+/** How long a stop may take before the engine is told to kill. */
+const STOP_TIMEOUT_MS = 10_000
+
 export interface SupervisorOptions {
-  /** How long a stop may take before the engine is told to kill. */
-  stopTimeoutMs?: number
   /** Follow engine events (false for a read-only look by a process that is not the owner). */
   watch?: boolean
   /**
@@ -37,7 +39,6 @@ export class Supervisor {
   private readonly policy = new RestartPolicy()
   private readonly registry: RuntimeRegistry
   private readonly bus: EventBus
-  private readonly stopTimeoutMs: number
 
   private readonly beforeScripts: SupervisorOptions['beforeScripts']
 
@@ -45,7 +46,6 @@ export class Supervisor {
     this.registry = registry
     this.bus = bus
     this.managed = new ManagedInstances(bus)
-    this.stopTimeoutMs = opts.stopTimeoutMs ?? 10_000
     this.beforeScripts = opts.beforeScripts
     if (opts.watch !== false) for (const runtime of registry.all()) this.attach(runtime)
   }
@@ -150,7 +150,10 @@ export class Supervisor {
     for (const m of same()) await m.rechecked
     const running = same().find((m) => m.instance.state === 'running')
     if (running) return running
-    for (const m of same()) await this.stopManaged(m).catch(() => undefined)
+    for (const m of same())
+      await this.stopManaged(m).catch((err: unknown) =>
+        logFailure('could not remove a stale instance', err, { instance: m.instance.id }),
+      )
     return undefined
   }
 
@@ -254,7 +257,11 @@ export class Supervisor {
     const { id, ports } = m.instance
     m.stopping = true
     m.stopLogs.abort()
-    await m.runtime.stop(m.instance, { timeoutMs: this.stopTimeoutMs }).catch(() => undefined)
+    await m.runtime
+      .stop(m.instance, { timeoutMs: STOP_TIMEOUT_MS })
+      .catch((err: unknown) =>
+        logFailure('could not stop an instance before restarting it', err, { instance: id }),
+      )
     const line: LogLine = { t: Date.now(), stream: 'system', line: `--- restarted (${why}) ---` }
     m.logs.push(line)
     this.bus.emit('log', { id, line })
@@ -296,20 +303,24 @@ export class Supervisor {
         step: 'restart',
         message: `Restarting (policy "${w.restart}")`,
       })
+      // A restart that fails leaves the instance failed, with why as its reason.
       void this.respawn(m, decision.why).catch(() => undefined)
     }, decision.delayMs).unref()
   }
 
   private async stopAll(ms: Managed[]): Promise<void> {
     // Reverse dependency order: what was started last is stopped first.
-    for (const m of ms) await this.stopManaged(m).catch(() => undefined)
+    for (const m of ms)
+      await this.stopManaged(m).catch((err: unknown) =>
+        logFailure('could not stop an instance', err, { instance: m.instance.id }),
+      )
   }
 
   private async stopManaged(m: Managed): Promise<void> {
     m.stopping = true
     this.managed.setState(m, 'stopping')
     try {
-      await m.runtime.stop(m.instance, { timeoutMs: this.stopTimeoutMs })
+      await m.runtime.stop(m.instance, { timeoutMs: STOP_TIMEOUT_MS })
     } finally {
       m.stopLogs.abort()
       m.removed = true

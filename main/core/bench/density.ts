@@ -1,5 +1,6 @@
 import type { DensityResult } from '../../../contract/api.ts'
 import { toErrorShape } from '../errors.ts'
+import { logFailure } from '../log.ts'
 import { totalMemoryBytes } from '../metrics/cost.ts'
 import { sleep } from '../readiness.ts'
 import type { Instance, Runtime } from '../runtime.ts'
@@ -42,7 +43,13 @@ export async function measureDensity(
     stoppedBecause = 'error'
     error = toErrorShape(err)
   } finally {
-    await Promise.all(instances.map((i) => runtime.stop(i, { timeoutMs: 10_000 }).catch(() => undefined)))
+    await Promise.all(
+      instances.map((i) =>
+        runtime
+          .stop(i, { timeoutMs: 10_000 })
+          .catch((err: unknown) => logFailure('could not stop a density instance', err, { instance: i.id })),
+      ),
+    )
   }
   return {
     started: totals.length,

@@ -9,6 +9,7 @@ import type {
 } from '../../../contract/api.ts'
 import { toErrorShape } from '../errors.ts'
 import type { EventBus } from '../events.ts'
+import { logFailure } from '../log.ts'
 import { runPrepareScript } from '../prepare-script.ts'
 import type { RuntimeRegistry } from '../runtime-registry.ts'
 import { medianPhases } from '../start-timeline.ts'
@@ -227,7 +228,10 @@ export class BenchRunner {
       const parts = await this.registry
         .get(kind)
         .engineOverhead?.()
-        .catch(() => [])
+        .catch((err: unknown) => {
+          logFailure(`could not read the ${kind} engine's own cost`, err)
+          return []
+        })
       if (parts && parts.length > 0) out.push({ kind, parts })
     }
     return out
