@@ -577,17 +577,6 @@ export interface EventMap {
   terminalExit: { session: string; reason?: string }
 }
 export type EventName = keyof EventMap
-export const eventNames: EventName[] = [
-  'instance',
-  'instanceRemoved',
-  'samples',
-  'progress',
-  'log',
-  'instanceForgotten',
-  'activity',
-  'terminalOutput',
-  'terminalExit',
-]
 
 // ---------- wire format (WebSocket and control socket) ----------
 

@@ -25,17 +25,38 @@ export function runScript(
       ...(opts.env !== undefined && { env: opts.env }),
     })
     const tail: string[] = []
-    const collect = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.trim()) continue
-        opts.onLine(line)
-        tail.push(line)
-        if (tail.length > keep) tail.shift()
+    const emit = (line: string) => {
+      if (!line.trim()) return
+      opts.onLine(line)
+      tail.push(line)
+      if (tail.length > keep) tail.shift()
+    }
+    // A line may arrive in pieces (a pipe hands over what was written so far): each stream keeps
+    // its unfinished line until the rest comes.
+    const lines = () => {
+      let partial = ''
+      return {
+        add(chunk: string) {
+          const parts = (partial + chunk).split('\n')
+          partial = parts.pop() ?? ''
+          for (const line of parts) emit(line)
+        },
+        end() {
+          emit(partial)
+          partial = ''
+        },
       }
     }
-    child.stdout.on('data', collect)
-    child.stderr.on('data', collect)
+    const out = lines()
+    const err = lines()
+    // Decoded per stream, so a character split between two pieces comes out whole.
+    child.stdout.setEncoding('utf8').on('data', (c: string) => out.add(c))
+    child.stderr.setEncoding('utf8').on('data', (c: string) => err.add(c))
     child.once('error', (error) => resolve({ code: undefined, error, tail }))
-    child.once('close', (code) => resolve({ code: code ?? 1, tail }))
+    child.once('close', (code) => {
+      out.end()
+      err.end()
+      resolve({ code: code ?? 1, tail })
+    })
   })
 }

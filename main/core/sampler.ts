@@ -24,7 +24,6 @@ export class Sampler {
   private ticking = false
   private readonly supervisor: Supervisor
   private readonly bus: EventBus
-  lastTick: SamplesTick | undefined
 
   constructor(supervisor: Supervisor, bus: EventBus, opts: SamplerOptions = {}) {
     this.supervisor = supervisor
@@ -70,7 +69,6 @@ export class Sampler {
         samplerCpuPercent: this.selfCpu.percent(),
         instances: samples,
       }
-      this.lastTick = tick
       this.bus.emit('samples', tick)
       return tick
     } finally {

@@ -1,46 +1,22 @@
-import type {
-  EngineStatus,
-  ErrorShape,
-  InstanceInfo,
-  InstanceState,
-  LogLine,
-  StartPhase,
-  WorldStatus,
-} from '../../contract/api.ts'
+import type { EngineStatus, ErrorShape, InstanceInfo, LogLine, WorldStatus } from '../../contract/api.ts'
+import { adoptAll, observeAll } from './adoption.ts'
 import { toErrorShape, WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
-import { LogBuffer } from './log-buffer.ts'
-import { runPrepareScript } from './prepare-script.ts'
-import { readySpec, waitReady } from './readiness.ts'
-import { healthProbe, type Instance, type Runtime } from './runtime.ts'
+import { logFailure } from './log.ts'
+import type { LogBuffer } from './log-buffer.ts'
+import { type Managed, ManagedInstances } from './managed.ts'
+import { RestartPolicy } from './restart-policy.ts'
+import type { Instance, Runtime } from './runtime.ts'
 import type { RuntimeRegistry } from './runtime-registry.ts'
-import { epochNow, startPhases } from './start-timeline.ts'
+import { startOne } from './start-one.ts'
 import { pauseForTest } from './test-pause.ts'
 import { startWaves } from './world/order.ts'
-import { withResolvedRefs } from './world/refs.ts'
 import type { Kind, Workload, World } from './world/schema.ts'
 
-const RESTART_LIMIT = 5
-
-interface Managed {
-  instance: Instance
-  workload: Workload | undefined
-  runtime: Runtime
-  logs: LogBuffer
-  stopLogs: AbortController
-  /** Set while Worldbench itself stops the instance, so engine events about it are not surprises. */
-  stopping: boolean
-  /** Set once it was stopped and let go of, so a restart under way does not bring it back. */
-  removed?: boolean
-  /** An adopted instance's readiness re-check, under way or done. */
-  rechecked?: Promise<void>
-  /** Where its start went, request to ready (set once ready). */
-  timeline?: StartPhase[]
-}
+/** How long a stop may take before the engine is told to kill. */
+const STOP_TIMEOUT_MS = 10_000
 
 export interface SupervisorOptions {
-  /** How long a stop may take before the engine is told to kill. */
-  stopTimeoutMs?: number
   /** Follow engine events (false for a read-only look by a process that is not the owner). */
   watch?: boolean
   /**
@@ -52,24 +28,24 @@ export interface SupervisorOptions {
 
 /**
  * Owns every instance: starts a world in dependency order (independent workloads in parallel),
- * waits for readiness, rolls back on failure, stops in reverse order. Every change is an event.
+ * waits for readiness, rolls back on failure, stops in reverse order, and restarts what its
+ * policy says when the engine reports an end. Every change is an event.
  */
 export class Supervisor {
-  private readonly managed = new Map<string, Managed>()
+  private readonly managed: ManagedInstances
   private readonly launches = new Map<string, { done: Promise<WorldStatus>; abort: AbortController }>()
   private readonly probes = new Map<Kind, Promise<EngineStatus>>()
   private readonly unwatch: (() => void)[] = []
-  private readonly restarts = new Map<string, number[]>()
+  private readonly policy = new RestartPolicy()
   private readonly registry: RuntimeRegistry
   private readonly bus: EventBus
-  private readonly stopTimeoutMs: number
 
   private readonly beforeScripts: SupervisorOptions['beforeScripts']
 
   constructor(registry: RuntimeRegistry, bus: EventBus, opts: SupervisorOptions = {}) {
     this.registry = registry
     this.bus = bus
-    this.stopTimeoutMs = opts.stopTimeoutMs ?? 10_000
+    this.managed = new ManagedInstances(bus)
     this.beforeScripts = opts.beforeScripts
     if (opts.watch !== false) for (const runtime of registry.all()) this.attach(runtime)
   }
@@ -77,74 +53,22 @@ export class Supervisor {
   /** Follows a runtime's engine events (state changes made outside Worldbench, restarts). */
   attach(runtime: Runtime): void {
     const off = runtime.watch?.((e) => {
-      const m = this.managed.get(e.instanceId)
+      const m = this.managed.current(e.instanceId)
       if (!m || m.stopping) return
-      this.setState(m, e.state, e.reason)
+      this.managed.setState(m, e.state, e.reason)
       if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m, e.exitCode)
     })
     if (off) this.unwatch.push(off)
   }
 
   /** Picks up what this app started before it restarted (containers, VMs). */
-  async adoptAll(): Promise<Instance[]> {
-    const adopted: Instance[] = []
-    for (const runtime of this.registry.all()) {
-      try {
-        for (const instance of await runtime.adopt()) {
-          if (this.managed.has(instance.id)) continue
-          const m = this.track(instance, undefined, runtime)
-          if (instance.state === 'running') m.rechecked = this.recheck(m)
-          adopted.push(instance)
-        }
-      } catch {
-        // An engine that is down cannot be adopted from; its doctor entry says why.
-      }
-    }
-    return adopted
+  adoptAll(): Promise<Instance[]> {
+    return adoptAll(this.registry, this.managed)
   }
 
-  /**
-   * An adopted instance is shown `starting` until it answers its readiness probe again (the one
-   * it was started with, kept on the engine side): a VM whose QEMU runs may not serve yet.
-   */
-  private async recheck(m: Managed): Promise<void> {
-    const i = m.instance
-    this.setState(m, 'starting', 'adopted: checking that it answers')
-    const ready = i.ready ?? { timeoutSeconds: i.kind === 'vm' ? 180 : 60, ...(i.ports[0] && { tcp: true }) }
-    try {
-      await waitReady({
-        name: `${i.workload} (${i.kind})`,
-        ports: i.ports,
-        ready,
-        signal: m.stopLogs.signal,
-        logs: () => m.runtime.logs(i, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
-      })
-      if (m.instance.state !== 'starting') return
-      delete m.instance.reason
-      this.setState(m, 'running')
-    } catch (err) {
-      if (!m.stopping && !m.removed) this.setState(m, 'failed', `adopted, but ${toErrorShape(err).message}`)
-    }
-  }
-
-  /**
-   * What the engines run for this state dir, listed without taking hold of it (no QMP, no log
-   * streams, no reaping): for a process that reads while no owner runs.
-   */
-  async observeAll(): Promise<void> {
-    for (const runtime of this.registry.all()) {
-      const found = await (runtime.observe?.() ?? Promise.resolve([])).catch(() => [])
-      for (const instance of found) {
-        this.managed.set(instance.id, {
-          instance,
-          workload: undefined,
-          runtime,
-          logs: new LogBuffer(),
-          stopLogs: new AbortController(),
-          stopping: false,
-        })
-      }
-    }
+  /** What the engines run for this state dir, without taking hold of it (see adoption.ts). */
+  observeAll(): Promise<void> {
+    return observeAll(this.registry, this.managed)
   }
 
   /** Starts a world; a second launch of the same world while one runs joins it. */
@@ -220,13 +144,16 @@ export class Supervisor {
    */
   private async reusable(w: Workload): Promise<Managed | undefined> {
     const same = () =>
-      [...this.managed.values()].filter(
-        (m) => m.instance.world === w.world && m.instance.workload === w.name && !m.stopping,
-      )
+      this.managed
+        .all()
+        .filter((m) => m.instance.world === w.world && m.instance.workload === w.name && !m.stopping)
     for (const m of same()) await m.rechecked
     const running = same().find((m) => m.instance.state === 'running')
     if (running) return running
-    for (const m of same()) await this.stopManaged(m).catch(() => undefined)
+    for (const m of same())
+      await this.stopManaged(m).catch((err: unknown) =>
+        logFailure('could not remove a stale instance', err, { instance: m.instance.id }),
+      )
     return undefined
   }
 
@@ -249,85 +176,50 @@ export class Supervisor {
     again?: { id: string; logs: LogBuffer },
   ): Promise<Managed> {
     const runtime = this.registry.get(w.kind)
-    const cancelled = () => {
-      if (signal?.aborted)
-        throw new WorldbenchError(
-          'CANCELLED',
-          `Starting ${w.name} was cancelled.`,
-          'The world is being stopped.',
-        )
-    }
     const scope = `${w.world}/${w.name}`
-    cancelled()
-    if (w.prepare || w.vm?.build || w.wasm?.build) await this.beforeScripts?.(w)
-    if (w.prepare) {
-      this.bus.emit('progress', { scope, step: 'build', message: `Running ${w.prepare}` })
-      await runPrepareScript(w, (line) => this.bus.emit('progress', { scope, step: 'build', message: line }))
-    }
-    this.bus.emit('progress', { scope, step: 'prepare', message: `Preparing ${w.kind} artifact` })
-    const artifact = await runtime.prepare(w, (p) => this.bus.emit('progress', { scope, ...p }))
-    cancelled()
-    this.bus.emit('progress', { scope, step: 'start', message: 'Starting' })
-    // ${workloads.NAME.url} references are filled from the running dependencies at each start.
-    const resolved = withResolvedRefs(w, (name) => this.findRunning(w.world, name)?.instance.ports[0]?.url)
-    const t0 = epochNow()
-    const instance = await runtime.start(resolved, artifact, again && { id: again.id })
-    instance.state = 'starting'
-    const m = this.track(instance, w, runtime, again?.logs)
-    await pauseForTest('supervisor:started')
-    const ready = readySpec(w)
-    try {
-      await waitReady({
-        name: `${w.name} (${w.kind})`,
-        ports: instance.ports,
-        ready,
-        ...(signal && { signal }),
-        logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: m.stopLogs.signal }),
-        ...healthProbe(runtime, instance),
-        alive: async () => {
-          if (m.instance.state === 'failed' || m.instance.state === 'stopped') {
-            const last = m.logs
-              .tail(10)
-              .map((l) => l.line)
-              .join('\n')
-            throw new WorldbenchError(
-              'EXITED',
-              `${w.name} stopped before it became ready${m.instance.reason ? `: ${m.instance.reason}` : ''}.`,
-              last ? `Its last log lines:\n${last}` : 'Check its logs.',
-            )
-          }
-        },
-      })
-      const end = epochNow()
-      m.timeline = startPhases(
-        t0,
-        instance.marks ?? [],
-        end,
-        ready.http || ready.tcp ? 'port answering' : 'ready',
-      )
-      cancelled()
-    } catch (err) {
-      const last = m.logs.tail(15).map((l) => l.line)
-      await this.stopManaged(m).catch(() => undefined)
-      cancelled()
-      if (err instanceof WorldbenchError && err.code === 'NOT_READY') {
-        throw new WorldbenchError(
-          err.code,
-          err.message,
-          `${err.hint}${last.length ? `\nLast log lines:\n${last.join('\n')}` : ''}`,
-          { lastLogLines: last },
-        )
-      }
-      throw err
-    }
-    this.setState(m, 'running')
+    let m: Managed | undefined
+    const started = await startOne(w, {
+      runtime,
+      progress: (p) => this.bus.emit('progress', { scope, ...p }),
+      ...(signal && { signal }),
+      ...(this.beforeScripts && { beforeScripts: this.beforeScripts }),
+      // ${workloads.NAME.url} references are filled from the running dependencies at each start.
+      urlOf: (name) => this.managed.findRunning(w.world, name)?.instance.ports[0]?.url,
+      ...(again && { startOptions: { id: again.id } }),
+      onStarted: async (instance) => {
+        const tracked = this.managed.track(instance, w, runtime, again?.logs)
+        m = tracked
+        await pauseForTest('supervisor:started')
+        return {
+          alive: async () => {
+            if (tracked.instance.state === 'failed' || tracked.instance.state === 'stopped') {
+              const last = tracked.logs
+                .tail(10)
+                .map((l) => l.line)
+                .join('\n')
+              throw new WorldbenchError(
+                'EXITED',
+                `${w.name} stopped before it became ready${tracked.instance.reason ? `: ${tracked.instance.reason}` : ''}.`,
+                last ? `Its last log lines:\n${last}` : 'Check its logs.',
+              )
+            }
+          },
+          logSignal: tracked.stopLogs.signal,
+          lastLogLines: () => tracked.logs.tail(15).map((l) => l.line),
+          stop: () => this.stopManaged(tracked),
+        }
+      },
+    })
+    const ready = m!
+    ready.timeline = started.timeline
+    this.managed.setState(ready, 'running')
     this.bus.emit('progress', {
       scope,
       step: 'ready',
       percent: 100,
-      message: instance.ports[0]?.url ?? 'ready',
+      message: started.instance.ports[0]?.url ?? 'ready',
     })
-    return m
+    return ready
   }
 
   /** Stops a world's instances in reverse start order. */
@@ -336,7 +228,7 @@ export class Supervisor {
     const launch = this.launches.get(worldName)
     launch?.abort.abort()
     await launch?.done.catch(() => undefined)
-    const ms = [...this.managed.values()].filter((m) => m.instance.world === worldName)
+    const ms = this.managed.all().filter((m) => m.instance.world === worldName)
     await this.stopAll(ms.reverse())
     return ms.length
   }
@@ -365,7 +257,11 @@ export class Supervisor {
     const { id, ports } = m.instance
     m.stopping = true
     m.stopLogs.abort()
-    await m.runtime.stop(m.instance, { timeoutMs: this.stopTimeoutMs }).catch(() => undefined)
+    await m.runtime
+      .stop(m.instance, { timeoutMs: STOP_TIMEOUT_MS })
+      .catch((err: unknown) =>
+        logFailure('could not stop an instance before restarting it', err, { instance: id }),
+      )
     const line: LogLine = { t: Date.now(), stream: 'system', line: `--- restarted (${why}) ---` }
     m.logs.push(line)
     this.bus.emit('log', { id, line })
@@ -379,8 +275,8 @@ export class Supervisor {
     } catch (err) {
       if (!m.removed) {
         m.stopping = false
-        this.managed.set(id, m)
-        this.setState(m, 'failed', `restart failed: ${toErrorShape(err).message}`)
+        this.managed.hold(m)
+        this.managed.setState(m, 'failed', `restart failed: ${toErrorShape(err).message}`)
       }
       throw err
     }
@@ -390,119 +286,56 @@ export class Supervisor {
     return next
   }
 
-  /**
-   * `restart: always` brings an instance back whenever it ends on its own, `on-failure` only when
-   * it failed; at most RESTART_LIMIT times a minute, so a crash loop ends as failed with its reason.
-   */
   private applyRestartPolicy(m: Managed, exitCode?: number): void {
     const w = m.workload
-    if (!w || w.restart === 'no' || (w.restart === 'on-failure' && m.instance.state !== 'failed')) return
-    const key = `${w.world}/${w.name}`
-    const now = Date.now()
-    const recent = (this.restarts.get(key) ?? []).filter((t) => now - t < 60_000)
-    if (recent.length >= RESTART_LIMIT) {
-      this.setState(
-        m,
-        'failed',
-        `restarted ${RESTART_LIMIT} times within a minute; giving up (${m.instance.reason ?? 'no reason given'})`,
-      )
-      return
-    }
-    this.restarts.set(key, [...recent, now])
-    const delayMs = 250 * 2 ** recent.length
+    if (!w) return
+    const decision = this.policy.decide(w, {
+      state: m.instance.state,
+      ...(m.instance.reason !== undefined && { reason: m.instance.reason }),
+      ...(exitCode !== undefined && { exitCode }),
+    })
+    if (decision.action === 'give up') this.managed.setState(m, 'failed', decision.reason)
+    if (decision.action !== 'restart') return
     setTimeout(() => {
-      if (this.managed.get(m.instance.id) !== m || m.stopping) return
+      if (this.managed.current(m.instance.id) !== m || m.stopping) return
       this.bus.emit('progress', {
-        scope: key,
+        scope: `${w.world}/${w.name}`,
         step: 'restart',
         message: `Restarting (policy "${w.restart}")`,
       })
-      void this.respawn(
-        m,
-        exitCode !== undefined ? `exit ${exitCode}` : (m.instance.reason ?? m.instance.state),
-      ).catch(() => undefined)
-    }, delayMs).unref()
+      // A restart that fails leaves the instance failed, with why as its reason.
+      void this.respawn(m, decision.why).catch(() => undefined)
+    }, decision.delayMs).unref()
   }
 
   private async stopAll(ms: Managed[]): Promise<void> {
     // Reverse dependency order: what was started last is stopped first.
-    for (const m of ms) await this.stopManaged(m).catch(() => undefined)
+    for (const m of ms)
+      await this.stopManaged(m).catch((err: unknown) =>
+        logFailure('could not stop an instance', err, { instance: m.instance.id }),
+      )
   }
 
   private async stopManaged(m: Managed): Promise<void> {
     m.stopping = true
-    this.setState(m, 'stopping')
+    this.managed.setState(m, 'stopping')
     try {
-      await m.runtime.stop(m.instance, { timeoutMs: this.stopTimeoutMs })
+      await m.runtime.stop(m.instance, { timeoutMs: STOP_TIMEOUT_MS })
     } finally {
       m.stopLogs.abort()
       m.removed = true
-      this.setState(m, 'stopped')
-      if (this.managed.get(m.instance.id) === m) this.managed.delete(m.instance.id)
+      this.managed.setState(m, 'stopped')
+      this.managed.release(m)
       this.bus.emit('instanceRemoved', { id: m.instance.id })
     }
   }
 
-  private track(
-    instance: Instance,
-    workload: Workload | undefined,
-    runtime: Runtime,
-    logs = new LogBuffer(),
-  ): Managed {
-    const m: Managed = {
-      instance,
-      workload,
-      runtime,
-      logs,
-      stopLogs: new AbortController(),
-      stopping: false,
-    }
-    this.managed.set(instance.id, m)
-    void this.collectLogs(m)
-    this.bus.emit('instance', this.info(m))
-    return m
-  }
-
-  private async collectLogs(m: Managed): Promise<void> {
-    try {
-      for await (const line of m.runtime.logs(m.instance, {
-        follow: true,
-        tail: 200,
-        signal: m.stopLogs.signal,
-      })) {
-        m.logs.push(line)
-        this.bus.emit('log', { id: m.instance.id, line })
-      }
-    } catch {
-      // The log stream ends with its instance.
-    }
-  }
-
-  private setState(m: Managed, state: InstanceState, reason?: string): void {
-    m.instance.state = state
-    if (reason !== undefined) m.instance.reason = reason
-    this.bus.emit('instance', this.info(m))
-  }
-
-  private findRunning(world: string, workload: string): Managed | undefined {
-    return [...this.managed.values()].find(
-      (m) => m.instance.world === world && m.instance.workload === workload && m.instance.state === 'running',
-    )
-  }
-
   get(id: string): Managed {
-    const m = this.managed.get(id)
-    if (!m)
-      throw new WorldbenchError(
-        'NO_SUCH_INSTANCE',
-        `There is no instance "${id}".`,
-        'List instances with "worldbench ps".',
-      )
-    return m
+    return this.managed.get(id)
   }
 
   instances(): Instance[] {
-    return [...this.managed.values()].map((m) => m.instance)
+    return this.managed.all().map((m) => m.instance)
   }
 
   runtimeOf(id: string): Runtime {
@@ -514,23 +347,12 @@ export class Supervisor {
   }
 
   info(m: Managed): InstanceInfo {
-    const i = m.instance
-    return {
-      id: i.id,
-      kind: i.kind,
-      world: i.world,
-      workload: i.workload,
-      state: i.state,
-      ...(i.reason !== undefined && { reason: i.reason }),
-      ports: i.ports,
-      startedAt: i.startedAt,
-      ...(m.timeline && { timeline: m.timeline }),
-    }
+    return this.managed.info(m)
   }
 
   async close(opts: { stopAll: boolean }): Promise<void> {
     for (const off of this.unwatch) off()
-    if (opts.stopAll) await this.stopAll([...this.managed.values()].reverse())
-    for (const m of this.managed.values()) m.stopLogs.abort()
+    if (opts.stopAll) await this.stopAll(this.managed.all().reverse())
+    for (const m of this.managed.all()) m.stopLogs.abort()
   }
 }

@@ -69,7 +69,7 @@ Transfer/sec:      1.80MB
 
 describe('density slope', () => {
   it('is the least-squares cost of one more instance', async () => {
-    const { slope } = await import('../../main/core/bench/runner.ts')
+    const { slope } = await import('../../main/core/bench/density.ts')
     expect(slope([100, 200, 300, 400])).toBeCloseTo(100)
     expect(slope([50, 160, 240, 355])).toBeCloseTo(99.5)
     expect(slope([42])).toBe(42)

@@ -1,9 +1,9 @@
 import { WorldbenchError } from '../errors.ts'
-import { runPrepareScript } from '../prepare-script.ts'
-import { readySpec, waitReady } from '../readiness.ts'
-import type { Instance } from '../runtime.ts'
+import { logFailure } from '../log.ts'
+import type { Instance, Progress } from '../runtime.ts'
 import type { RuntimeRegistry } from '../runtime-registry.ts'
-import { withResolvedRefs } from '../world/refs.ts'
+import { startOne } from '../start-one.ts'
+import { dependencyWaves } from '../world/order.ts'
 import type { Workload, World } from '../world/schema.ts'
 
 export interface Dependencies {
@@ -20,35 +20,27 @@ export async function startDependencies(
   registry: RuntimeRegistry,
   world: World,
   of: Workload[],
+  progress: Progress,
 ): Promise<Dependencies> {
-  const byName = new Map(world.workloads.map((w) => [w.name, w]))
   const running = new Map<string, Instance>()
-  const order: Workload[] = []
-  const visit = (name: string) => {
-    const w = byName.get(name)
-    if (!w || order.includes(w)) return
-    for (const d of w.dependsOn) visit(d)
-    order.push(w)
-  }
-  for (const w of of) for (const d of w.dependsOn) visit(d)
   const urlOf = (name: string) => running.get(name)?.ports[0]?.url
   const stop = async () => {
     for (const [name, i] of [...running].reverse()) {
       await registry
         .get(i.kind)
         .stop(i, { timeoutMs: 10_000 })
-        .catch(() => undefined)
+        .catch((err: unknown) => logFailure('could not stop a bench dependency', err, { instance: i.id }))
       running.delete(name)
     }
   }
   try {
-    for (const dep of order) {
-      const runtime = registry.get(dep.kind)
-      if (dep.prepare) await runPrepareScript(dep, () => {})
-      const w = withResolvedRefs(dep, urlOf)
-      const instance = await runtime.start(w, await runtime.prepare(w, () => {}))
+    for (const dep of dependencyWaves(world.workloads, of).flat()) {
+      const { instance } = await startOne(dep, {
+        runtime: registry.get(dep.kind),
+        urlOf,
+        progress: (p) => progress({ ...p, message: `${dep.name}: ${p.message ?? p.step}` }),
+      })
       running.set(dep.name, instance)
-      await waitReady({ name: `${dep.name} (dependency)`, ports: instance.ports, ready: readySpec(dep) })
     }
   } catch (err) {
     await stop()

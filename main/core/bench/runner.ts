@@ -4,43 +4,25 @@ import type {
   BenchMetric,
   BenchReport,
   CostPart,
-  DensityResult,
-  ErrorShape,
   MethodParams,
-  PortBinding,
   StartPhase,
 } from '../../../contract/api.ts'
-import { toErrorShape, WorldbenchError } from '../errors.ts'
+import { toErrorShape } from '../errors.ts'
 import type { EventBus } from '../events.ts'
-import { totalMemoryBytes } from '../metrics/cost.ts'
-import { bindPorts } from '../ports.ts'
+import { logFailure } from '../log.ts'
 import { runPrepareScript } from '../prepare-script.ts'
-import { readySpec, sleep, waitReady } from '../readiness.ts'
-import { type DirectRun, healthProbe, type Instance, type Runtime } from '../runtime.ts'
 import type { RuntimeRegistry } from '../runtime-registry.ts'
-import { epochOf, medianPhases, startPhases } from '../start-timeline.ts'
+import { medianPhases } from '../start-timeline.ts'
 import { withResolvedRefs } from '../world/refs.ts'
 import type { Kind, Workload, World } from '../world/schema.ts'
+import { measureDirect, measureRun } from './cold-start.ts'
+import { measureDensity } from './density.ts'
 import { type Dependencies, startDependencies } from './dependencies.ts'
 import { benchEnvironment } from './environment.ts'
-import { runLoad } from './load.ts'
-import { firstSuccess } from './probe.ts'
 import { summarize } from './stats.ts'
 import { benchVerdict } from './verdict.ts'
-import { measureWindow } from './window.ts'
 
 export type BenchOptions = Omit<MethodParams<'benchRun'>, 'world'>
-
-type RunMetrics = Partial<Record<BenchMetric, number>>
-
-interface RunOutcome {
-  metrics: RunMetrics
-  errors: Partial<Record<BenchMetric, ErrorShape>>
-  idleParts?: CostPart[]
-  loadCpuByPart?: Record<string, number>
-  loadTool?: string
-  timeline?: StartPhase[]
-}
 
 /**
  * The same workload deployed as each kind, each repeat measured phase by phase: prepare, cold
@@ -110,6 +92,7 @@ export class BenchRunner {
           this.registry,
           world,
           needing.map(([, w]) => w),
+          (p) => this.progress(`dependency ${p.message}`, 0),
         )
       }
     } catch (err) {
@@ -130,7 +113,7 @@ export class BenchRunner {
         }
         continue
       }
-      directOf.set(kind, () => this.measureDirect(runtime, deps ? withResolvedRefs(w, deps.urlOf) : w))
+      directOf.set(kind, () => measureDirect(runtime, deps ? withResolvedRefs(w, deps.urlOf) : w))
       directRuns.set(kind, [])
     }
     const measured = () =>
@@ -145,7 +128,7 @@ export class BenchRunner {
             : `repeat ${round - opts.warmups + 1}/${opts.repeats}`
           try {
             const once = () =>
-              this.measureOnce(this.registry.get(kind), w, opts, (phase) =>
+              measureRun(this.registry.get(kind), w, opts, (phase) =>
                 this.progress(`${kind} ${label}: ${phase}`, ((round + 0.5) / rounds) * 100),
               )
             const baseline = directOf.get(kind)
@@ -204,7 +187,7 @@ export class BenchRunner {
         for (const [kind, w] of measured()) {
           const result = results.get(kind)!
           if (result.error) continue
-          result.density = await this.density(this.registry.get(kind), w, opts.density, (n) =>
+          result.density = await measureDensity(this.registry.get(kind), w, opts.density, (n) =>
             this.progress(`${kind} density: ${n} running`, 100),
           )
         }
@@ -238,192 +221,6 @@ export class BenchRunner {
     }
   }
 
-  /** One cold start to stop of one workload; whatever happens, nothing is left running. */
-  private async measureOnce(
-    runtime: Runtime,
-    w: Workload,
-    opts: BenchOptions,
-    phase: (p: string) => void,
-  ): Promise<RunOutcome> {
-    const m: RunMetrics = {}
-    const out: RunOutcome = { metrics: m, errors: {} }
-    phase('prepare')
-    const artifact = await runtime.prepare(w, () => {})
-    m.artifactBytes = artifact.bytes
-    const ports = await benchPorts(w)
-    const spec = readySpec(w)
-    const path = w.ready?.http ?? '/'
-    const name = `${w.name} (${w.kind})`
-    const abort = new AbortController()
-    phase('cold start')
-    // Timed from the request: the prober runs beside start(), so no wait of ours is counted.
-    const t0 = performance.now()
-    const answered = firstSuccess(ports[0]!, path, t0 + spec.timeoutSeconds * 1000, abort.signal, name)
-    answered.catch(() => undefined)
-    let instance: Instance
-    try {
-      instance = await runtime.start(
-        { ...w, ports: w.ports.map((p, n) => ({ ...p, host: ports[n]!.host })) },
-        artifact,
-      )
-    } catch (err) {
-      abort.abort()
-      throw err
-    }
-    try {
-      const died = diedEarly(runtime, instance)
-      if (spec.http === path) {
-        // Ready as the world defines it is the same event as the first success: one prober, one time.
-        m.coldStartMs = (await Promise.race([answered, died])) - t0
-      } else {
-        await Promise.race([
-          waitReady({
-            name,
-            ports: instance.ports,
-            ready: spec,
-            signal: abort.signal,
-            logs: () => runtime.logs(instance, { follow: true, tail: 10_000, signal: abort.signal }),
-            ...healthProbe(runtime, instance),
-          }),
-          died,
-        ])
-        m.coldStartMs = performance.now() - t0
-      }
-      const firstAt = await Promise.race([answered, died])
-      m.firstResponseMs = firstAt - t0
-      out.timeline = startPhases(epochOf(t0), instance.marks ?? [], epochOf(firstAt), 'port answering')
-      const read = costReader(runtime, instance)
-      if (opts.idleSeconds > 0) {
-        phase('idle')
-        await this.window(out, ['idleMemoryBytes', 'idleCpuPercent'], async () => {
-          const idle = await measureWindow(read, `${name} at idle`, opts.idleSeconds * 1000)
-          m.idleMemoryBytes = idle.medianMemoryBytes
-          m.idleCpuPercent = idle.cpuPercent
-          out.idleParts = idle.lastParts
-        })
-      }
-      if (opts.loadSeconds > 0) {
-        phase('load')
-        const load = runLoad({
-          url: new URL(path, instance.ports[0]!.url).toString(),
-          seconds: opts.loadSeconds,
-          connections: opts.connections,
-        })
-        await this.window(out, ['loadCpuPercent', 'loadMemoryBytes'], async () => {
-          const during = await measureWindow(read, `${name} under load`, load)
-          m.loadCpuPercent = during.cpuPercent
-          m.loadMemoryBytes = during.peakMemoryBytes
-          out.loadCpuByPart = during.cpuPercentByPart
-        })
-        const done = await load
-        out.loadTool = done.tool
-        m.requestsPerSecond = done.requestsPerSecond
-        m.latencyP50Ms = done.latencyP50Ms
-        m.latencyP99Ms = done.latencyP99Ms
-        m.loadErrors = done.errors
-      }
-    } finally {
-      abort.abort()
-      phase('stop')
-      const t1 = performance.now()
-      await runtime.stop(instance, { timeoutMs: 10_000 })
-      m.stopMs = performance.now() - t1
-    }
-    return out
-  }
-
-  /** A window that could not be measured is an error on its metrics, not a zero; the run goes on. */
-  private async window(out: RunOutcome, metrics: BenchMetric[], fn: () => Promise<void>): Promise<void> {
-    try {
-      await fn()
-    } catch (err) {
-      if (!(err instanceof WorldbenchError) || err.code !== 'TOO_FEW_SAMPLES') throw err
-      for (const k of metrics) out.errors[k] = toErrorShape(err)
-    }
-  }
-
-  /** The same start with the engine alone (no Worldbench), timed by the same prober. */
-  private async measureDirect(runtime: Runtime, w: Workload): Promise<number> {
-    const artifact = await runtime.prepare(w, () => {})
-    const ports = await benchPorts(w)
-    const path = w.ready?.http ?? '/'
-    const abort = new AbortController()
-    const t0 = performance.now()
-    const answered = firstSuccess(
-      ports[0]!,
-      path,
-      t0 + readySpec(w).timeoutSeconds * 1000,
-      abort.signal,
-      `${w.name} (direct)`,
-    )
-    answered.catch(() => undefined)
-    let run: DirectRun
-    try {
-      run = await runtime.startDirect!(w, artifact, ports)
-    } catch (err) {
-      abort.abort()
-      throw err
-    }
-    try {
-      return (await answered) - t0
-    } finally {
-      abort.abort()
-      await run.stop()
-    }
-  }
-
-  /**
-   * Starts instances of one workload one after another (each ready before the next) until the
-   * count or the memory budget is reached, sampling the memory of all after each start; then
-   * stops them all. The slope of total memory over count is the marginal cost of one more.
-   */
-  private async density(
-    runtime: Runtime,
-    w: Workload,
-    limit: { count: number; memoryBudgetMiB?: number },
-    progress: (n: number) => void,
-  ): Promise<DensityResult> {
-    const artifact = await runtime.prepare(w, () => {})
-    const instances: Instance[] = []
-    const totals: number[] = []
-    let stoppedBecause: DensityResult['stoppedBecause'] = 'count'
-    let error: DensityResult['error']
-    try {
-      while (instances.length < limit.count) {
-        const instance = await runtime.start(w, artifact)
-        instances.push(instance)
-        await waitReady({
-          name: `${w.name} (${w.kind})`,
-          ports: instance.ports,
-          ready: readySpec(w),
-          ...healthProbe(runtime, instance),
-        })
-        await sleep(500)
-        // The same full cost as the rounds: shims and proxies included.
-        const costs = await Promise.all(instances.map((i) => costReader(runtime, i)()))
-        const total = costs.reduce((a, parts) => a + totalMemoryBytes(parts), 0)
-        totals.push(total)
-        progress(instances.length)
-        if (limit.memoryBudgetMiB !== undefined && total >= limit.memoryBudgetMiB * 1024 * 1024) {
-          stoppedBecause = 'memory budget'
-          break
-        }
-      }
-    } catch (err) {
-      stoppedBecause = 'error'
-      error = toErrorShape(err)
-    } finally {
-      await Promise.all(instances.map((i) => runtime.stop(i, { timeoutMs: 10_000 }).catch(() => undefined)))
-    }
-    return {
-      started: totals.length,
-      stoppedBecause,
-      ...(error && { error }),
-      totalMemoryBytes: totals,
-      marginalMemoryBytes: slope(totals),
-    }
-  }
-
   /** Shared engine processes of the kinds compared, read once at the end. */
   private async engineOverhead(kinds: Kind[]): Promise<{ kind: Kind; parts: CostPart[] }[]> {
     const out: { kind: Kind; parts: CostPart[] }[] = []
@@ -431,7 +228,10 @@ export class BenchRunner {
       const parts = await this.registry
         .get(kind)
         .engineOverhead?.()
-        .catch(() => [])
+        .catch((err: unknown) => {
+          logFailure(`could not read the ${kind} engine's own cost`, err)
+          return []
+        })
       if (parts && parts.length > 0) out.push({ kind, parts })
     }
     return out
@@ -446,50 +246,4 @@ export class BenchRunner {
 export function pickWorkloads(world: World, kinds?: Kind[]): Map<Kind, Workload | undefined> {
   const wanted = kinds ?? [...new Set(world.workloads.map((w) => w.kind))]
   return new Map(wanted.map((k) => [k, world.workloads.find((w) => w.kind === k)]))
-}
-
-/** Host ports picked before the clock starts, so the prober knows where to knock from the request on. */
-async function benchPorts(w: Workload): Promise<PortBinding[]> {
-  if (w.ports.length === 0)
-    throw new WorldbenchError(
-      'BENCH_NO_PORT',
-      `${w.name} has no port to measure.`,
-      'Benchmarks measure HTTP workloads: give it a port.',
-    )
-  return bindPorts(w.ports, `${w.world}/${w.name}`)
-}
-
-/** Rejects with the runtime's error when the instance dies on its own; else never settles. */
-function diedEarly(runtime: Runtime, instance: Instance): Promise<never> {
-  const never = new Promise<never>(() => {})
-  return runtime.exited
-    ? runtime.exited(instance).then((e) => {
-        throw e
-      })
-    : never
-}
-
-/** The full cost when the runtime can tell it; else its sample's memory, with no CPU time. */
-function costReader(runtime: Runtime, instance: Instance): () => Promise<CostPart[]> {
-  if (runtime.cost) return () => runtime.cost!(instance)
-  return async () => {
-    const s = await runtime.sample(instance)
-    return [{ name: instance.kind, memoryBytes: s.memoryBytes, cpuSeconds: Number.NaN }]
-  }
-}
-
-/** Least-squares slope of ys over 1..n; with one point, that point. */
-export function slope(ys: number[]): number {
-  const n = ys.length
-  if (n === 0) return Number.NaN
-  if (n === 1) return ys[0]!
-  const xMean = (n + 1) / 2
-  const yMean = ys.reduce((a, b) => a + b, 0) / n
-  let num = 0
-  let den = 0
-  ys.forEach((y, i) => {
-    num += (i + 1 - xMean) * (y - yMean)
-    den += (i + 1 - xMean) ** 2
-  })
-  return num / den
 }

@@ -2,6 +2,7 @@ import type { CostPart } from '../../../contract/api.ts'
 import { WorldbenchError } from '../errors.ts'
 import { type CostReading, cpuPercentBetween, cpuSecondsByPart, totalMemoryBytes } from '../metrics/cost.ts'
 import { sleep } from '../readiness.ts'
+import type { Instance, Runtime } from '../runtime.ts'
 import { percentile } from './stats.ts'
 
 /** Readings through a window: enough for a 1 s load window to give about ten. */
@@ -69,5 +70,14 @@ export async function measureWindow(
     readings: readings.length,
     cpuPercentByPart: byPart,
     lastParts: last.parts,
+  }
+}
+
+/** The full cost when the runtime can tell it; else its sample's memory, with no CPU time. */
+export function costReader(runtime: Runtime, instance: Instance): () => Promise<CostPart[]> {
+  if (runtime.cost) return () => runtime.cost!(instance)
+  return async () => {
+    const s = await runtime.sample(instance)
+    return [{ name: instance.kind, memoryBytes: s.memoryBytes, cpuSeconds: Number.NaN }]
   }
 }

@@ -40,3 +40,17 @@ export function dependencyCycle(workloads: { name: string; dependsOn: string[] }
   }
   return undefined
 }
+
+/** What `of` depend on, directly or through others, in start waves (`of` themselves only when depended on). */
+export function dependencyWaves<T extends { name: string; dependsOn: string[] }>(all: T[], of: T[]): T[][] {
+  const byName = new Map(all.map((w) => [w.name, w]))
+  const needed = new Set<string>()
+  const visit = (name: string) => {
+    const w = byName.get(name)
+    if (!w || needed.has(name)) return
+    needed.add(name)
+    for (const d of w.dependsOn) visit(d)
+  }
+  for (const w of of) for (const d of w.dependsOn) visit(d)
+  return startWaves(all.filter((w) => needed.has(w.name)))
+}

@@ -17,6 +17,7 @@ import { newInstanceId } from '../../core/ids.ts'
 import { processPart } from '../../core/metrics/cost.ts'
 import { projectRoot } from '../../core/paths.ts'
 import { bindPorts, urlFor } from '../../core/ports.ts'
+import { runScript } from '../../core/run-script.ts'
 import type {
   Artifact,
   DirectRun,
@@ -387,17 +388,17 @@ async function buildIfMissing(w: Workload, module: string, progress: Progress): 
     () => true,
     () => false,
   )
-  if (exists || !w.wasm?.build) return
-  progress({ step: 'build', message: `building ${module} with ${w.wasm.build}` })
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn('bash', [w.wasm!.build!], { stdio: ['ignore', 'inherit', 'inherit'] })
-    child.on('error', reject)
-    child.on('close', (c) => resolve(c ?? 1))
+  const script = w.wasm?.build
+  if (exists || !script) return
+  progress({ step: 'build', message: `building ${module} with ${script}` })
+  const run = await runScript('bash', [script], {
+    onLine: (line) => progress({ step: 'build', message: line }),
   })
-  if (code !== 0)
+  if (run.error || run.code !== 0)
     throw new WorldbenchError(
       'WASM_BUILD_FAILED',
-      `The build script ${w.wasm.build} for ${w.name} failed (exit code ${code}).`,
-      'Run it by hand to see why; the Wasm samples need clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32.',
+      `The build script ${script} for ${w.name} failed (${run.error ? run.error.message : `exit code ${run.code}`}).${run.tail.length ? `\n${run.tail.join('\n')}` : ''}`,
+      'Fix what its last lines say; the Wasm samples need clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32.',
+      { output: run.tail },
     )
 }
