@@ -25,20 +25,20 @@ import type {
   StartOptions,
 } from '../../core/runtime.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import { clearWasmCache, wasmCacheEntries } from './cache-listing.ts'
-import { type ComponentLink, transpiledComponent } from './component-cache.ts'
 import { startDirectCgi } from './direct-baseline.ts'
 import { followLogs } from './follow-logs.ts'
+import type { HostConfig, WarmHint } from './host/protocol.ts'
 import { HostHandle } from './host-handle.ts'
 import { HostLink } from './host-link.ts'
 import { shareParts, shareSample } from './host-share.ts'
-import { inspectWasm } from './inspect.ts'
-import { loadModule, notWasm, readWasm } from './load-module.ts'
+import { clearWasmCache, wasmCacheEntries } from './module/cache-listing.ts'
+import { type ComponentLink, transpiledComponent } from './module/component-cache.ts'
+import { inspectWasm } from './module/inspect.ts'
+import { loadModule, notWasm, readWasm } from './module/load-module.ts'
+import { sha256 } from './module/sha256.ts'
+import { wasmFormat } from './module/wasm-bytes.ts'
 import { probeWasm } from './probe.ts'
-import type { HostConfig, WarmHint } from './protocol.ts'
-import { sha256 } from './sha256.ts'
 import { SpareHost } from './spare-host.ts'
-import { wasmFormat } from './wasm-bytes.ts'
 
 const DEFAULT_GRACE_MS = 3000
 
