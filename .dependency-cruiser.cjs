@@ -5,6 +5,7 @@
  *   contract/            the floor: kinds, API methods, events (imports nothing of ours)
  *   main/core/           world files, supervisor, bench, the Runtime port (no engine, no Electron, no front)
  *   main/runtimes/<kind> one folder per kind, implementing the port (never another kind's folder)
+ *     wasm/host/         what runs inside a Wasm host process; wasm/module/ module files (used by both)
  *   main/ (root files)   the composition root and the fronts: service, transports, CLI, Electron
  *   preload/, renderer/  the desktop window's side: the contract only, never main/
  */
@@ -62,6 +63,33 @@ module.exports = {
       severity: 'error',
       from: { path: '^main/runtimes/([^/]+)/' },
       to: { path: '^main/runtimes/', pathNot: '^main/runtimes/$1/' },
+    },
+    {
+      name: 'wasm-module-stands-alone',
+      comment:
+        'wasm/module/ is about module files (bytes, inspection, caches): both processes use it, it uses neither.',
+      severity: 'error',
+      from: { path: '^main/runtimes/wasm/module/' },
+      to: { path: '^main/runtimes/wasm/', pathNot: '^main/runtimes/wasm/module/' },
+    },
+    {
+      name: 'wasm-host-stands-below-the-service',
+      comment:
+        'wasm/host/ runs inside the Wasm host process (and its guest workers): it never reaches back into the service side at wasm/.',
+      severity: 'error',
+      from: { path: '^main/runtimes/wasm/host/' },
+      to: { path: '^main/runtimes/wasm/', pathNot: '^main/runtimes/wasm/(host|module)/' },
+    },
+    {
+      name: 'wasm-service-talks-protocol',
+      comment:
+        'The service side of wasm/ talks to a host process through its message protocol; the one exception runs a command module inline (`worldbench run`, like `wasmtime run`).',
+      severity: 'error',
+      from: { path: '^main/runtimes/wasm/[^/]+$' },
+      to: {
+        path: '^main/runtimes/wasm/host/',
+        pathNot: '^main/runtimes/wasm/host/(protocol|run-inline)\\.ts$',
+      },
     },
     {
       name: 'runtimes-below-fronts',

@@ -12,7 +12,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('main/index.ts'),
-          'wasm-guest-worker': resolve('main/runtimes/wasm/guest-worker.ts'),
+          'wasm-guest-worker': resolve('main/runtimes/wasm/host/guest-worker.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

@@ -14,7 +14,7 @@ await build({
     emptyOutDir: false,
     minify: false,
     rollupOptions: {
-      input: { 'wasm-host': resolve('main/runtimes/wasm/host.ts') },
+      input: { 'wasm-host': resolve('main/runtimes/wasm/host/host.ts') },
       output: { format: 'cjs', entryFileNames: '[name].cjs' },
     },
   },

@@ -4,8 +4,8 @@
  * by main/index.ts; everything else about hosts is shared with plain Node (spawn-host.ts).
  */
 import { utilityProcess } from 'electron'
+import type { FromHost } from '../runtimes/wasm/host/protocol.ts'
 import type { HostEntry } from '../runtimes/wasm/host-entry.ts'
-import type { FromHost } from '../runtimes/wasm/protocol.ts'
 import { HOST_EXEC_ARGV, type HostProcess, hostEnv } from '../runtimes/wasm/spawn-host.ts'
 
 export function utilityHost(entry: HostEntry): HostProcess {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseCgiResponse } from '../../main/runtimes/wasm/cgi-response.ts'
+import { parseCgiResponse } from '../../main/runtimes/wasm/host/cgi-response.ts'
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 const text = (b: Uint8Array) => new TextDecoder().decode(b)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { wasiVersion, witItems } from '../../main/runtimes/wasm/inspect.ts'
-import { capMemory, PAGE_BYTES } from '../../main/runtimes/wasm/memory-limit.ts'
-import { wasmFormat } from '../../main/runtimes/wasm/wasm-bytes.ts'
+import { wasiVersion, witItems } from '../../main/runtimes/wasm/module/inspect.ts'
+import { capMemory, PAGE_BYTES } from '../../main/runtimes/wasm/module/memory-limit.ts'
+import { wasmFormat } from '../../main/runtimes/wasm/module/wasm-bytes.ts'
 
 // (module (memory 2 100) (export "memory" (memory 0)))
 const moduleWithMemory = new Uint8Array([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { withScratch } from '../../main/runtimes/wasm/scratch-memory.ts'
+import { withScratch } from '../../main/runtimes/wasm/host/scratch-memory.ts'
 
 describe('withScratch: strings placed in guest memory for one call', () => {
   it('avoids the given ranges and puts the memory back exactly', () => {

@@ -1,7 +1,7 @@
 import { parse } from '@bytecodealliance/jco'
 import { describe, expect, it } from 'vitest'
-import { garbageCollector } from '../../main/runtimes/wasm/garbage-collector.ts'
-import { PROBE_WASM, PROBE_WAT } from '../../main/runtimes/wasm/warm-up.ts'
+import { garbageCollector } from '../../main/runtimes/wasm/host/garbage-collector.ts'
+import { PROBE_WASM, PROBE_WAT } from '../../main/runtimes/wasm/host/warm-up.ts'
 
 describe('the spare host warm-up probe', () => {
   it('is exactly its WAT source, assembled', async () => {

@@ -6,8 +6,12 @@
 import { describe, expect, it } from 'vitest'
 import { checkWorldText } from '../../main/core/world/load.ts'
 import { refsIn, withResolvedRefs } from '../../main/core/world/refs.ts'
-import { interfaceExportName } from '../../main/runtimes/wasm/component-cache.ts'
-import { guardOutgoingHttp, normaliseOrigins, requestOrigin } from '../../main/runtimes/wasm/outgoing-http.ts'
+import {
+  guardOutgoingHttp,
+  normaliseOrigins,
+  requestOrigin,
+} from '../../main/runtimes/wasm/host/outgoing-http.ts'
+import { interfaceExportName } from '../../main/runtimes/wasm/module/component-cache.ts'
 
 const FILE = '/worlds/edge/world.yaml'
 

@@ -87,3 +87,13 @@ export function engineMessage(err: unknown): string {
   const reason = (err as { reason?: unknown } | null)?.reason
   return typeof reason === 'string' && reason ? `${reason}: ${errText(err)}` : errText(err)
 }
+
+/** Runs an engine call; "no engine there" becomes an error that names the socket and the fix. */
+export async function onEngine<T>(endpoint: Endpoint, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (!(err instanceof WorldbenchError) && isConnectionError(err)) throw engineUnreachable(endpoint, err)
+    throw err
+  }
+}

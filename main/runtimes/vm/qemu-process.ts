@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
+import { constants as osConstants } from 'node:os'
 import { isProcessAlive } from '../../core/process-alive.ts'
 import { sleep } from '../../core/readiness.ts'
 
@@ -50,4 +51,18 @@ export async function findQemuBySocket(qmpSocket: string): Promise<number | unde
     if (pid > 0 && pid !== process.pid && (await isQemuWithSocket(pid, qmpSocket))) return pid
   }
   return undefined
+}
+
+/** QEMU's exit status as a shell reports it (128 + signal for a kill); waits a moment for it. */
+export function exitCodeOf(child: ChildProcess): Promise<number | undefined> {
+  const code = () =>
+    child.signalCode ? 128 + (osConstants.signals[child.signalCode] ?? 0) : (child.exitCode ?? undefined)
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(code())
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), 2000)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve(code())
+    })
+  })
 }

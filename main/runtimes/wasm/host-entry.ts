@@ -25,7 +25,7 @@ export function hostEntry(): HostEntry {
     }
   }
   const built = builtEntry()
-  return built ?? { host: fileURLToPath(new URL('./host.ts', import.meta.url)) }
+  return built ?? { host: fileURLToPath(new URL('./host/host.ts', import.meta.url)) }
 }
 
 let cachedBuilt: HostEntry | null | undefined

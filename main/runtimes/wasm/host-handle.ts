@@ -6,9 +6,9 @@ import type { ErrorShape, InstanceState, LogLine } from '../../../contract/api.t
 import { WorldbenchError } from '../../core/errors.ts'
 import { LogBuffer } from '../../core/log-buffer.ts'
 import type { StartMark } from '../../core/start-timeline.ts'
+import type { FromHost, HostConfig, WorkloadStats } from './host/protocol.ts'
 import type { HostLink } from './host-link.ts'
 import type { HostReading } from './host-share.ts'
-import type { FromHost, HostConfig, WorkloadStats } from './protocol.ts'
 import type { HostProcess } from './spawn-host.ts'
 
 const NO_STATS: WorkloadStats = { guestMemoryBytes: 0, peakInstanceBytes: 0, requests: 0, guestCpuMs: 0 }

@@ -7,8 +7,8 @@
 import { createInterface } from 'node:readline'
 import type { LogLine } from '../../../contract/api.ts'
 import { processStats } from '../../core/metrics/process-stats.ts'
+import type { FromHost, ToHost, WorkloadStats } from './host/protocol.ts'
 import { type HostReading, overheadCpu, totalGuestCpuMs } from './host-share.ts'
-import type { FromHost, ToHost, WorkloadStats } from './protocol.ts'
 import { type HostProcess, spawnHost } from './spawn-host.ts'
 
 const READING_REUSE_MS = 500

@@ -5,7 +5,7 @@
  */
 import type { CostPart, Sample } from '../../../contract/api.ts'
 import type { ProcessStats } from '../../core/metrics/process-stats.ts'
-import type { WorkloadStats } from './protocol.ts'
+import type { WorkloadStats } from './host/protocol.ts'
 
 export interface HostReading {
   pid: number

@@ -10,10 +10,10 @@ import type { LogLine } from '../../../contract/api.ts'
 import { WASM_DEFAULT_MEMORY_MIB } from '../../core/world/kinds/wasm.ts'
 import { withDefaultLimits } from '../../core/world/place.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import type { GuestIo } from './guest-run.ts'
-import { readWasm } from './load-module.ts'
-import type { GuestDir, ServeMode } from './protocol.ts'
-import { wasmFormat } from './wasm-bytes.ts'
+import type { GuestDir, ServeMode } from './host/protocol.ts'
+import type { InlineRun } from './host/run-inline.ts'
+import { readWasm } from './module/load-module.ts'
+import { wasmFormat } from './module/wasm-bytes.ts'
 
 export interface RunDirectOptions {
   file: string
@@ -103,8 +103,8 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
 }
 
 async function runCommand(opts: RunDirectOptions, file: string, name: string): Promise<number> {
-  const run = (io: GuestIo, onSystem: (line: string) => void) =>
-    import('./run-inline.ts').then(({ runCommandInline }) =>
+  const run = (io: InlineRun['io'], onSystem: (line: string) => void) =>
+    import('./host/run-inline.ts').then(({ runCommandInline }) =>
       runCommandInline({
         file,
         argv: [name, ...(opts.args ?? [])],

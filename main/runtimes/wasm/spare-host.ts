@@ -1,4 +1,4 @@
-import type { WarmHint } from './protocol.ts'
+import type { WarmHint } from './host/protocol.ts'
 import { type HostProcess, spawnHost } from './spawn-host.ts'
 
 /**

@@ -6,8 +6,8 @@
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { stateSubdir } from '../../core/paths.ts'
+import type { FromHost, ToHost } from './host/protocol.ts'
 import { type HostEntry, hostEntry } from './host-entry.ts'
-import type { FromHost, ToHost } from './protocol.ts'
 
 export interface HostProcess {
   /** Known once the OS process exists (at once for fork, after 'spawn' for a utility process). */

@@ -7,15 +7,12 @@
  */
 
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { cpus } from 'node:os'
-import { join } from 'node:path'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { processPart } from '../../core/metrics/cost.ts'
-import { projectRoot } from '../../core/paths.ts'
 import { bindPorts, urlFor } from '../../core/ports.ts'
 import { runScript } from '../../core/run-script.ts'
 import type {
@@ -29,18 +26,20 @@ import type {
   StartOptions,
 } from '../../core/runtime.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import { clearWasmCache, wasmCacheEntries } from './cache-listing.ts'
-import { type ComponentLink, transpiledComponent } from './component-cache.ts'
+import { startDirectCgi } from './direct-baseline.ts'
 import { followLogs } from './follow-logs.ts'
+import type { HostConfig, WarmHint } from './host/protocol.ts'
 import { HostHandle } from './host-handle.ts'
 import { HostLink } from './host-link.ts'
 import { shareParts, shareSample } from './host-share.ts'
-import { inspectWasm } from './inspect.ts'
-import { loadModule, notWasm, readWasm } from './load-module.ts'
-import type { HostConfig, WarmHint } from './protocol.ts'
-import { sha256 } from './sha256.ts'
+import { clearWasmCache, wasmCacheEntries } from './module/cache-listing.ts'
+import { type ComponentLink, transpiledComponent } from './module/component-cache.ts'
+import { inspectWasm } from './module/inspect.ts'
+import { loadModule, notWasm, readWasm } from './module/load-module.ts'
+import { sha256 } from './module/sha256.ts'
+import { wasmFormat } from './module/wasm-bytes.ts'
+import { probeWasm } from './probe.ts'
 import { SpareHost } from './spare-host.ts'
-import { wasmFormat } from './wasm-bytes.ts'
 
 const DEFAULT_GRACE_MS = 3000
 
@@ -62,31 +61,8 @@ export class WasmRuntime implements Runtime {
     if (opts.spareHost !== false) this.spare = new SpareHost()
   }
 
-  async probe(): Promise<EngineStatus> {
-    const details: Record<string, string> = {
-      node: process.versions.node,
-      v8: process.versions.v8,
-      modules: 'WASI preview 1 (node:wasi)',
-      // Recorded with every bench run: a Wasm start is measured with or without a booted host.
-      hosts: this.spare
-        ? 'cgi modules share a process per world, others get one each; booted ahead of need (spare host)'
-        : 'cgi modules share a process per world, others get one each; started with it',
-    }
-    const warnings: string[] = []
-    try {
-      await import('@bytecodealliance/preview2-shim/http')
-      details.components = 'WASI preview 2 via jco + @bytecodealliance/preview2-shim'
-    } catch {
-      warnings.push('preview2-shim is missing: components cannot be served (reinstall Worldbench).')
-    }
-    return {
-      kind: 'wasm',
-      available: typeof WebAssembly === 'object',
-      engine: `V8 ${process.versions.v8} (embedded)`,
-      version: process.versions.node,
-      details,
-      warnings,
-    }
+  probe(): Promise<EngineStatus> {
+    return probeWasm(this.spare !== undefined)
   }
 
   async prepare(w: Workload, progress: Progress): Promise<Artifact> {
@@ -262,33 +238,9 @@ export class WasmRuntime implements Runtime {
     return part ? [part] : []
   }
 
-  /**
-   * The bench's baseline: the least a person would write to serve a CGI module with Node's WASI
-   * alone (direct-cgi.mjs: compile once, an instance per request), with none of Worldbench.
-   */
+  /** The bench's baseline: a CGI module served with Node's WASI alone (see direct-baseline.ts). */
   async startDirect(w: Workload, _a: Artifact, ports: PortBinding[]): Promise<DirectRun> {
-    const script = join(projectRoot(), 'main', 'runtimes', 'wasm', 'direct-cgi.mjs')
-    if (w.wasm?.serve !== 'cgi' || !w.wasm.module || !existsSync(script))
-      throw new WorldbenchError(
-        'NO_DIRECT_BASELINE',
-        `There is no direct baseline for ${w.name}: only CGI modules have one, from a source checkout.`,
-        'Leave out --direct for this world.',
-      )
-    const child = spawn(
-      process.execPath,
-      ['--disable-warning=ExperimentalWarning', script, w.wasm.module, String(ports[0]!.host)],
-      {
-        stdio: 'ignore',
-        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      },
-    )
-    const exited = new Promise((r) => child.once('exit', r))
-    return {
-      stop: async () => {
-        child.kill('SIGTERM')
-        await exited
-      },
-    }
+    return startDirectCgi(w, ports)
   }
 
   logs(i: Instance, opts?: LogOptions): AsyncIterable<LogLine> {

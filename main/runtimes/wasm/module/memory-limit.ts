@@ -4,7 +4,7 @@
  * `memory.grow` past the limit (malloc returns NULL), so the cap holds inside the engine, not
  * by polling. A module whose initial memory is already above the limit is refused.
  */
-import { WorldbenchError } from '../../core/errors.ts'
+import { WorldbenchError } from '../../../core/errors.ts'
 
 export const PAGE_BYTES = 65536
 const SECTION_IMPORT = 2

@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { stateSubdir } from '../../core/paths.ts'
+import { stateSubdir } from '../../../core/paths.ts'
 
 const cacheDir = () => stateSubdir('cache', 'wasm-components')
 

@@ -1,8 +1,8 @@
+import { loadModule } from '../module/load-module.ts'
 import type { GuestThread, PoolOptions } from './guest-pool.ts'
 import { GuestThreads, hostGuestThreads, hostGuestThreadsStarted, WorkloadGuests } from './guest-threads.ts'
 import type { HostContext } from './host-context.ts'
 import { InlineGuest } from './inline-guest.ts'
-import { loadModule } from './load-module.ts'
 
 /** On a shared host's threads a guest holds one of them while it runs: never longer than this. */
 export const SHARED_DEFAULT_TIMEOUT_MS = 30_000

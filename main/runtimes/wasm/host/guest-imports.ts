@@ -5,44 +5,13 @@
  * call. Anything else the module imports is refused up front, by name.
  */
 import type { WASI } from 'node:wasi'
-import { WorldbenchError } from '../../core/errors.ts'
+import type { MemoryImport } from '../module/memory-limit.ts'
 import { GuestFds, type Preopen } from './guest-fds.ts'
-import type { MemoryImport } from './memory-limit.ts'
 import { sandboxedPaths } from './sandboxed-paths.ts'
 import { unsigned } from './unsigned-args.ts'
 import { ERRNO } from './wasi-errno.ts'
 import { fixFdFunctions } from './wasi-fd-fixes.ts'
 import { readdirFor } from './wasi-readdir.ts'
-
-export type WasiVersion = 'preview1' | 'unstable'
-export const WASI_NAMESPACES: Record<string, WasiVersion> = {
-  wasi_snapshot_preview1: 'preview1',
-  wasi_unstable: 'unstable',
-}
-
-/** Names every import this engine cannot give the module (module.name), or throws nothing. */
-export function assertImportsSatisfiable(
-  module: WebAssembly.Module,
-  wasiNames: Set<string>,
-  memoryImports: MemoryImport[],
-  what: string,
-): void {
-  const missing: string[] = []
-  for (const imp of WebAssembly.Module.imports(module)) {
-    if (WASI_NAMESPACES[imp.module] && imp.kind === 'function' && wasiNames.has(imp.name)) continue
-    if (imp.kind === 'memory' && memoryImports.some((m) => m.module === imp.module && m.name === imp.name))
-      continue
-    missing.push(`${imp.module}.${imp.name} (${imp.kind})`)
-  }
-  if (missing.length > 0) {
-    throw new WorldbenchError(
-      'WASM_UNSATISFIED_IMPORTS',
-      `${what} imports ${missing.length === 1 ? 'something' : `${missing.length} things`} this engine cannot provide: ${missing.join(', ')}.`,
-      'Worldbench gives a module WASI preview 1 (wasi_snapshot_preview1 or wasi_unstable) and nothing else; rebuild it for wasm32-wasi without other host imports.',
-      { missing },
-    )
-  }
-}
 
 export interface GuestImportsInput {
   wasi: WASI

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { WorldbenchError } from '../../core/errors.ts'
-import { stateSubdir } from '../../core/paths.ts'
+import { WorldbenchError } from '../../../core/errors.ts'
+import { stateSubdir } from '../../../core/paths.ts'
 import { sha256 } from './sha256.ts'
 
 const SHIM_PACKAGES = ['cli', 'clocks', 'filesystem', 'http', 'io', 'random', 'sockets']

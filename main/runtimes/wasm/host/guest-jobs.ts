@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { devNull } from 'node:os'
 import { join } from 'node:path'
-import { toErrorShape } from '../../core/errors.ts'
+import { toErrorShape } from '../../../core/errors.ts'
 import { type GuestSpec, runGuest } from './guest-run.ts'
 import type { WorkerData, WorkerJob, WorkerMessage } from './worker-messages.ts'
 

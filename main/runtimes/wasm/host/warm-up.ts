@@ -7,8 +7,8 @@
 import { writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import { loadModule } from '../module/load-module.ts'
 import { exposedGc } from './garbage-collector.ts'
-import { loadModule } from './load-module.ts'
 import type { HostConfig, WarmHint } from './protocol.ts'
 import { serveCgi } from './serve-cgi.ts'
 

@@ -5,9 +5,10 @@
  */
 import { realpathSync, statSync } from 'node:fs'
 import { WASI } from 'node:wasi'
-import { isErrnoCode, WorldbenchError } from '../../core/errors.ts'
-import { guestImports, WASI_NAMESPACES } from './guest-imports.ts'
-import type { MemoryImport } from './memory-limit.ts'
+import { isErrnoCode, WorldbenchError } from '../../../core/errors.ts'
+import type { MemoryImport } from '../module/memory-limit.ts'
+import { WASI_NAMESPACES } from '../module/wasi-imports.ts'
+import { guestImports } from './guest-imports.ts'
 import type { GuestDir } from './protocol.ts'
 
 export interface GuestSpec {

@@ -3,10 +3,10 @@
  * version; for a component its WIT world, as jco prints it.
  */
 import { basename } from 'node:path'
-import type { WasmInspectionInfo } from '../../../contract/api.ts'
-import { WASI_NAMESPACES, type WasiVersion } from './guest-imports.ts'
+import type { WasmInspectionInfo } from '../../../../contract/api.ts'
 import { invalidWasm, notWasm, readWasm } from './load-module.ts'
 import { sha256 } from './sha256.ts'
+import { WASI_NAMESPACES, type WasiVersion } from './wasi-imports.ts'
 import { wasmFormat } from './wasm-bytes.ts'
 
 /** The contract's shape (contract/api.ts): what the API and the instance page show. */

@@ -5,9 +5,9 @@
  * wall-clock limit is held by vm.runInContext's watchdog, which also stops a Wasm loop.
  */
 import { createContext, runInContext } from 'node:vm'
-import { WorldbenchError } from '../../core/errors.ts'
+import { WorldbenchError } from '../../../core/errors.ts'
+import { loadModule } from '../module/load-module.ts'
 import { type GuestIo, runGuest } from './guest-run.ts'
-import { loadModule } from './load-module.ts'
 import type { GuestDir } from './protocol.ts'
 
 export interface InlineRun {

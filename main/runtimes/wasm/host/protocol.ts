@@ -4,8 +4,8 @@
  * Parent → host: warm (a spare), start, stop, stats. Host → parent: ready, log, stats, exit,
  * error, stopped.
  */
-import type { ErrorShape, LogLine } from '../../../contract/api.ts'
-import type { StartMark } from '../../core/start-timeline.ts'
+import type { ErrorShape, LogLine } from '../../../../contract/api.ts'
+import type { StartMark } from '../../../core/start-timeline.ts'
 
 export type ServeMode = 'command' | 'cgi' | 'http'
 

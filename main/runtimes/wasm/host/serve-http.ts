@@ -5,7 +5,7 @@
  * outgoing HTTP only to the origins in wasm.allowHttp.
  */
 import { pathToFileURL } from 'node:url'
-import { WorldbenchError } from '../../core/errors.ts'
+import { WorldbenchError } from '../../../core/errors.ts'
 import type { HostContext, Serving } from './host-context.ts'
 import { guardOutgoingHttp, type OutgoingHandlerLike } from './outgoing-http.ts'
 

@@ -6,8 +6,8 @@
  * when its own workload ends, or by itself as soon as its parent is gone (IPC disconnect, or a
  * changed parent pid as a fallback).
  */
-import { toErrorShape } from '../../core/errors.ts'
-import { epochNow, type StartMark } from '../../core/start-timeline.ts'
+import { toErrorShape } from '../../../core/errors.ts'
+import { epochNow, type StartMark } from '../../../core/start-timeline.ts'
 import { prewarmGuestWorker } from './guest-pool.ts'
 import { type HostContext, makeTmpDir, type Serving } from './host-context.ts'
 import { parentChannel } from './parent-channel.ts'

@@ -1,6 +1,6 @@
 /** Messages between a Wasm host's main thread and its guest worker threads. */
-import type { ErrorShape } from '../../../contract/api.ts'
-import type { MemoryImport } from './memory-limit.ts'
+import type { ErrorShape } from '../../../../contract/api.ts'
+import type { MemoryImport } from '../module/memory-limit.ts'
 import type { GuestDir } from './protocol.ts'
 
 export interface WorkerData {

@@ -5,10 +5,10 @@
  */
 import { basename } from 'node:path'
 import { WASI } from 'node:wasi'
-import { isErrnoCode, WorldbenchError } from '../../core/errors.ts'
-import { readBoundedFile } from '../../core/read-bounded.ts'
-import { assertImportsSatisfiable, WASI_NAMESPACES } from './guest-imports.ts'
+import { isErrnoCode, WorldbenchError } from '../../../core/errors.ts'
+import { readBoundedFile } from '../../../core/read-bounded.ts'
 import { capMemory, type MemoryImport } from './memory-limit.ts'
+import { assertImportsSatisfiable, WASI_NAMESPACES } from './wasi-imports.ts'
 import { wasmFormat } from './wasm-bytes.ts'
 
 export interface LoadedModule {

@@ -3,8 +3,8 @@
  * outcome a serve mode sees (a failure at the memory cap named as such), the errors of a run
  * stopped from outside, and the running totals a workload's samples show.
  */
-import type { ErrorShape } from '../../../contract/api.ts'
-import { WorldbenchError } from '../../core/errors.ts'
+import type { ErrorShape } from '../../../../contract/api.ts'
+import { WorldbenchError } from '../../../core/errors.ts'
 import type { WorkerMessage } from './worker-messages.ts'
 
 export type JobInput = { mode: 'command' } | { mode: 'cgi'; env: Record<string, string>; body: Uint8Array }

@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises'
+import type Docker from 'dockerode'
+import type { CostPart, Sample } from '../../../contract/api.ts'
+import { WorldbenchError } from '../../core/errors.ts'
+import { type CostReading, costSample, processPart } from '../../core/metrics/cost.ts'
+import type { Instance } from '../../core/runtime.ts'
+import { type CgroupPaths, type CgroupReading, cgroupPaths, readCgroup } from './cgroup.ts'
+import type { Endpoint } from './discovery.ts'
+import { onEngine } from './engine-errors.ts'
+import { findEngineDaemons, findHelpers, type HelperProcess, stillHelper } from './host-processes.ts'
+import { openPodmanStats } from './podman-stats.ts'
+import { engineFlavor } from './probe.ts'
+import { memoryBytes, type StatsJson, toSample } from './stats-math.ts'
+import { StatsStream } from './stats-stream.ts'
+
+/**
+ * What a container costs: the engine's stats stream per instance, the container's cgroup files
+ * where the host has them, and its helper processes (shim, port proxies).
+ */
+export class ContainerCosts {
+  private readonly docker: Docker
+  private readonly endpoint: Endpoint
+  private readonly stats = new Map<string, StatsStream>()
+  private readonly lastCost = new Map<string, CostReading>()
+  /** Per instance: where its cgroup files are (if readable here) and its helper processes. */
+  private readonly local = new Map<string, { cgroup: CgroupPaths | undefined; helpers: HelperProcess[] }>()
+  private flavor: Promise<'docker' | 'podman'> | undefined
+
+  constructor(docker: Docker, endpoint: Endpoint) {
+    this.docker = docker
+    this.endpoint = endpoint
+  }
+
+  async sample(i: Instance): Promise<Sample> {
+    const reading = await this.statsReading(i)
+    const now: CostReading = { at: performance.now(), parts: await this.cost(i, reading) }
+    const last = this.lastCost.get(i.id)
+    const engine = toSample(reading, i.guestMemoryBytes)
+    // The first sample has no earlier reading of ours: the engine's own CPU figure stands in.
+    const sample: Sample = {
+      ...engine,
+      ...costSample(last, now),
+      ...(!last && { cpuPercent: engine.cpuPercent }),
+    }
+    this.lastCost.set(i.id, now)
+    return sample
+  }
+
+  /**
+   * The container's cgroup (read from the host's cgroup files, so a reading is current, not up to
+   * a second old; the engine's stats where they cannot be read), its shim (conmon on Podman) and
+   * one docker-proxy per published port.
+   */
+  async cost(i: Instance, reading?: StatsJson): Promise<CostPart[]> {
+    const cid = i.handle.containerId
+    if (!cid) return []
+    let local = this.local.get(i.id)
+    if (!local) {
+      local = { cgroup: await this.cgroupOf(cid), helpers: [] }
+      this.local.set(i.id, local)
+    }
+    const parts: CostPart[] = []
+    let cgroup: CgroupReading | undefined
+    try {
+      if (local.cgroup) cgroup = readCgroup(local.cgroup)
+    } catch {
+      local.cgroup = undefined
+    }
+    if (!cgroup) {
+      const r = reading ?? (await this.statsReading(i))
+      cgroup = { memoryBytes: memoryBytes(r), cpuSeconds: (r.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9 }
+    }
+    parts.push({ name: 'cgroup', ...cgroup })
+    if (this.isLocal()) {
+      if (local.helpers.length === 0 || !local.helpers.every((h) => stillHelper(h, cid, i.ports)))
+        local.helpers = findHelpers(cid, i.ports)
+      for (const h of local.helpers) {
+        const part = await processPart(h.pid, h.name)
+        if (part) parts.push(part)
+      }
+    }
+    return parts
+  }
+
+  /** dockerd and containerd (or Podman's service): shared by every container, counted once. */
+  async engineOverhead(): Promise<CostPart[]> {
+    if (!this.isLocal()) return []
+    const parts = await Promise.all(findEngineDaemons().map((d) => processPart(d.pid, d.name)))
+    return parts.filter((p): p is CostPart => p !== undefined)
+  }
+
+  /** It stopped: its stream closes and its readings are forgotten. */
+  forget(instanceId: string): void {
+    this.stats.get(instanceId)?.close()
+    this.stats.delete(instanceId)
+    this.lastCost.delete(instanceId)
+    this.local.delete(instanceId)
+  }
+
+  close(): void {
+    for (const s of this.stats.values()) s.close()
+    this.stats.clear()
+  }
+
+  /** The engine's processes and the container's cgroup files are on this host (a local socket on Linux). */
+  private isLocal(): boolean {
+    return Boolean(this.endpoint.socketPath) && process.platform === 'linux'
+  }
+
+  /** The latest reading of the engine's stats stream (opened on first use, reopened if it ended). */
+  private async statsReading(i: Instance): Promise<StatsJson> {
+    let s = this.stats.get(i.id)
+    if (!s || s.ended) {
+      s?.close()
+      const cid = i.handle.containerId
+      if (!cid)
+        throw new WorldbenchError(
+          'NO_CONTAINER',
+          `${i.id} has no container id.`,
+          'Stop it and start it again.',
+        )
+      s = await onEngine(this.endpoint, async () =>
+        (await this.engineFlavor()) === 'podman'
+          ? openPodmanStats(this.docker, cid)
+          : StatsStream.open(this.docker, cid),
+      )
+      this.stats.set(i.id, s)
+    }
+    const reading = await s.reading()
+    if (!reading)
+      throw new WorldbenchError(
+        'NO_STATS',
+        `The engine sent no stats for ${i.id}.`,
+        'Is the container still running? See "worldbench ps".',
+      )
+    return reading
+  }
+
+  /** Where the host keeps the container's cgroup accounting; undefined for a remote engine. */
+  private async cgroupOf(cid: string): Promise<CgroupPaths | undefined> {
+    if (!this.isLocal()) return undefined
+    try {
+      const pid = (await this.docker.getContainer(cid).inspect()).State.Pid
+      return pid ? cgroupPaths(await readFile(`/proc/${pid}/cgroup`, 'latin1')) : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Asked once; asked again after a failure (the engine behind the socket may change). */
+  private engineFlavor(): Promise<'docker' | 'podman'> {
+    this.flavor ??= engineFlavor(this.docker).catch((err: unknown) => {
+      this.flavor = undefined
+      throw err
+    })
+    return this.flavor
+  }
+}
