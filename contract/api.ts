@@ -498,6 +498,10 @@ export const methods = {
     z.strictObject({ id: z.string().min(1).max(200), tail: z.number().int().min(1).max(10000).default(200) }),
     'The last log lines of an instance',
   ),
+  followLogs: method<LogLine[]>()(
+    z.strictObject({ id: z.string().min(1).max(200), tail: z.number().int().min(1).max(10000).default(200) }),
+    'The last log lines of an instance; every later line comes as a log event. A service that runs the instances sends those for all of them anyway; one that only looks at the engines (no owner runs) reads this instance from its engine and sends every line, the last ones included, as log events, then logsEnded',
+  ),
   benchRun: method<BenchReport>()(
     z.strictObject({
       world: z.string().min(1).max(4096),
@@ -570,6 +574,8 @@ export interface EventMap {
   samples: SamplesTick
   progress: ProgressInfo
   log: { id: string; line: LogLine }
+  /** The log of an instance that followLogs read from its engine ended (the instance stopped). */
+  logsEnded: { id: string }
   /** A stopped instance was removed (by the user, or because its workload runs again). */
   instanceForgotten: { id: string }
   activity: Activity

@@ -3,6 +3,7 @@ import type { BenchReport, DoctorReport, Handlers, InstanceInfo, WorldSummary } 
 import { imagesOf, listArtifacts, modulesOf } from './artifacts.ts'
 import { ActivityTracker } from './core/activity.ts'
 import { BenchRunner } from './core/bench/runner.ts'
+import { EngineLogs } from './core/engine-logs.ts'
 import { WorldbenchError } from './core/errors.ts'
 import { EventBus } from './core/events.ts'
 import { logFailure } from './core/log.ts'
@@ -53,6 +54,8 @@ export class WorldbenchService {
   private readonly terminals: Terminals
   private benching = false
   private readonly descriptors: RuntimeDescriptor[]
+  /** Set for a service that only looks (no owner runs): logs come straight from the engines. */
+  private readonly engineLogs: EngineLogs | undefined
 
   constructor(opts: ServiceOptions) {
     this.registry = opts.registry
@@ -67,6 +70,7 @@ export class WorldbenchService {
       },
     })
     this.sampler = new Sampler(this.supervisor, this.bus, opts.sampler)
+    if (opts.readOnly) this.engineLogs = new EngineLogs(this.supervisor, this.bus)
     this.activity = new ActivityTracker(this.bus)
     this.terminals = new Terminals(this.bus)
     this.keepStoppedInstances()
@@ -107,7 +111,17 @@ export class WorldbenchService {
     }
   }
 
+  /**
+   * For a read-only service: what the engines run for this state dir, without taking hold of it;
+   * with `sample`, one sample each (no sampler runs here).
+   */
+  async observe(opts: { sample?: boolean } = {}): Promise<void> {
+    await this.supervisor.observeAll()
+    if (opts.sample) await this.sampler.tick()
+  }
+
   async close(opts: { stopAll: boolean }): Promise<void> {
+    this.engineLogs?.close()
     this.terminals.closeAll()
     this.sampler.stop()
     await this.supervisor.close(opts)
@@ -251,7 +265,13 @@ export class WorldbenchService {
         return { ok: true as const }
       },
       instanceLogs: async ({ id, tail }) =>
-        this.stopped.get(id)?.logs.slice(-tail) ?? this.supervisor.logs(id, tail),
+        this.stopped.get(id)?.logs.slice(-tail) ??
+        (this.engineLogs ? this.engineLogs.tail(id, tail) : this.supervisor.logs(id, tail)),
+      followLogs: async ({ id, tail }) => {
+        if (!this.engineLogs) return this.handlers.instanceLogs({ id, tail })
+        this.engineLogs.follow(id, tail)
+        return []
+      },
       instanceSamples: async ({ id, sinceMs }) => this.sampler.samples(id, sinceMs),
       benchRun: async ({ world: ref, ...opts }) => {
         if (this.benching)

@@ -2,14 +2,11 @@ import type { WorldbenchApi } from '../../contract/api.ts'
 import { WorldbenchError } from '../core/errors.ts'
 import { currentOwner } from '../core/owner-lock.ts'
 import { sleep } from '../core/readiness.ts'
-import type { WorldbenchService } from '../service.ts'
 import { connectControlSocket } from '../transport/control-socket.ts'
 import { createLocalClient } from '../transport/local-client.ts'
 
 export interface Connection {
   api: WorldbenchApi
-  /** Set when no service was running and this process reads (or, to change things, runs) one itself. */
-  local?: WorldbenchService
   /** Set when this process became the owner of the state dir. */
   owner: boolean
   close(opts?: { stopAll?: boolean }): Promise<void>
@@ -24,21 +21,24 @@ const OWNER_STARTING_MS = 30_000
  * "read" looks at engine truth and the store and changes nothing (no adoption, no QMP); "own"
  * makes this process the owner (two racing for it: one wins, the other talks to it).
  */
-export async function connect(access: 'read' | 'own', role = 'cli'): Promise<Connection> {
+export async function connect(
+  access: 'read' | 'own',
+  role = 'cli',
+  read: { sample?: boolean } = {},
+): Promise<Connection> {
   const deadline = Date.now() + OWNER_STARTING_MS
   while (true) {
     const remote = await connectControlSocket()
     if (remote) return { api: remote.client, owner: false, close: async () => void remote.close() }
     const holder = currentOwner()
     if (!holder) {
-      if (access === 'read') return readOnly()
+      if (access === 'read') return readOnly(read)
       try {
         // Only now the engines' SDKs load: a client of a running service never needs them.
         const { startOwner } = await import('../owner.ts')
         const owner = await startOwner(role)
         return {
           api: createLocalClient(owner.service.handlers, owner.service.bus),
-          local: owner.service,
           owner: true,
           close: (opts) => owner.close({ stopAll: opts?.stopAll ?? false }),
         }
@@ -56,13 +56,12 @@ export async function connect(access: 'read' | 'own', role = 'cli'): Promise<Con
   }
 }
 
-async function readOnly(): Promise<Connection> {
+async function readOnly(opts: { sample?: boolean }): Promise<Connection> {
   const { createService } = await import('../create-service.ts')
   const service = createService({ readOnly: true })
-  await service.supervisor.observeAll()
+  await service.observe(opts)
   return {
     api: createLocalClient(service.handlers, service.bus),
-    local: service,
     owner: false,
     close: () => service.close({ stopAll: false }),
   }

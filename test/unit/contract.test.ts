@@ -72,6 +72,10 @@ const CASES: Record<MethodName, { good: unknown[]; bad: unknown[] }> = {
       { id: 'a', tail: 1.5 },
     ],
   },
+  followLogs: {
+    good: [{ id: 'a' }, { id: 'a', tail: 10 }],
+    bad: [{}, { id: 'a', tail: 0 }, { id: 'a', follow: true }],
+  },
   benchRun: {
     good: [{ world: 'hello-trio' }, { world: 'x', kinds: ['wasm', 'vm'], repeats: 3, loadSeconds: 0 }],
     bad: [

@@ -1,4 +1,4 @@
-import type { InstanceInfo, WorldStatus } from '../../../contract/api.ts'
+import type { InstanceInfo, LogLine, WorldStatus } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { formatIssue } from '../../core/world/load.ts'
 import { connect } from '../connect.ts'
@@ -113,9 +113,9 @@ export async function downCommand(world: string, opts: { json?: boolean }): Prom
 }
 
 export async function psCommand(opts: { json?: boolean }): Promise<number> {
-  const conn = await connect('read')
+  // With no service running, nothing samples: the look at the engines takes one sample itself.
+  const conn = await connect('read', 'cli', { sample: true })
   try {
-    if (conn.local) await conn.local.sampler.tick()
     const instances = await conn.api.listInstances()
     if (opts.json) {
       printJson(instances)
@@ -182,24 +182,18 @@ export async function logsCommand(ref: string, opts: { tail: string; follow?: bo
   try {
     const id = resolveInstance(ref, await conn.api.listInstances()).id
     const tail = Number(opts.tail)
-    if (conn.local) {
-      // No service holds a log buffer: read straight from the engine.
-      const instance = conn.local.supervisor.get(id).instance
-      const ac = new AbortController()
-      if (opts.follow) void untilInterrupted().then(() => ac.abort())
-      for await (const line of conn.local.supervisor
-        .runtimeOf(id)
-        .logs(instance, { tail, follow: !!opts.follow, signal: ac.signal })) {
-        process.stdout.write(`${line.line}\n`)
-      }
+    const print = (line: LogLine) => process.stdout.write(`${line.line}\n`)
+    if (!opts.follow) {
+      for (const line of await conn.api.instanceLogs({ id, tail })) print(line)
       return 0
     }
-    for (const line of await conn.api.instanceLogs({ id, tail })) process.stdout.write(`${line.line}\n`)
-    if (opts.follow) {
-      const off = conn.api.on('log', (e) => e.id === id && process.stdout.write(`${e.line.line}\n`))
-      await untilInterrupted()
-      off()
-    }
+    // Subscribed first: a line written meanwhile may print twice, but never goes missing.
+    const offLine = conn.api.on('log', (e) => e.id === id && print(e.line))
+    // Only a service that reads the engine for this command says when the log ends (the instance stopped).
+    const ended = new Promise<void>((resolve) => conn.api.on('logsEnded', (e) => e.id === id && resolve()))
+    for (const line of await conn.api.followLogs({ id, tail })) print(line)
+    await Promise.race([untilInterrupted(), ended])
+    offLine()
     return 0
   } finally {
     await conn.close()
