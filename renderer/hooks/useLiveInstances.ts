@@ -5,6 +5,7 @@ import { connection } from '../lib/connection.ts'
 import { mergeListing } from '../lib/merge-listing.ts'
 import { orderInstances } from '../lib/order.ts'
 import { SampleStore } from '../lib/sample-store.ts'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
 import { worldsStore } from '../lib/worlds.ts'
 
 /** The one store of live samples, fed by the event stream for as long as the page lives. */
@@ -19,7 +20,7 @@ function feedSamples(): void {
 
 export interface LiveInstances {
   instances: InstanceInfo[]
-  error?: string
+  error?: UiError
 }
 
 /**
@@ -63,7 +64,7 @@ export function useLiveInstances(): LiveInstances {
             return instances === s.instances && s.error === undefined ? s : { instances }
           }),
         )
-        .catch((e: Error) => update((s) => ({ ...s, error: e.message })))
+        .catch((e: unknown) => update((s) => ({ ...s, error: toUiError(e) })))
     void refresh()
     const timer = setInterval(() => void refresh(), 5000)
     const offs = [

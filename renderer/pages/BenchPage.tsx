@@ -15,6 +15,7 @@ import {
   summaryText,
 } from '../lib/bench-format.ts'
 import { withTrust } from '../lib/trust.ts'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
 
 const ALL_KINDS: Kind[] = ['wasm', 'container', 'vm']
 
@@ -32,7 +33,7 @@ export function BenchPage() {
   const [progress, setProgress] = useState<ProgressInfo>()
   const [report, setReport] = useState<BenchReport>()
   const [compare, setCompare] = useState<BenchReport>()
-  const [error, setError] = useState<{ message: string; hint?: string }>()
+  const [error, setError] = useState<UiError>()
 
   useEffect(() => onEvent('progress', (p) => p.scope === 'bench' && setProgress(p)), [])
 
@@ -55,7 +56,7 @@ export function BenchPage() {
       setCompare(undefined)
       void history.reload()
     } catch (e) {
-      setError(e as { message: string; hint?: string })
+      setError(toUiError(e))
     } finally {
       setRunning(false)
     }
@@ -66,7 +67,7 @@ export function BenchPage() {
       if (asComparison) setCompare(r)
       else setReport(r)
     } catch (e) {
-      setError(e as { message: string })
+      setError(toUiError(e))
     }
   }
 
@@ -209,12 +210,7 @@ function BenchResults({ report, compare }: { report: BenchReport; compare?: Benc
         .filter((r) => r.error)
         .map((r) => (
           <div key={r.kind} className="mb-2">
-            <ErrorBox
-              error={{
-                message: `${r.kind}: ${r.error!.message}`,
-                ...(r.error!.hint !== undefined && { hint: r.error!.hint }),
-              }}
-            />
+            <ErrorBox error={{ ...r.error!, message: `${r.kind}: ${r.error!.message}` }} />
           </div>
         ))}
       <div className="mb-3 flex flex-wrap items-center gap-2">

@@ -20,6 +20,7 @@ import { WasmSandbox } from '../components/WasmSandbox.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLastSample, useLiveInstances } from '../hooks/useLiveInstances.ts'
 import { notMeasuredReason } from '../lib/metric-help.ts'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
 
 /** One instance: CPU, memory and network over time, its logs, and its definition; kept once stopped. */
 export function InstancePage({ id }: { id: string }) {
@@ -27,7 +28,7 @@ export function InstancePage({ id }: { id: string }) {
   const last = useLastSample(id)
   const listed = live.instances.find((i) => i.id === id)
   const [details, setDetails] = useState<InstanceDetails>()
-  const [missing, setMissing] = useState<{ message: string; hint?: string }>()
+  const [missing, setMissing] = useState<UiError>()
   const [history, setHistory] = useState<Sample[]>([])
 
   useEffect(() => {
@@ -36,7 +37,7 @@ export function InstancePage({ id }: { id: string }) {
     api
       .instanceDetails({ id })
       .then(setDetails)
-      .catch((e: { message: string; hint?: string }) => setMissing(e))
+      .catch((e: unknown) => setMissing(toUiError(e)))
     api
       .instanceSamples({ id })
       .then(setHistory)

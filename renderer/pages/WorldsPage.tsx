@@ -17,13 +17,14 @@ import { useLiveInstances } from '../hooks/useLiveInstances.ts'
 import { activityStore } from '../lib/activity.ts'
 import { act, toast } from '../lib/toasts.ts'
 import { withTrust } from '../lib/trust.ts'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
 import { worldActions, worldState } from '../lib/world-state.ts'
 import { worldsStore } from '../lib/worlds.ts'
 
 /** Adds a world file from disk (a path on the machine that runs Worldbench) after checking it. */
 function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
   const [file, setFile] = useState('')
-  const [error, setError] = useState<{ message: string; hint?: string }>()
+  const [error, setError] = useState<UiError>()
   const [issues, setIssues] = useState<string[]>([])
   const [picked, setPicked] = useState<{ name: string; text: string }>()
   const submit = async () => {
@@ -44,7 +45,7 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
       setFile('')
       onAdded()
     } catch (e) {
-      setError(e as { message: string; hint?: string })
+      setError(toUiError(e))
     }
   }
   return (
@@ -270,12 +271,7 @@ export function WorldsPage() {
               )}
               {(failures[w.name] ?? []).map((f) => (
                 <div key={f.workload} className="mt-3">
-                  <ErrorBox
-                    error={{
-                      message: `${f.workload}: ${f.error.message}`,
-                      ...(f.error.hint !== undefined && { hint: f.error.hint }),
-                    }}
-                  />
+                  <ErrorBox error={{ ...f.error, message: `${f.workload}: ${f.error.message}` }} />
                 </div>
               ))}
             </Card>
