@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react'
+import { lazy, Suspense, useEffect, useState, useSyncExternalStore } from 'react'
 import type { ProgressInfo, WorldStatus, WorldSummary } from '../../preload/api.ts'
 import { api, onEvent } from '../api.ts'
 import {
@@ -11,7 +11,6 @@ import {
   StateBadge,
   UrlLink,
 } from '../components/ui.tsx'
-import { WorldEditor } from '../components/WorldEditor.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLiveInstances } from '../hooks/useLiveInstances.ts'
 import { activityStore } from '../lib/activity.ts'
@@ -20,6 +19,11 @@ import { withTrust } from '../lib/trust.ts'
 import { toUiError, type UiError } from '../lib/ui-error.ts'
 import { worldActions, worldState } from '../lib/world-state.ts'
 import { worldsStore } from '../lib/worlds.ts'
+
+// CodeMirror is loaded when a file is picked, not with every page.
+const WorldEditor = lazy(() =>
+  import('../components/WorldEditor.tsx').then((m) => ({ default: m.WorldEditor })),
+)
 
 /** Adds a world file from disk (a path on the machine that runs Worldbench) after checking it. */
 function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
@@ -86,15 +90,17 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
         </label>
       </form>
       {picked && (
-        <WorldEditor
-          key={`${picked.name}:${picked.text.length}`}
-          name={picked.name}
-          initial={picked.text}
-          onDone={() => {
-            setPicked(undefined)
-            onAdded()
-          }}
-        />
+        <Suspense fallback={<p className="mt-3 text-xs text-slate-500">Opening the editor…</p>}>
+          <WorldEditor
+            key={`${picked.name}:${picked.text.length}`}
+            name={picked.name}
+            initial={picked.text}
+            onDone={() => {
+              setPicked(undefined)
+              onAdded()
+            }}
+          />
+        </Suspense>
       )}
       {issues.length > 0 && (
         <ul
