@@ -112,7 +112,8 @@ test('at 760 px wide every page fits without cutting columns off', async ({ app 
 test("pick a world file: the editor marks each of the service's errors at its line, completes keys from the schema, and a fixed file is saved and launched", async ({
   app,
 }) => {
-  // CodeMirror injects its styles; the page's Content-Security-Policy must not have to give way.
+  // CodeMirror adds <style> elements, which the page's policy allows (style-src 'unsafe-inline');
+  // it needs nothing more, and scripts stay 'self' only.
   const refused: string[] = []
   app.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) refused.push(m.text())
