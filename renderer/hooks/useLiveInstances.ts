@@ -99,3 +99,22 @@ export function useLastSample(id: string): Sample | undefined {
   const subscribe = useCallback((l: () => void) => samples.subscribe(id, l), [id])
   return useSyncExternalStore(subscribe, () => samples.last(id))
 }
+
+/**
+ * The sample history of one instance, oldest first, from the one store: filled in from the
+ * service's history when first asked for, then kept current by the event stream.
+ */
+export function useSampleHistory(id: string): readonly Sample[] {
+  useEffect(() => {
+    feedSamples()
+    api
+      .instanceSamples({ id })
+      .then((older) => samples.seed(id, older))
+      .catch(() => undefined)
+  }, [id])
+  const subscribe = useCallback((l: () => void) => samples.subscribe(id, l), [id])
+  const version = useSyncExternalStore(subscribe, () => samples.version(id))
+  // The store's array changes in place: a copy per version gives charts a new array to see.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is what says the samples changed
+  return useMemo(() => [...samples.samples(id)], [id, version])
+}

@@ -18,7 +18,7 @@ import {
 } from '../components/ui.tsx'
 import { WasmSandbox } from '../components/WasmSandbox.tsx'
 import { href } from '../hooks/useHashRoute.ts'
-import { useLastSample, useLiveInstances } from '../hooks/useLiveInstances.ts'
+import { useLastSample, useLiveInstances, useSampleHistory } from '../hooks/useLiveInstances.ts'
 import { notMeasuredReason } from '../lib/metric-help.ts'
 import { toUiError, type UiError } from '../lib/ui-error.ts'
 
@@ -29,7 +29,7 @@ export function InstancePage({ id }: { id: string }) {
   const listed = live.instances.find((i) => i.id === id)
   const [details, setDetails] = useState<InstanceDetails>()
   const [missing, setMissing] = useState<UiError>()
-  const [history, setHistory] = useState<Sample[]>([])
+  const history = useSampleHistory(id)
 
   useEffect(() => {
     setDetails(undefined)
@@ -38,24 +38,11 @@ export function InstancePage({ id }: { id: string }) {
       .instanceDetails({ id })
       .then(setDetails)
       .catch((e: unknown) => setMissing(toUiError(e)))
-    api
-      .instanceSamples({ id })
-      .then(setHistory)
-      .catch(() => undefined)
-    const offs = [
-      onEvent('samples', (tick) => {
-        const s = tick.instances[id]
-        if (s) setHistory((h) => [...h.slice(-899), s])
-      }),
-      onEvent('instanceForgotten', (e) => {
-        if (e.id !== id) return
-        setDetails(undefined)
-        setMissing({ message: 'This instance was removed.' })
-      }),
-    ]
-    return () => {
-      for (const off of offs) off()
-    }
+    return onEvent('instanceForgotten', (e) => {
+      if (e.id !== id) return
+      setDetails(undefined)
+      setMissing({ message: 'This instance was removed.' })
+    })
   }, [id])
 
   const times = useMemo(() => history.map((s) => s.t / 1000), [history])
