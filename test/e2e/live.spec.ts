@@ -154,6 +154,9 @@ test("pick a world file: the editor marks each of the service's errors at its li
   await expect(app.getByTestId('editor-ok')).toContainText('picked-world with 1 workload')
   await expect(editor.locator('.cm-lintRange-error')).toHaveCount(0)
   await expect(editor.locator('.cm-lint-marker-error')).toHaveCount(0)
+  // A key says what it takes, from the schema.
+  await line(5).getByText('kind').hover()
+  await expect(hoverTip).toContainText('kind: "vm" | "container" | "wasm"')
 
   // A key the schema does not have, typed on line 8: marked there with the service's message.
   await app.keyboard.press('ControlOrMeta+End')
