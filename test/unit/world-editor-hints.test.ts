@@ -61,10 +61,16 @@ describe('the world editor: where the cursor is in the YAML', () => {
       from: item.pos,
       present: [],
     })
-    const nested = at([...WORLD, '    limits:', '      |'])
+    const nested = at([...WORLD, '    limits: # caps', '      |'])
     expect(contextAt(nested.state, nested.pos)).toMatchObject({
       role: 'key',
       path: ['workloads', 0, 'limits'],
+    })
+    const sibling = at([...WORLD, '    limits:', '      memoryMiB: 64', '', '      |'])
+    expect(contextAt(sibling.state, sibling.pos)).toMatchObject({
+      role: 'key',
+      path: ['workloads', 0, 'limits'],
+      present: ['memoryMiB'],
     })
   })
 })

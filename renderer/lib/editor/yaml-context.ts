@@ -55,8 +55,8 @@ function pairAt(state: EditorState, pos: number): SyntaxNode | undefined {
   return undefined
 }
 
-const KEY_LINE =
-  /^([ \t]*(?:-[ \t]+)*)([^\s#:][^:#]*?):[ \t]*(#.*)?$|^([ \t]*(?:-[ \t]+)*)([^\s#:][^:#]*?):[ \t]/
+// A block line with a key: its indentation (with any "- ") and what follows the colon.
+const KEY_LINE = /^([ \t]*(?:-[ \t]+)*)[^\s#:][^:#]*?:(?:[ \t]+(.*))?$/
 
 /**
  * In block YAML, which mapping a blank place at `column` belongs to: the nearest line above with
@@ -72,11 +72,14 @@ function anchorAbove(
     const line = state.doc.line(n)
     if (line.text.trim() === '' || line.text.trimStart().startsWith('#')) continue
     const m = KEY_LINE.exec(line.text)
-    const keyColumn = m ? (m[1] ?? m[4])!.length : -1
+    if (!m) {
+      if (/^\s*/.exec(line.text)![0].length < column) return undefined
+      continue
+    }
+    const keyColumn = m[1]!.length
     if (keyColumn === column) return { pos: line.from + column, parent: false }
-    if (keyColumn >= 0 && keyColumn < column)
-      return m![1] !== undefined ? { pos: line.from + keyColumn, parent: true } : undefined
-    if (keyColumn < 0 && /^\s*/.exec(line.text)![0].length < column) return undefined
+    const bare = (m[2] ?? '').replace(/#.*/, '').trim() === ''
+    if (keyColumn < column) return bare ? { pos: line.from + keyColumn, parent: true } : undefined
   }
   return undefined
 }
