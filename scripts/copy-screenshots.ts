@@ -3,7 +3,17 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
-const PAGES = ['dashboard', 'worlds', 'instance', 'terminal', 'images', 'engines', 'bench', 'disconnected']
+const PAGES = [
+  'dashboard',
+  'worlds',
+  'world-editor',
+  'instance',
+  'terminal',
+  'images',
+  'engines',
+  'bench',
+  'disconnected',
+]
 const from = 'test-results/e2e'
 const to = 'docs/screenshots'
 mkdirSync(to, { recursive: true })

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { InstanceInfo } from '../../contract/api.ts'
 import { api, onEvent } from '../api.ts'
 import { toast } from '../lib/toasts.ts'
+import { toUiError } from '../lib/ui-error.ts'
 import { Button, Card } from './ui.tsx'
 
 const NO_TERMINAL: Partial<Record<InstanceInfo['kind'], string>> = {
@@ -100,7 +101,8 @@ function TerminalSession({ id }: { id: string }) {
         offs.push(() => input.dispose())
         term.focus()
       })
-      .catch((e: { message: string; hint?: string }) => {
+      .catch((err: unknown) => {
+        const e = toUiError(err)
         closed = true
         term.write(`\r\n${e.message}\r\n`)
         setTitle('not opened')

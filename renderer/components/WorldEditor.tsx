@@ -1,24 +1,41 @@
+import { autocompletion, completionKeymap } from '@codemirror/autocomplete'
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands'
+import { yaml } from '@codemirror/lang-yaml'
+import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language'
+import { linter, lintGutter, lintKeymap } from '@codemirror/lint'
+import { EditorState } from '@codemirror/state'
+import {
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view'
 import { useEffect, useRef, useState } from 'react'
-import type { ValidationResult } from '../../contract/api.ts'
+import type { ValidationIssue, ValidationResult } from '../../contract/api.ts'
 import { api } from '../api.ts'
+import { issueRange, issueText, toDiagnostics } from '../lib/editor/issue-diagnostics.ts'
+import { worldCompletions, worldHover } from '../lib/editor/world-schema-hints.ts'
 import { act } from '../lib/toasts.ts'
-import { Button } from './ui.tsx'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
+import { Button, ErrorBox } from './ui.tsx'
 
-/** Offset of the start of a 1-based line in a text. */
-function lineOffset(text: string, line: number): number {
-  let at = 0
-  for (let n = 1; n < line; n++) {
-    const next = text.indexOf('\n', at)
-    if (next < 0) return text.length
-    at = next + 1
-  }
-  return at
-}
+const dark = window.matchMedia('(prefers-color-scheme: dark)').matches
+
+const theme = EditorView.theme({
+  '&': { fontSize: '12px', backgroundColor: 'transparent' },
+  '&.cm-focused': { outline: '2px solid #6366f1' },
+  '.cm-scroller': { fontFamily: 'ui-monospace, monospace', minHeight: '14rem', maxHeight: '32rem' },
+  '.cm-gutters': { backgroundColor: 'transparent', borderRight: '1px solid rgb(148 163 184 / 0.35)' },
+  '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'rgb(148 163 184 / 0.12)' },
+  '.cm-world-hint': { maxWidth: '28rem', padding: '2px 6px' },
+})
 
 /**
- * A picked world file in an editor, checked against the schema as it is typed (the same check
- * as `worldbench validate`); each issue names its line and jumps there. Save keeps it in the
- * state dir and adds it to the list.
+ * A picked world file in CodeMirror, checked as it is typed by the service itself (the same check
+ * as `worldbench validate`): its issues are marked at their line and column, and listed below
+ * with a jump to each. Keys and allowed values complete from the generated JSON Schema, and a
+ * key says what it is for under the pointer. Save keeps it in the state dir and adds it to the list.
  */
 export function WorldEditor({
   name,
@@ -29,28 +46,65 @@ export function WorldEditor({
   initial: string
   onDone: () => void
 }) {
-  const [text, setText] = useState(initial)
+  const host = useRef<HTMLDivElement>(null)
+  const view = useRef<EditorView>(undefined)
   const [result, setResult] = useState<ValidationResult>()
-  const area = useRef<HTMLTextAreaElement>(null)
+  const [checkError, setCheckError] = useState<UiError>()
+
   useEffect(() => {
-    const t = setTimeout(
-      () =>
-        void api
-          .checkWorldText({ name, text })
-          .then(setResult)
-          .catch(() => undefined),
-      250,
+    const check = linter(
+      async (v) => {
+        const doc = v.state.doc
+        try {
+          const r = await api.checkWorldText({ name, text: doc.toString() })
+          // A verdict on text that has changed since is dropped; the change brings its own check.
+          if (!v.state.doc.eq(doc)) return []
+          setResult(r)
+          setCheckError(undefined)
+          return toDiagnostics(doc, r)
+        } catch (e) {
+          setResult(undefined)
+          setCheckError(toUiError(e))
+          return []
+        }
+      },
+      { delay: 250 },
     )
-    return () => clearTimeout(t)
-  }, [name, text])
-  const jump = (line: number | undefined, column = 1) => {
-    const el = area.current
-    if (!el || line === undefined) return
-    const at = lineOffset(text, line) + column - 1
-    el.focus()
-    el.setSelectionRange(at, at)
+    const v = new EditorView({
+      parent: host.current!,
+      state: EditorState.create({
+        doc: initial,
+        extensions: [
+          lineNumbers(),
+          highlightActiveLineGutter(),
+          highlightActiveLine(),
+          history(),
+          yaml(),
+          syntaxHighlighting(defaultHighlightStyle),
+          lintGutter(),
+          check,
+          autocompletion({ override: [worldCompletions()] }),
+          worldHover(),
+          keymap.of([...completionKeymap, ...lintKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
+          EditorView.darkTheme.of(dark),
+          theme,
+          EditorView.contentAttributes.of({ 'aria-label': 'World file text' }),
+        ],
+      }),
+    })
+    view.current = v
+    return () => v.destroy()
+  }, [name, initial])
+
+  const jump = (issue: ValidationIssue) => {
+    const v = view.current
+    if (!v) return
+    const { from } = issueRange(v.state.doc, issue)
+    v.dispatch({ selection: { anchor: from }, scrollIntoView: true })
+    v.focus()
   }
   const save = async () => {
+    const text = view.current?.state.doc.toString() ?? initial
     const added = await act(`Added ${result?.world?.name ?? name}`, () => api.uploadWorld({ name, text }))
     if (added) onDone()
   }
@@ -58,17 +112,10 @@ export function WorldEditor({
     <div className="mt-3" data-testid="world-editor">
       <p className="mb-1 text-xs text-slate-500">
         {name}: saved into Worldbench's state dir, where files next to it are not: a picked world can use
-        container images; for worlds with their own files, open the file by its path.
+        container images; for worlds with their own files, open the file by its path. Ctrl-Space lists the
+        keys a place may have.
       </p>
-      <textarea
-        ref={area}
-        aria-label="World file text"
-        spellCheck={false}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        rows={14}
-        className="w-full rounded-md border border-slate-300 p-2 font-mono text-xs dark:border-slate-700 dark:bg-slate-800"
-      />
+      <div ref={host} className="rounded-md border border-slate-300 dark:border-slate-700" />
       {result && !result.ok && (
         <ul
           role="alert"
@@ -77,11 +124,10 @@ export function WorldEditor({
         >
           {result.issues.map((i) => (
             <li key={`${i.line}:${i.column}:${i.path}:${i.message}`}>
-              <button type="button" className="font-mono underline" onClick={() => jump(i.line, i.column)}>
+              <button type="button" className="font-mono underline" onClick={() => jump(i)}>
                 {i.line !== undefined ? `line ${i.line}:${i.column}` : 'file'}
               </button>{' '}
-              {i.path && <span className="font-mono">{i.path}: </span>}
-              {i.message}
+              {issueText(i)}
             </li>
           ))}
         </ul>
@@ -90,6 +136,11 @@ export function WorldEditor({
         <p className="mt-1 text-xs text-emerald-700 dark:text-emerald-300" data-testid="editor-ok">
           Valid: {result.world?.name} with {result.world?.workloads.length} workload(s).
         </p>
+      )}
+      {checkError && (
+        <div className="mt-1">
+          <ErrorBox error={{ ...checkError, message: `Could not check the file: ${checkError.message}` }} />
+        </div>
       )}
       <div className="mt-2 flex gap-2">
         <Button variant="primary" disabled={!result?.ok} onClick={() => void save()}>

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react'
 import type { Kind } from '../../contract/api.ts'
+import type { UiError } from '../lib/ui-error.ts'
 
 export function Card({ children, className = '' }: { children: ReactNode; className?: string }) {
   return (
@@ -90,7 +91,7 @@ export function Button({
   )
 }
 
-export function ErrorBox({ error }: { error: { message: string; hint?: string } }) {
+export function ErrorBox({ error }: { error: UiError }) {
   return (
     <div
       role="alert"

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react'
 import { connection } from '../lib/connection.ts'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
 
 /** Runs an API call, with loading and error state, and a reload function; again after a reconnect. */
 export function useApi<T>(call: () => Promise<T>, deps: unknown[] = []) {
   const [data, setData] = useState<T | undefined>()
-  const [error, setError] = useState<{ message: string; hint?: string } | undefined>()
+  const [error, setError] = useState<UiError | undefined>()
   const [loading, setLoading] = useState(true)
   const reload = useCallback(async () => {
     setLoading(true)
@@ -12,8 +13,7 @@ export function useApi<T>(call: () => Promise<T>, deps: unknown[] = []) {
       setData(await call())
       setError(undefined)
     } catch (err) {
-      const e = err as { message: string; hint?: string }
-      setError({ message: e.message, ...(e.hint !== undefined && { hint: e.hint }) })
+      setError(toUiError(err))
     } finally {
       setLoading(false)
     }

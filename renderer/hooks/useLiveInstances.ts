@@ -5,6 +5,7 @@ import { connection } from '../lib/connection.ts'
 import { mergeListing } from '../lib/merge-listing.ts'
 import { orderInstances } from '../lib/order.ts'
 import { SampleStore } from '../lib/sample-store.ts'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
 import { worldsStore } from '../lib/worlds.ts'
 
 /** The one store of live samples, fed by the event stream for as long as the page lives. */
@@ -19,7 +20,7 @@ function feedSamples(): void {
 
 export interface LiveInstances {
   instances: InstanceInfo[]
-  error?: string
+  error?: UiError
 }
 
 /**
@@ -63,7 +64,7 @@ export function useLiveInstances(): LiveInstances {
             return instances === s.instances && s.error === undefined ? s : { instances }
           }),
         )
-        .catch((e: Error) => update((s) => ({ ...s, error: e.message })))
+        .catch((e: unknown) => update((s) => ({ ...s, error: toUiError(e) })))
     void refresh()
     const timer = setInterval(() => void refresh(), 5000)
     const offs = [
@@ -97,4 +98,23 @@ export function useLiveInstances(): LiveInstances {
 export function useLastSample(id: string): Sample | undefined {
   const subscribe = useCallback((l: () => void) => samples.subscribe(id, l), [id])
   return useSyncExternalStore(subscribe, () => samples.last(id))
+}
+
+/**
+ * The sample history of one instance, oldest first, from the one store: filled in from the
+ * service's history when first asked for, then kept current by the event stream.
+ */
+export function useSampleHistory(id: string): readonly Sample[] {
+  useEffect(() => {
+    feedSamples()
+    api
+      .instanceSamples({ id })
+      .then((older) => samples.seed(id, older))
+      .catch(() => undefined)
+  }, [id])
+  const subscribe = useCallback((l: () => void) => samples.subscribe(id, l), [id])
+  const version = useSyncExternalStore(subscribe, () => samples.version(id))
+  // The store's array changes in place: a copy per version gives charts a new array to see.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version is what says the samples changed
+  return useMemo(() => [...samples.samples(id)], [id, version])
 }

@@ -2,41 +2,29 @@ import type { Sample, SamplesTick } from '../../contract/api.ts'
 
 /** A sparkline shows the last minute at 1 Hz; the instance page charts the full history. */
 export const SPARKLINE_POINTS = 60
+/** As much as the service keeps per instance: 15 minutes at 1 Hz. */
+export const HISTORY_POINTS = 900
 
 /** One live series of one instance (e.g. its CPU %), for a sparkline to subscribe to. */
 export interface LiveSeries {
   get(): [number[], number[]]
-  /** Changes whenever the data does (the arrays are updated in place). */
+  /** Changes whenever the data does. */
   version(): number
   subscribe(listener: () => void): () => void
 }
 
 interface History {
-  times: number[]
-  cpu: number[]
-  memory: number[]
-  last: Sample | undefined
+  /** Oldest first, at most HISTORY_POINTS. */
+  samples: Sample[]
   version: number
   listeners: Set<() => void>
 }
 
-const emptyHistory = (): History => ({
-  times: [],
-  cpu: [],
-  memory: [],
-  last: undefined,
-  version: 0,
-  listeners: new Set(),
-})
-
-function append(xs: number[], x: number): void {
-  xs.push(x)
-  if (xs.length > SPARKLINE_POINTS) xs.shift()
-}
-
 /**
- * The samples of every instance, outside React state: a tick updates the store and notifies
- * only the cells and sparklines that show an instance, instead of re-rendering every row.
+ * The one sample history of the renderer: per instance, its last HISTORY_POINTS samples, fed by
+ * the event stream and filled in from the service's own history when a page asks for more.
+ * Outside React state: a tick notifies only the cells, sparklines and charts of the instances it
+ * has, instead of re-rendering every row.
  */
 export class SampleStore {
   private readonly histories = new Map<string, History>()
@@ -48,14 +36,23 @@ export class SampleStore {
     this.tick = tick
     for (const [id, s] of Object.entries(tick.instances)) {
       const h = this.history(id)
-      append(h.times, s.t / 1000)
-      append(h.cpu, s.cpuPercent)
-      append(h.memory, s.memoryBytes)
-      h.last = s
-      h.version++
-      for (const l of h.listeners) l()
+      h.samples.push(s)
+      if (h.samples.length > HISTORY_POINTS) h.samples.shift()
+      this.changed(h)
     }
     for (const l of this.tickListeners) l()
+  }
+
+  /**
+   * Merges samples from the service (an instance's history from before this page listened, or
+   * across a reconnect) with those already here, by time, keeping the newest HISTORY_POINTS.
+   */
+  seed(id: string, older: Sample[]): void {
+    const h = this.history(id)
+    const byTime = new Map<number, Sample>()
+    for (const s of [...older, ...h.samples]) byTime.set(s.t, s)
+    h.samples = [...byTime.values()].sort((a, b) => a.t - b.t).slice(-HISTORY_POINTS)
+    this.changed(h)
   }
 
   forget(id: string): void {
@@ -65,7 +62,16 @@ export class SampleStore {
   }
 
   last(id: string): Sample | undefined {
-    return this.histories.get(id)?.last
+    return this.histories.get(id)?.samples.at(-1)
+  }
+
+  /** Oldest first; the array changes in place, so read it again when `version` changes. */
+  samples(id: string): readonly Sample[] {
+    return this.history(id).samples
+  }
+
+  version(id: string): number {
+    return this.history(id).version
   }
 
   subscribe(id: string, listener: () => void): () => void {
@@ -79,15 +85,21 @@ export class SampleStore {
     return () => this.tickListeners.delete(listener)
   }
 
-  /** A stable series object per instance and metric, so memoised rows keep the same props. */
+  /** A stable series object per instance and metric (its last minute), so memoised rows keep the same props. */
   seriesOf(id: string, metric: 'cpu' | 'memory'): LiveSeries {
     const key = `${id}/${metric}`
     let s = this.series.get(key)
     if (!s) {
+      const value = metric === 'cpu' ? (x: Sample) => x.cpuPercent : (x: Sample) => x.memoryBytes
+      let cached: { version: number; data: [number[], number[]] } | undefined
       s = {
         get: () => {
           const h = this.history(id)
-          return [h.times, h[metric]]
+          if (cached?.version !== h.version) {
+            const recent = h.samples.slice(-SPARKLINE_POINTS)
+            cached = { version: h.version, data: [recent.map((x) => x.t / 1000), recent.map(value)] }
+          }
+          return cached.data
         },
         version: () => this.history(id).version,
         subscribe: (listener) => this.subscribe(id, listener),
@@ -97,10 +109,15 @@ export class SampleStore {
     return s
   }
 
+  private changed(h: History): void {
+    h.version++
+    for (const l of h.listeners) l()
+  }
+
   private history(id: string): History {
     let h = this.histories.get(id)
     if (!h) {
-      h = emptyHistory()
+      h = { samples: [], version: 0, listeners: new Set() }
       this.histories.set(id, h)
     }
     return h

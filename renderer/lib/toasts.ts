@@ -1,3 +1,5 @@
+import { toUiError } from './ui-error.ts'
+
 /** Short notes about what an action did, shown for a few seconds (errors stay until dismissed). */
 export interface Toast {
   id: number
@@ -39,7 +41,7 @@ export async function act<T>(done: string, run: () => Promise<T>): Promise<T | u
     toast('ok', done)
     return result
   } catch (err) {
-    const e = err as { message: string; hint?: string }
+    const e = toUiError(err)
     toast('error', e.message, e.hint)
     return undefined
   }

@@ -1,9 +1,10 @@
 import type { WorldSummary } from '../../contract/api.ts'
 import { api } from '../api.ts'
 import { connection } from './connection.ts'
+import { toUiError, type UiError } from './ui-error.ts'
 
 let worlds: WorldSummary[] | undefined
-let error: { message: string; hint?: string } | undefined
+let error: UiError | undefined
 let started = false
 const listeners = new Set<() => void>()
 
@@ -25,8 +26,7 @@ export const worldsStore = {
       worlds = await api.listWorlds()
       error = undefined
     } catch (e) {
-      const err = e as { message: string; hint?: string }
-      error = { message: err.message, ...(err.hint !== undefined && { hint: err.hint }) }
+      error = toUiError(e)
     }
     for (const l of listeners) l()
   },

@@ -16,6 +16,7 @@ import {
   summaryText,
 } from '../lib/bench-format.ts'
 import { withTrust } from '../lib/trust.ts'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
 
 /** Pick a world and kinds, watch the run, read the results as charts and a table, compare runs. */
 export function BenchPage() {
@@ -33,7 +34,7 @@ export function BenchPage() {
   const [progress, setProgress] = useState<ProgressInfo>()
   const [report, setReport] = useState<BenchReport>()
   const [compare, setCompare] = useState<BenchReport>()
-  const [error, setError] = useState<{ message: string; hint?: string }>()
+  const [error, setError] = useState<UiError>()
 
   useEffect(() => onEvent('progress', (p) => p.scope === 'bench' && setProgress(p)), [])
 
@@ -56,7 +57,7 @@ export function BenchPage() {
       setCompare(undefined)
       void history.reload()
     } catch (e) {
-      setError(e as { message: string; hint?: string })
+      setError(toUiError(e))
     } finally {
       setRunning(false)
     }
@@ -67,7 +68,7 @@ export function BenchPage() {
       if (asComparison) setCompare(r)
       else setReport(r)
     } catch (e) {
-      setError(e as { message: string })
+      setError(toUiError(e))
     }
   }
 
@@ -210,12 +211,7 @@ function BenchResults({ report, compare }: { report: BenchReport; compare?: Benc
         .filter((r) => r.error)
         .map((r) => (
           <div key={r.kind} className="mb-2">
-            <ErrorBox
-              error={{
-                message: `${r.kind}: ${r.error!.message}`,
-                ...(r.error!.hint !== undefined && { hint: r.error!.hint }),
-              }}
-            />
+            <ErrorBox error={{ ...r.error!, message: `${r.kind}: ${r.error!.message}` }} />
           </div>
         ))}
       <div className="mb-3 flex flex-wrap items-center gap-2">

@@ -68,7 +68,7 @@ export function DashboardPage() {
       >
         Dashboard
       </PageTitle>
-      {live.error && <ErrorBox error={{ message: live.error }} />}
+      {live.error && <ErrorBox error={live.error} />}
       <Summary instances={live.instances} />
       {!running ? (
         <Empty>

@@ -19,8 +19,9 @@ import {
 import { WasmSandbox } from '../components/WasmSandbox.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useKinds } from '../hooks/useKinds.ts'
-import { useLastSample, useLiveInstances } from '../hooks/useLiveInstances.ts'
+import { useLastSample, useLiveInstances, useSampleHistory } from '../hooks/useLiveInstances.ts'
 import { notMeasuredReason } from '../lib/metric-help.ts'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
 
 /** One instance: CPU, memory and network over time, its logs, and its definition; kept once stopped. */
 export function InstancePage({ id }: { id: string }) {
@@ -29,8 +30,8 @@ export function InstancePage({ id }: { id: string }) {
   const last = useLastSample(id)
   const listed = live.instances.find((i) => i.id === id)
   const [details, setDetails] = useState<InstanceDetails>()
-  const [missing, setMissing] = useState<{ message: string; hint?: string }>()
-  const [history, setHistory] = useState<Sample[]>([])
+  const [missing, setMissing] = useState<UiError>()
+  const history = useSampleHistory(id)
 
   useEffect(() => {
     setDetails(undefined)
@@ -38,25 +39,12 @@ export function InstancePage({ id }: { id: string }) {
     api
       .instanceDetails({ id })
       .then(setDetails)
-      .catch((e: { message: string; hint?: string }) => setMissing(e))
-    api
-      .instanceSamples({ id })
-      .then(setHistory)
-      .catch(() => undefined)
-    const offs = [
-      onEvent('samples', (tick) => {
-        const s = tick.instances[id]
-        if (s) setHistory((h) => [...h.slice(-899), s])
-      }),
-      onEvent('instanceForgotten', (e) => {
-        if (e.id !== id) return
-        setDetails(undefined)
-        setMissing({ message: 'This instance was removed.' })
-      }),
-    ]
-    return () => {
-      for (const off of offs) off()
-    }
+      .catch((e: unknown) => setMissing(toUiError(e)))
+    return onEvent('instanceForgotten', (e) => {
+      if (e.id !== id) return
+      setDetails(undefined)
+      setMissing({ message: 'This instance was removed.' })
+    })
   }, [id])
 
   const times = useMemo(() => history.map((s) => s.t / 1000), [history])

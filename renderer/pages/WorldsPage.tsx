@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react'
+import { lazy, Suspense, useEffect, useState, useSyncExternalStore } from 'react'
 import type { ProgressInfo, WorldStatus, WorldSummary } from '../../contract/api.ts'
 import { api, onEvent } from '../api.ts'
 import {
@@ -11,19 +11,24 @@ import {
   StateBadge,
   UrlLink,
 } from '../components/ui.tsx'
-import { WorldEditor } from '../components/WorldEditor.tsx'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLiveInstances } from '../hooks/useLiveInstances.ts'
 import { activityStore } from '../lib/activity.ts'
 import { act, toast } from '../lib/toasts.ts'
 import { withTrust } from '../lib/trust.ts'
+import { toUiError, type UiError } from '../lib/ui-error.ts'
 import { worldActions, worldState } from '../lib/world-state.ts'
 import { worldsStore } from '../lib/worlds.ts'
+
+// CodeMirror is loaded when a file is picked, not with every page.
+const WorldEditor = lazy(() =>
+  import('../components/WorldEditor.tsx').then((m) => ({ default: m.WorldEditor })),
+)
 
 /** Adds a world file from disk (a path on the machine that runs Worldbench) after checking it. */
 function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
   const [file, setFile] = useState('')
-  const [error, setError] = useState<{ message: string; hint?: string }>()
+  const [error, setError] = useState<UiError>()
   const [issues, setIssues] = useState<string[]>([])
   const [picked, setPicked] = useState<{ name: string; text: string }>()
   const submit = async () => {
@@ -44,7 +49,7 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
       setFile('')
       onAdded()
     } catch (e) {
-      setError(e as { message: string; hint?: string })
+      setError(toUiError(e))
     }
   }
   return (
@@ -85,15 +90,17 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
         </label>
       </form>
       {picked && (
-        <WorldEditor
-          key={`${picked.name}:${picked.text.length}`}
-          name={picked.name}
-          initial={picked.text}
-          onDone={() => {
-            setPicked(undefined)
-            onAdded()
-          }}
-        />
+        <Suspense fallback={<p className="mt-3 text-xs text-slate-500">Opening the editor…</p>}>
+          <WorldEditor
+            key={`${picked.name}:${picked.text.length}`}
+            name={picked.name}
+            initial={picked.text}
+            onDone={() => {
+              setPicked(undefined)
+              onAdded()
+            }}
+          />
+        </Suspense>
       )}
       {issues.length > 0 && (
         <ul
@@ -270,12 +277,7 @@ export function WorldsPage() {
               )}
               {(failures[w.name] ?? []).map((f) => (
                 <div key={f.workload} className="mt-3">
-                  <ErrorBox
-                    error={{
-                      message: `${f.workload}: ${f.error.message}`,
-                      ...(f.error.hint !== undefined && { hint: f.error.hint }),
-                    }}
-                  />
+                  <ErrorBox error={{ ...f.error, message: `${f.workload}: ${f.error.message}` }} />
                 </div>
               ))}
             </Card>
