@@ -22,11 +22,13 @@ import { Store } from './core/store.ts'
 import { Supervisor } from './core/supervisor.ts'
 import { Terminals } from './core/terminals.ts'
 import { resolveWorldRef, sampleWorldFiles } from './core/world/catalog.ts'
-import { checkWorldFileSync, formatIssue, loadWorld, validateWorldFile } from './core/world/load.ts'
+import { loadWorld, validateWorldFile } from './core/world/load.ts'
 import type { World } from './core/world/schema.ts'
 import { assertTrusted, worldScripts, worldTrustHash } from './core/world/trust.ts'
+import { externalInstances } from './external-instances.ts'
 import { checkText, saveUploadedWorld, toValidationResult } from './upload-world.ts'
 import { version } from './version.ts'
+import { worldSummaries } from './world-summaries.ts'
 
 export interface ServiceOptions {
   registry: RuntimeRegistry
@@ -340,70 +342,11 @@ export class WorldbenchService {
   }
 
   /** What the engines run that Worldbench did not start, shown in a group of its own. */
-  async listExternal(): Promise<InstanceInfo[]> {
-    const out: InstanceInfo[] = []
-    for (const runtime of this.registry.all()) {
-      if (!runtime.listAll) continue
-      const all = await runtime.listAll().catch(() => [])
-      for (const c of all.filter((x) => x.external)) {
-        out.push({
-          id: `external:${c.id.slice(0, 12)}`,
-          kind: runtime.kind,
-          world: 'external',
-          workload: c.name,
-          state:
-            c.state === 'running'
-              ? 'running'
-              : c.state === 'exited' || c.state === 'created'
-                ? 'stopped'
-                : 'unknown',
-          ports: c.ports,
-          startedAt: 0,
-          external: true,
-          image: c.image,
-        })
-      }
-    }
-    return out
+  listExternal(): Promise<InstanceInfo[]> {
+    return externalInstances(this.registry)
   }
 
   listWorlds(): WorldSummary[] {
-    const records = new Map(this.store.worlds().map((r) => [r.file, r]))
-    const out: WorldSummary[] = []
-    const seen = new Set<string>()
-    const add = (file: string, sample: boolean) => {
-      if (seen.has(file)) return
-      seen.add(file)
-      const { world, issues } = checkWorldFileSync(file)
-      if (!world) {
-        // One broken saved world is listed as broken; it never hides the others.
-        const record = records.get(file)
-        if (record)
-          out.push({
-            name: record.name,
-            file,
-            sample,
-            kinds: [],
-            workloads: 0,
-            workloadNames: [],
-            desired: record.desired,
-            broken: issues.map(formatIssue).join('\n').trim(),
-          })
-        return
-      }
-      out.push({
-        name: world.name,
-        ...(world.description !== undefined && { description: world.description }),
-        file,
-        sample,
-        kinds: [...new Set(world.workloads.map((w) => w.kind))],
-        workloads: world.workloads.length,
-        workloadNames: world.workloads.map((w) => w.name),
-        desired: records.get(file)?.desired ?? 'down',
-      })
-    }
-    for (const file of sampleWorldFiles().values()) add(file, true)
-    for (const r of records.values()) add(r.file, false)
-    return out
+    return worldSummaries(this.store)
   }
 }

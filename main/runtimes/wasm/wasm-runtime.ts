@@ -6,7 +6,6 @@
  * with their parent and the Supervisor restarts them from the desired state it stores.
  */
 
-import { spawn } from 'node:child_process'
 import { stat } from 'node:fs/promises'
 import { cpus } from 'node:os'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
