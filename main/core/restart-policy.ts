@@ -27,8 +27,14 @@ export interface Ending {
 export class RestartPolicy {
   private readonly restarts = new Map<string, number[]>()
 
-  decide(w: Pick<Workload, 'world' | 'name' | 'restart'>, end: Ending, now = Date.now()): RestartDecision {
-    if (w.restart === 'no' || (w.restart === 'on-failure' && end.state !== 'failed'))
+  decide(
+    w: Pick<Workload, 'world' | 'name' | 'restart' | 'run'>,
+    end: Ending,
+    now = Date.now(),
+  ): RestartDecision {
+    // A run-once step that ended well is done, whatever its policy says.
+    const done = w.run === 'once' && end.state !== 'failed'
+    if (done || w.restart === 'no' || (w.restart === 'on-failure' && end.state !== 'failed'))
       return { action: 'none' }
     const key = `${w.world}/${w.name}`
     const recent = (this.restarts.get(key) ?? []).filter((t) => now - t < RESTART_WINDOW_MS)

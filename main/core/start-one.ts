@@ -3,6 +3,7 @@ import { WorldbenchError } from './errors.ts'
 import { logFailure } from './log.ts'
 import { runPrepareScript } from './prepare-script.ts'
 import { readySpec, waitReady } from './readiness.ts'
+import { untilCompleted } from './run-once.ts'
 import {
   type Artifact,
   healthProbe,
@@ -67,7 +68,7 @@ export interface Started {
 
 /**
  * The one start sequence of a workload: prepare script → prepare → resolve references → start →
- * wait until ready. On any failure nothing of it is left running. The Supervisor, the bench and the
+ * wait until ready (for a `run: once` step: until it exited 0). On any failure nothing of it is left running. The Supervisor, the bench and the
  * bench's dependencies differ only in the options they pass.
  */
 export async function startOne(w: Workload, opts: StartOneOptions): Promise<Started> {
@@ -105,6 +106,7 @@ export async function startOne(w: Workload, opts: StartOneOptions): Promise<Star
   const waitEnds = new AbortController()
   const logSignal = watch.logSignal ?? waitEnds.signal
   const standard = async () => {
+    if (w.run === 'once') return untilCompleted(w, runtime, instance, spec, opts.signal)
     await waitReady({
       name: `${w.name} (${w.kind})`,
       ports: instance.ports,
@@ -140,7 +142,8 @@ export async function startOne(w: Workload, opts: StartOneOptions): Promise<Star
   } finally {
     waitEnds.abort()
   }
-  const lastPhase = opts.lastPhase ?? (spec.http || spec.tcp ? 'port answering' : 'ready')
+  const lastPhase =
+    opts.lastPhase ?? (w.run === 'once' ? 'completed' : spec.http || spec.tcp ? 'port answering' : 'ready')
   const timeline = startPhases(epochOf(requestedAt), instance.marks ?? [], epochOf(readyAt), lastPhase)
   return { instance, artifact, requestedAt, readyAt, timeline }
 }

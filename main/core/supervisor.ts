@@ -212,12 +212,14 @@ export class Supervisor {
     })
     const ready = m!
     ready.timeline = started.timeline
-    this.managed.setState(ready, 'running')
+    // A step that ran once is done: it stays listed, stopped, with its logs.
+    if (w.run === 'once') this.managed.setState(ready, 'stopped', 'completed (exit code 0)')
+    else this.managed.setState(ready, 'running')
     this.bus.emit('progress', {
       scope,
       step: 'ready',
       percent: 100,
-      message: started.instance.ports[0]?.url ?? 'ready',
+      message: w.run === 'once' ? 'completed' : (started.instance.ports[0]?.url ?? 'ready'),
     })
     return ready
   }

@@ -150,6 +150,27 @@ volumes:
     ).toHaveLength(2)
   })
 
+  it('service_completed_successfully makes the service waited on a run-once step', () => {
+    const { world, issues } = check(
+      `services:
+  migrate:
+    image: shop/migrate:1
+  api:
+    image: shop/api:1
+    depends_on: { migrate: { condition: service_completed_successfully } }
+  web:
+    image: shop/web:1
+    depends_on: [api]
+`,
+    )
+    expect(issues).toEqual([])
+    const [migrate, api, web] = world!.workloads
+    expect(migrate!.run).toBe('once')
+    expect(api).toMatchObject({ dependsOn: ['migrate'] })
+    expect(api!.run).toBeUndefined()
+    expect(web!.run).toBeUndefined()
+  })
+
   it('adds the same service as Wasm and a VM with x-worldbench, so `bench` compares them', () => {
     const { world, issues } = check(`services:
   hello:
@@ -241,16 +262,6 @@ const BAD: {
     path: 'services.web.depends_on.api.condition',
     line: 9,
     message: /needs a healthcheck on "api"/,
-  },
-  {
-    name: 'service_completed_successfully (said to be unsupported, and why)',
-    text: GOOD.replace(
-      'depends_on: [api]',
-      'depends_on: { api: { condition: service_completed_successfully } }',
-    ),
-    path: 'services.web.depends_on.api.condition',
-    line: 12,
-    message: /not supported: Worldbench runs long-lived workloads/,
   },
   {
     name: 'an undeclared named volume',

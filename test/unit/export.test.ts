@@ -161,6 +161,30 @@ describe('Compose out and world files: round trips', () => {
     }
   })
 
+  it('a run-once step goes out as service_completed_successfully and comes back as run: once', () => {
+    const text = `services:
+  migrate: { image: shop/migrate:1 }
+  api:
+    image: shop/api:1
+    depends_on: { migrate: { condition: service_completed_successfully } }
+`
+    const world = checkComposeText(COMPOSE, text, {}).world!
+    const { compose } = worldToCompose(world, world.dir)
+    expect(
+      (compose as { services: Record<string, { depends_on?: unknown }> }).services.api!.depends_on,
+    ).toEqual({
+      migrate: { condition: 'service_completed_successfully' },
+    })
+    const again = checkComposeText(COMPOSE, stringify(compose), {}).world!
+    expect(again.workloads).toEqual(world.workloads)
+    expect(again.workloads[0]!.run).toBe('once')
+    const file = join(world.dir, 'world.yaml')
+    expect(checkWorldText(file, stringify(worldToFile(world, world.dir))).world!.workloads).toEqual(
+      world.workloads,
+    )
+    expect(worldToKubernetes(world).notes.join('\n')).toMatch(/migrate: "run: once" .* make it a Job/)
+  })
+
   it('refuses Compose for a world with VMs or Wasm, naming them', async () => {
     const world = await loadWorld(sampleWorldFiles().get('hello-trio')!)
     expect(() => worldToCompose(world, world.dir)).toThrow(/hello-wasm \(wasm\), hello-vm \(vm\)/)

@@ -19,6 +19,16 @@ describe('restart policy', () => {
     expect(policy.decide(w('always', 'db'), { state: 'stopped' })).toMatchObject({ why: 'stopped' })
   })
 
+  it('a run-once step that completed is done whatever its policy; one that failed follows it', () => {
+    const policy = new RestartPolicy()
+    const step = { ...w('always', 'migrate'), run: 'once' as const }
+    expect(policy.decide(step, { state: 'stopped', exitCode: 0 })).toEqual({ action: 'none' })
+    expect(policy.decide(step, { state: 'failed', exitCode: 3 })).toMatchObject({
+      action: 'restart',
+      why: 'exit 3',
+    })
+  })
+
   it('waits twice as long at each restart within a minute, then gives up naming the last reason', () => {
     const policy = new RestartPolicy()
     const end = { state: 'failed' as const, reason: 'OOM killed' }

@@ -74,6 +74,8 @@ export function mapCompose(
 
   const workloads: Record<string, unknown>[] = []
   const origins: string[] = []
+  // Services something waits on to complete (service_completed_successfully): one-off steps.
+  const runOnce = new Set<string>()
   for (const [key, raw] of Object.entries(services)) {
     const at = (...p: Path): Path => ['services', key, ...p]
     const svc = isObj(raw) ? raw : {}
@@ -130,7 +132,8 @@ export function mapCompose(
     const restart = mapRestart(svc.restart)
     if (restart) w.restart = restart
     const deps = mapDependsOn(svc.depends_on, at('depends_on'), services, active, error)
-    if (deps.length) w.dependsOn = deps.map((d) => names.get(d) ?? worldName(d))
+    if (deps.length) w.dependsOn = deps.map(([d]) => names.get(d) ?? worldName(d))
+    for (const [d, condition] of deps) if (condition === 'service_completed_successfully') runOnce.add(d)
     workloads.push(w)
     origins.push(key)
     for (const extra of extraKinds(svc['x-worldbench'], w, at('x-worldbench'), error)) {
@@ -138,6 +141,9 @@ export function mapCompose(
       origins.push(key)
     }
   }
+  workloads.forEach((w, i) => {
+    if (w.kind === 'container' && runOnce.has(origins[i]!)) w.run = 'once'
+  })
   if (workloads.length === 0 && Object.keys(services).length > 0)
     error(['services'], 'no service is active; enable a profile with COMPOSE_PROFILES')
   const world: MappedCompose['world'] = { apiVersion: 'worldbench/v1', name, workloads }
@@ -170,7 +176,7 @@ function mapDependsOn(
   services: Obj,
   active: (s: Obj) => boolean,
   error: Report,
-): string[] {
+): [string, string][] {
   const entries: [string, string][] = Array.isArray(v)
     ? v.map((d) => [String(d), 'service_started'])
     : isObj(v)
@@ -179,7 +185,7 @@ function mapDependsOn(
           isObj(c) ? String(c.condition ?? 'service_started') : 'service_started',
         ])
       : []
-  const out: string[] = []
+  const out: [string, string][] = []
   for (const [dep, condition] of entries) {
     const where = Array.isArray(v) ? [...at, (v as unknown[]).indexOf(dep)] : [...at, dep]
     const target = services[dep]
@@ -191,16 +197,9 @@ function mapDependsOn(
       error(where, `"${dep}" is left out by its profiles; enable one of them with COMPOSE_PROFILES`)
       continue
     }
-    if (condition === 'service_completed_successfully') {
-      error(
-        [...where, 'condition'],
-        'service_completed_successfully is not supported: Worldbench runs long-lived workloads; run the one-off step before "worldbench up"',
-      )
-      continue
-    }
     if (condition === 'service_healthy' && !mapHealthcheck(target.healthcheck))
       error([...where, 'condition'], `service_healthy needs a healthcheck on "${dep}"`)
-    out.push(dep)
+    out.push([dep, condition])
   }
   return out
 }

@@ -72,7 +72,11 @@ export function containerObjects(
       })
   }
   if (mounts.length) container.volumeMounts = mounts
-  if (w.restart === 'no')
+  if (w.run === 'once')
+    notes.push(
+      `${w.name}: "run: once" is written as a Deployment, which Kubernetes restarts when it exits; make it a Job (or an init container of what depends on it) before applying`,
+    )
+  else if (w.restart === 'no')
     notes.push(
       `${w.name}: restart "no" has no Deployment equivalent; Kubernetes restarts it (restartPolicy Always)`,
     )

@@ -82,7 +82,13 @@ function service(world: World, w: Workload, dir: string, volumes: Obj): Obj {
     s.depends_on = Object.fromEntries(
       w.dependsOn.map((d) => {
         const dep = world.workloads.find((x) => x.name === d)
-        return [d, { condition: dep?.ready?.command ? 'service_healthy' : 'service_started' }]
+        const condition =
+          dep?.run === 'once'
+            ? 'service_completed_successfully'
+            : dep?.ready?.command
+              ? 'service_healthy'
+              : 'service_started'
+        return [d, { condition }]
       }),
     )
   return s

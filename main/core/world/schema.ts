@@ -86,6 +86,12 @@ export const WorkloadSchema = z
     limits: Limits.default({}),
     ready: Ready.optional(),
     restart: z.enum(['no', 'on-failure', 'always']).default('no'),
+    run: z
+      .enum(['service', 'once'])
+      .optional()
+      .describe(
+        'service (the default): runs until stopped; once: a step that runs to completion (a migration), and what depends on it starts after it exits with code 0',
+      ),
     prepare: Path.optional().describe(
       'Script (relative to the world file) run before the artifact is prepared; must be quick when up to date',
     ),
