@@ -12,7 +12,7 @@ import type { EventBus } from './events.ts'
 import { LogBuffer } from './log-buffer.ts'
 import { runPrepareScript } from './prepare-script.ts'
 import { readySpec, waitReady } from './readiness.ts'
-import { healthProbe, type Instance, type Runtime } from './runtime.ts'
+import { healthProbe, type Instance, type Runtime, type RuntimeEvent } from './runtime.ts'
 import type { RuntimeRegistry } from './runtime-registry.ts'
 import { epochNow, startPhases } from './start-timeline.ts'
 import { pauseForTest } from './test-pause.ts'
@@ -76,13 +76,16 @@ export class Supervisor {
 
   /** Follows a runtime's engine events (state changes made outside Worldbench, restarts). */
   attach(runtime: Runtime): void {
-    const off = runtime.watch?.((e) => {
-      const m = this.managed.get(e.instanceId)
-      if (!m || m.stopping) return
-      this.setState(m, e.state, e.reason)
-      if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m, e.exitCode)
-    })
+    const off = runtime.watch?.((e) => this.engineEvent(e))
     if (off) this.unwatch.push(off)
+  }
+
+  /** A state change Worldbench did not cause (engine events, the Sampler finding an instance gone). */
+  engineEvent(e: RuntimeEvent): void {
+    const m = this.managed.get(e.instanceId)
+    if (!m || m.stopping) return
+    this.setState(m, e.state, e.reason)
+    if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m, e.exitCode)
   }
 
   /** Picks up what this app started before it restarted (containers, VMs). */

@@ -44,7 +44,7 @@ import { QmpClient } from './qmp.ts'
 import { readSerial, tailSerial } from './serial-log.ts'
 import { shutDownQemu } from './shutdown.ts'
 import { bootFiles, chooseAccel, launchArgs, vmSpec } from './spec.ts'
-import { qemuMissing, vmFileMissing } from './vm-errors.ts'
+import { qemuGone, qemuMissing, vmFileMissing } from './vm-errors.ts'
 
 export interface VmRuntimeOptions {
   /** Path to qemu-system-<arch>; found on PATH and in the usual install folders when absent. */
@@ -218,26 +218,16 @@ export class VmRuntime implements Runtime {
   /** A VM costs its QEMU process (no helper processes: user-mode networking runs inside it). */
   async cost(i: Instance): Promise<CostPart[]> {
     const pid = i.handle.pid
-    const part = pid ? await processPart(pid, 'qemu') : undefined
-    if (!part)
-      throw new WorldbenchError(
-        'VM_GONE',
-        `The QEMU process of ${i.id} is not running.`,
-        'The VM exited; see its serial log.',
-      )
+    const part = pid && (await isAlive(pid)) ? await processPart(pid, 'qemu') : undefined
+    if (!part) throw qemuGone(i)
     return [part]
   }
 
   async sample(i: Instance): Promise<Sample> {
     const pid = i.handle.pid
-    if (!pid || !(await isAlive(pid))) {
-      throw new WorldbenchError(
-        'VM_GONE',
-        `The QEMU process of ${i.id} is not running.`,
-        'The VM exited; see its serial log.',
-      )
-    }
-    const stats = await processStats(pid)
+    if (!pid || !(await isAlive(pid))) throw qemuGone(i)
+    const stats = await processStats(pid).catch(() => undefined)
+    if (!stats) throw qemuGone(i)
     const qemu = processSamplePart(pid, 'qemu', stats)
     const sample: Sample = {
       t: Date.now(),
