@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
+import { logFailure } from '../../core/log.ts'
 import { processPart } from '../../core/metrics/cost.ts'
 import { processSamplePart, processStats } from '../../core/metrics/process-stats.ts'
 import { stateSubdir } from '../../core/paths.ts'
@@ -153,7 +154,7 @@ export class VmRuntime implements Runtime {
     const marks: StartMark[] = []
     const pid = child.pid
     void followBootMarks(files.serialLog, marks, async () => (pid ? isAlive(pid) : false)).catch(
-      () => undefined,
+      (err: unknown) => logFailure('following the boot marks of a VM', err, { instance: id }),
     )
     try {
       await pauseForTest('vm:spawned')
