@@ -88,6 +88,14 @@ export interface TerminalStream {
   close(): void
 }
 
+/**
+ * A driver of one kind. One rule for a vanished instance, the same in every runtime: when the
+ * engine object behind an instance no longer exists (its container removed or no longer running,
+ * its QEMU process gone, its Wasm host process ended), sample() and cost() throw
+ * `instanceGone()` (code INSTANCE_GONE, naming the instance); they never return zeros for it.
+ * The Sampler records no sample for it, marks it failed once (a state change like any other the
+ * engine reports, so restart policies apply) and samples it no more.
+ */
 export interface Runtime {
   readonly kind: Kind
   probe(): Promise<EngineStatus>

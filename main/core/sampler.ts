@@ -1,5 +1,6 @@
 import type { Sample, SamplesTick } from '../../contract/api.ts'
 import type { EventBus } from './events.ts'
+import { isInstanceGone } from './instance-gone.ts'
 import { HostCpu, hostMemory, SelfCpu } from './metrics/host-stats.ts'
 import { RingBuffer } from './metrics/ring-buffer.ts'
 import type { Supervisor } from './supervisor.ts'
@@ -58,8 +59,11 @@ export class Sampler {
             const s = await this.supervisor.runtimeOf(i.id).sample(i)
             samples[i.id] = s
             this.bufferOf(i.id).push(s)
-          } catch {
-            // An instance that vanished between listing and sampling is simply not in this tick.
+          } catch (err) {
+            // Its engine object is gone (see the Runtime port): no sample, and failed, once.
+            if (isInstanceGone(err))
+              this.supervisor.engineEvent({ instanceId: i.id, state: 'failed', reason: err.message })
+            // Anything else (an engine slow to answer) leaves it out of this tick only.
           }
         }),
       )

@@ -6,7 +6,7 @@ import { logFailure } from './log.ts'
 import type { LogBuffer } from './log-buffer.ts'
 import { type Managed, ManagedInstances } from './managed.ts'
 import { RestartPolicy } from './restart-policy.ts'
-import type { Instance, Runtime } from './runtime.ts'
+import type { Instance, Runtime, RuntimeEvent } from './runtime.ts'
 import type { RuntimeRegistry } from './runtime-registry.ts'
 import { startOne } from './start-one.ts'
 import { pauseForTest } from './test-pause.ts'
@@ -52,13 +52,16 @@ export class Supervisor {
 
   /** Follows a runtime's engine events (state changes made outside Worldbench, restarts). */
   attach(runtime: Runtime): void {
-    const off = runtime.watch?.((e) => {
-      const m = this.managed.current(e.instanceId)
-      if (!m || m.stopping) return
-      this.managed.setState(m, e.state, e.reason)
-      if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m, e.exitCode)
-    })
+    const off = runtime.watch?.((e) => this.engineEvent(e))
     if (off) this.unwatch.push(off)
+  }
+
+  /** A state change Worldbench did not cause (engine events, the Sampler finding an instance gone). */
+  engineEvent(e: RuntimeEvent): void {
+    const m = this.managed.current(e.instanceId)
+    if (!m || m.stopping) return
+    this.managed.setState(m, e.state, e.reason)
+    if (e.state === 'failed' || e.state === 'stopped') this.applyRestartPolicy(m, e.exitCode)
   }
 
   /** Picks up what this app started before it restarted (containers, VMs). */

@@ -2,16 +2,20 @@ import { readFile } from 'node:fs/promises'
 import type Docker from 'dockerode'
 import type { CostPart, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
+import { instanceGone } from '../../core/instance-gone.ts'
 import { type CostReading, costSample, processPart } from '../../core/metrics/cost.ts'
 import type { Instance } from '../../core/runtime.ts'
 import { type CgroupPaths, type CgroupReading, cgroupPaths, readCgroup } from './cgroup.ts'
 import type { Endpoint } from './discovery.ts'
-import { onEngine } from './engine-errors.ts'
+import { onEngine, statusOf } from './engine-errors.ts'
 import { findEngineDaemons, findHelpers, type HelperProcess, stillHelper } from './host-processes.ts'
 import { openPodmanStats } from './podman-stats.ts'
 import { engineFlavor } from './probe.ts'
 import { memoryBytes, type StatsJson, toSample } from './stats-math.ts'
 import { StatsStream } from './stats-stream.ts'
+
+const STOPPED_HINT =
+  'It was stopped or removed outside Worldbench (or exited); see its logs and "worldbench ps".'
 
 /**
  * What a container costs: the engine's stats stream per instance, the container's cgroup files
@@ -109,24 +113,25 @@ export class ContainerCosts {
 
   /** The latest reading of the engine's stats stream (opened on first use, reopened if it ended). */
   private async statsReading(i: Instance): Promise<StatsJson> {
+    const cid = i.handle.containerId
+    if (!cid)
+      throw new WorldbenchError('NO_CONTAINER', `${i.id} has no container id.`, 'Stop it and start it again.')
     let s = this.stats.get(i.id)
     if (!s || s.ended) {
       s?.close()
-      const cid = i.handle.containerId
-      if (!cid)
-        throw new WorldbenchError(
-          'NO_CONTAINER',
-          `${i.id} has no container id.`,
-          'Stop it and start it again.',
-        )
       s = await onEngine(this.endpoint, async () =>
         (await this.engineFlavor()) === 'podman'
           ? openPodmanStats(this.docker, cid)
           : StatsStream.open(this.docker, cid),
-      )
+      ).catch(async (err: unknown) => {
+        throw (await this.goneError(i, cid)) ?? err
+      })
       this.stats.set(i.id, s)
     }
     const reading = await s.reading()
+    // The engine ends a container's stats stream when the container stops or is removed.
+    const gone = s.ended ? await this.goneError(i, cid) : undefined
+    if (gone) throw gone
     if (!reading)
       throw new WorldbenchError(
         'NO_STATS',
@@ -134,6 +139,18 @@ export class ContainerCosts {
         'Is the container still running? See "worldbench ps".',
       )
     return reading
+  }
+
+  /** INSTANCE_GONE if the container was removed or no longer runs; undefined if it runs (or the engine cannot say). */
+  private async goneError(i: Instance, cid: string): Promise<WorldbenchError | undefined> {
+    try {
+      const info = await this.docker.getContainer(cid).inspect()
+      if (info.State.Running) return undefined
+      return instanceGone(i, `its container ${cid.slice(0, 12)} is ${info.State.Status}`, STOPPED_HINT)
+    } catch (err) {
+      if (statusOf(err) !== 404) return undefined
+      return instanceGone(i, `its container ${cid.slice(0, 12)} was removed`, STOPPED_HINT)
+    }
   }
 
   /** Where the host keeps the container's cgroup accounting; undefined for a remote engine. */

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode'
+import { logFailure } from '../../core/log.ts'
 import { sleep } from '../../core/readiness.ts'
 import { LABEL_INSTANCE, ownLabel } from './create-options.ts'
 import { lineSplitter } from './line-splitter.ts'
@@ -67,7 +68,11 @@ export class EventLoop {
         delay = this.minMs
         if (down) {
           down = false
-          await this.hooks.onUp().catch(() => undefined)
+          await this.hooks
+            .onUp()
+            .catch((err: unknown) =>
+              logFailure('resynchronising with the container engine after an outage', err),
+            )
         }
         await this.read(stream)
       } catch {
@@ -90,8 +95,8 @@ export class EventLoop {
         if (!line.trim()) return
         try {
           this.hooks.onEvent(JSON.parse(line) as EngineEvent)
-        } catch {
-          // A partial or foreign line: skip it.
+        } catch (err) {
+          logFailure('reading a container engine event', err, { line: line.slice(0, 200) })
         }
       })
       stream.on('data', (chunk: Buffer) => lines.push(chunk))

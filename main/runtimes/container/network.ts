@@ -1,4 +1,5 @@
 import type Docker from 'dockerode'
+import { logFailure } from '../../core/log.ts'
 import { ownerId } from '../../core/owner.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import { LABEL_OWNER, LABEL_WORLD } from './create-options.ts'
@@ -67,8 +68,10 @@ export class WorldNetworks {
         const info = await net.inspect()
         if (info.Labels?.[LABEL_OWNER] !== ownerId() || Object.keys(info.Containers ?? {}).length) continue
         await net.remove()
-      } catch {
-        // Gone already, or a container joined it in the meantime: either way it is not ours to remove now.
+      } catch (err) {
+        // Gone already (404), or a container joined it in the meantime (409): not ours to remove now.
+        const s = statusOf(err)
+        if (s !== 404 && s !== 409) logFailure('removing an unused world network', err, { network: name })
       }
     }
   }

@@ -3,6 +3,7 @@ import Docker from 'dockerode'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
+import { logFailure } from '../../core/log.ts'
 import { bindPorts } from '../../core/ports.ts'
 import type {
   Artifact,
@@ -67,11 +68,6 @@ export class ContainerRuntime implements Runtime {
     this.events = new EngineWatch(this.docker, this.endpoint, opts.reconnect ?? {})
   }
 
-  /** The engine address in use, e.g. "unix:///var/run/docker.sock". */
-  get address(): string {
-    return this.endpoint.address
-  }
-
   probe(): Promise<EngineStatus> {
     return probeEngine(this.docker, this.endpoint)
   }
@@ -95,7 +91,11 @@ export class ContainerRuntime implements Runtime {
     )
     const marks: StartMark[] = [{ phase: 'create', at: epochNow() }]
     const removeIt = async () => {
-      await created.remove({ force: true }).catch(() => undefined)
+      await created
+        .remove({ force: true })
+        .catch((err: unknown) =>
+          logFailure('removing a container whose start failed', err, { container: created.id }),
+        )
       if (network) await this.networks.removeUnused([network])
     }
     await pauseForTest('container:created')
@@ -140,7 +140,9 @@ export class ContainerRuntime implements Runtime {
       ),
     )
     const remove = async () => {
-      await c.remove({ force: true }).catch(() => undefined)
+      await c
+        .remove({ force: true })
+        .catch((err: unknown) => logFailure('removing a bench baseline container', err, { container: c.id }))
     }
     await c.start().catch(async (err: unknown) => {
       await remove()

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { connect, type Socket } from 'node:net'
 import { WorldbenchError } from '../../core/errors.ts'
+import { logFailure } from '../../core/log.ts'
 
 /**
  * A small client for the QEMU Machine Protocol: newline-delimited JSON over a socket.
@@ -110,7 +111,8 @@ export class QmpClient extends EventEmitter {
     let msg: Record<string, unknown>
     try {
       msg = JSON.parse(line) as Record<string, unknown>
-    } catch {
+    } catch (err) {
+      logFailure('reading a QMP message', err, { line: line.slice(0, 200) })
       return
     }
     if (typeof msg.event === 'string') {

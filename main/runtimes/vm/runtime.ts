@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
+import { logFailure } from '../../core/log.ts'
 import { processPart } from '../../core/metrics/cost.ts'
 import { processSamplePart, processStats } from '../../core/metrics/process-stats.ts'
 import { stateSubdir } from '../../core/paths.ts'
@@ -44,7 +45,7 @@ import { QmpClient } from './qmp.ts'
 import { readSerial, tailSerial } from './serial-log.ts'
 import { shutDownQemu } from './shutdown.ts'
 import { bootFiles, chooseAccel, launchArgs, vmSpec } from './spec.ts'
-import { qemuMissing, vmFileMissing } from './vm-errors.ts'
+import { qemuGone, qemuMissing, vmFileMissing } from './vm-errors.ts'
 
 export interface VmRuntimeOptions {
   /** Path to qemu-system-<arch>; found on PATH and in the usual install folders when absent. */
@@ -153,7 +154,7 @@ export class VmRuntime implements Runtime {
     const marks: StartMark[] = []
     const pid = child.pid
     void followBootMarks(files.serialLog, marks, async () => (pid ? isAlive(pid) : false)).catch(
-      () => undefined,
+      (err: unknown) => logFailure('following the boot marks of a VM', err, { instance: id }),
     )
     try {
       await pauseForTest('vm:spawned')
@@ -218,26 +219,16 @@ export class VmRuntime implements Runtime {
   /** A VM costs its QEMU process (no helper processes: user-mode networking runs inside it). */
   async cost(i: Instance): Promise<CostPart[]> {
     const pid = i.handle.pid
-    const part = pid ? await processPart(pid, 'qemu') : undefined
-    if (!part)
-      throw new WorldbenchError(
-        'VM_GONE',
-        `The QEMU process of ${i.id} is not running.`,
-        'The VM exited; see its serial log.',
-      )
+    const part = pid && (await isAlive(pid)) ? await processPart(pid, 'qemu') : undefined
+    if (!part) throw qemuGone(i)
     return [part]
   }
 
   async sample(i: Instance): Promise<Sample> {
     const pid = i.handle.pid
-    if (!pid || !(await isAlive(pid))) {
-      throw new WorldbenchError(
-        'VM_GONE',
-        `The QEMU process of ${i.id} is not running.`,
-        'The VM exited; see its serial log.',
-      )
-    }
-    const stats = await processStats(pid)
+    if (!pid || !(await isAlive(pid))) throw qemuGone(i)
+    const stats = await processStats(pid).catch(() => undefined)
+    if (!stats) throw qemuGone(i)
     const qemu = processSamplePart(pid, 'qemu', stats)
     const sample: Sample = {
       t: Date.now(),

@@ -1,5 +1,7 @@
 import { WorldbenchError } from '../../core/errors.ts'
+import { instanceGone } from '../../core/instance-gone.ts'
 import { portInUse } from '../../core/ports.ts'
+import type { Instance } from '../../core/runtime.ts'
 import { QEMU_INSTALL } from './qemu-discovery.ts'
 
 export function qemuMissing(binary?: string): WorldbenchError {
@@ -73,4 +75,13 @@ function lastLines(text: string, n: number): string {
     .filter((l) => !/warning: host doesn't support requested feature/.test(l))
     .slice(-n)
     .join('\n')
+}
+
+/** The VM's QEMU process is no longer running (see the vanished-instance rule in the Runtime port). */
+export function qemuGone(i: Instance): WorldbenchError {
+  return instanceGone(
+    i,
+    'its QEMU process is not running',
+    'The VM exited or was killed; see its serial log.',
+  )
 }

@@ -21,8 +21,6 @@ export class HostHandle {
   reason: string | undefined
   exitCode: number | undefined
   error: ErrorShape | undefined
-  /** Last request-level errors (cgi), newest last. */
-  readonly requestErrors: ErrorShape[] = []
   private readonly lineListeners = new Set<(l: LogLine) => void>()
   private readonly stateListeners = new Set<() => void>()
   private readonly messageListeners = new Set<(m: FromHost) => void>()
@@ -135,9 +133,6 @@ export class HostHandle {
       if (m.fatal) {
         this.error = m.error
         this.setState('failed', m.error.message)
-      } else {
-        this.requestErrors.push(m.error)
-        if (this.requestErrors.length > 50) this.requestErrors.shift()
       }
     } else if (m.type === 'stopped' && !this.link.own) this.over('stopped')
   }

@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline'
 import type { LogLine } from '../../../contract/api.ts'
 import { processStats } from '../../core/metrics/process-stats.ts'
+import { isProcessAlive } from '../../core/process-alive.ts'
 import type { FromHost, ToHost, WorkloadStats } from './host/protocol.ts'
 import { type HostReading, overheadCpu, totalGuestCpuMs } from './host-share.ts'
 import { type HostProcess, spawnHost } from './spawn-host.ts'
@@ -97,6 +98,9 @@ export class HostLink {
    * workload each tick: they share one reading (a CPU % over a few ms would be noise).
    */
   reading(): Promise<HostReading | undefined> {
+    // A killed host (a zombie until its exit event is handled) has no reading: not a zero one, nor its last.
+    const pid = this.process.pid
+    if (pid === undefined || !isProcessAlive(pid)) return Promise.resolve(undefined)
     const now = performance.now()
     if (this.lastReading && now - this.lastReading.at < READING_REUSE_MS) return this.lastReading.value
     const value = this.read(now)

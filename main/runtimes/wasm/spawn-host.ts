@@ -75,7 +75,8 @@ function forkHost(entry: HostEntry): HostProcess {
     stdout: child.stdout!,
     stderr: child.stderr!,
     send: (m) => {
-      if (child.connected) child.send(m)
+      // A host killed a moment ago fails the write (EPIPE): its exit is reported by onExit.
+      if (child.connected) child.send(m, () => {})
     },
     onMessage: (listener) => child.on('message', (m) => listener(m as FromHost)),
     onExit: (listener) => child.on('close', listener),

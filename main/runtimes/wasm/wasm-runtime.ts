@@ -11,6 +11,7 @@ import { cpus } from 'node:os'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
+import { instanceGone } from '../../core/instance-gone.ts'
 import { processPart } from '../../core/metrics/cost.ts'
 import { bindPorts, urlFor } from '../../core/ports.ts'
 import { runScript } from '../../core/run-script.ts'
@@ -30,7 +31,7 @@ import { followLogs } from './follow-logs.ts'
 import type { HostConfig, WarmHint } from './host/protocol.ts'
 import { HostHandle } from './host-handle.ts'
 import { HostLink } from './host-link.ts'
-import { shareParts, shareSample } from './host-share.ts'
+import { type HostReading, shareParts, shareSample } from './host-share.ts'
 import { clearWasmCache, wasmCacheEntries } from './module/cache-listing.ts'
 import { type ComponentLink, transpiledComponent } from './module/component-cache.ts'
 import { inspectWasm } from './module/inspect.ts'
@@ -203,11 +204,7 @@ export class WasmRuntime implements Runtime {
   }
 
   async sample(i: Instance): Promise<Sample> {
-    const host = this.hosts.get(i.id)
-    const idle = { t: Date.now(), cpuPercent: 0, memoryBytes: 0, guestMemoryBytes: 0 }
-    if (!host || host.state === 'stopped' || host.state === 'failed') return idle
-    const reading = await host.link.reading()
-    if (!reading) return idle
+    const { host, reading } = await this.liveReading(i)
     return shareSample(reading, i.id, host.guestCpuPercent(reading), host.link.size)
   }
 
@@ -216,18 +213,19 @@ export class WasmRuntime implements Runtime {
    * host process costs beyond every guest in it (the whole host while it serves one workload).
    */
   async cost(i: Instance): Promise<CostPart[]> {
+    const { host, reading } = await this.liveReading(i)
+    const whole = await processPart(reading.pid, 'wasm host', 1)
+    if (!whole) throw hostGone(i)
+    return shareParts(reading, i.id, whole, Math.max(1, host.link.size))
+  }
+
+  /** The host's reading, or INSTANCE_GONE when the workload's host process has ended. */
+  private async liveReading(i: Instance): Promise<{ host: HostHandle; reading: HostReading }> {
     const host = this.hosts.get(i.id)
-    const reading =
-      host && host.state !== 'stopped' && host.state !== 'failed' ? await host.link.reading() : undefined
-    const members = Math.max(1, host?.link.size ?? 1)
-    const whole = reading ? await processPart(reading.pid, 'wasm host', 1) : undefined
-    if (!reading || !whole)
-      throw new WorldbenchError(
-        'WASM_GONE',
-        `The host of ${i.id} is not running.`,
-        'It exited; see its logs.',
-      )
-    return shareParts(reading, i.id, whole, members)
+    const live = host && host.state !== 'stopped' && host.state !== 'failed'
+    const reading = live ? await host.link.reading() : undefined
+    if (!host || !reading) throw hostGone(i)
+    return { host, reading }
   }
 
   /** A host booted ahead of the next start belongs to no workload yet: engine overhead. */
@@ -284,6 +282,9 @@ export class WasmRuntime implements Runtime {
     this.shared.clear()
   }
 }
+
+const hostGone = (i: Instance) =>
+  instanceGone(i, 'its Wasm host process has ended', 'It exited or was killed; see its logs.')
 
 const warmHint = (file: string, memoryMiB: number | undefined): WarmHint =>
   memoryMiB === undefined ? { file } : { file, memoryMiB }

@@ -72,7 +72,3 @@ export type FromHost =
   | { type: 'error'; id: string; error: ErrorShape; fatal: boolean }
   /** The workload is gone from the host (after stop, exit or a fatal error). */
   | { type: 'stopped'; id: string }
-
-export function isFromHost(m: unknown): m is FromHost {
-  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string'
-}
