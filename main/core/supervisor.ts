@@ -9,6 +9,7 @@ import type {
 } from '../../contract/api.ts'
 import { toErrorShape, WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
+import { instanceInfo } from './instance-info.ts'
 import { LogBuffer } from './log-buffer.ts'
 import { runPrepareScript } from './prepare-script.ts'
 import { readySpec, waitReady } from './readiness.ts'
@@ -514,18 +515,7 @@ export class Supervisor {
   }
 
   info(m: Managed): InstanceInfo {
-    const i = m.instance
-    return {
-      id: i.id,
-      kind: i.kind,
-      world: i.world,
-      workload: i.workload,
-      state: i.state,
-      ...(i.reason !== undefined && { reason: i.reason }),
-      ports: i.ports,
-      startedAt: i.startedAt,
-      ...(m.timeline && { timeline: m.timeline }),
-    }
+    return { ...instanceInfo(m.instance), ...(m.timeline && { timeline: m.timeline }) }
   }
 
   async close(opts: { stopAll: boolean }): Promise<void> {

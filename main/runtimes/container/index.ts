@@ -1,13 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import Docker from 'dockerode'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { type CostReading, costSample, processPart } from '../../core/metrics/cost.ts'
 import { ownerId } from '../../core/owner.ts'
-import { bindPorts, portInUse, urlFor } from '../../core/ports.ts'
-import type { ReadySpec } from '../../core/readiness.ts'
+import { bindPorts, portInUse } from '../../core/ports.ts'
 import type {
   Artifact,
   DirectRun,
@@ -22,17 +20,10 @@ import type {
 import { epochNow, isoEpochMs, type StartMark } from '../../core/start-timeline.ts'
 import { pauseForTest } from '../../core/test-pause.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import { type CgroupPaths, type CgroupReading, cgroupPaths, readCgroup } from './cgroup.ts'
-import {
-  createOptions,
-  LABEL_INSTANCE,
-  LABEL_OWNER,
-  LABEL_READY,
-  LABEL_WORKLOAD,
-  LABEL_WORLD,
-  ownLabel,
-} from './create-options.ts'
-import { discoverEndpoint, type Endpoint, parseHost } from './discovery.ts'
+import { type CgroupPaths, type CgroupReading, readCgroup } from './cgroup.ts'
+import { cgroupFromStats, cgroupOfPid, containerParts, onThisHost } from './cost-parts.ts'
+import { createOptions, LABEL_INSTANCE, LABEL_OWNER } from './create-options.ts'
+import { type Endpoint, endpointFor } from './discovery.ts'
 import { engineMessage, engineUnreachable, isConnectionError, statusOf } from './engine-errors.ts'
 import { type EngineEvent, EventLoop } from './events.ts'
 import { findEngineDaemons, findHelpers, type HelperProcess, stillHelper } from './host-processes.ts'
@@ -41,10 +32,11 @@ import { listImages, pruneImages, removeImage } from './images.ts'
 import { listensInside } from './listening.ts'
 import { containerLogs } from './logs.ts'
 import { WorldNetworks } from './network.ts'
+import { observedInstance, ownContainersFilter, portsOf } from './observed.ts'
 import { openPodmanStats } from './podman-stats.ts'
 import { engineFlavor, probeEngine } from './probe.ts'
-import { stateFromInspect, stateFromListing } from './state.ts'
-import { memoryBytes, type StatsJson, toSample } from './stats-math.ts'
+import { stateFromInspect } from './state.ts'
+import { type StatsJson, toSample } from './stats-math.ts'
 import { StatsStream } from './stats-stream.ts'
 import { execTerminal } from './terminal.ts'
 
@@ -99,12 +91,7 @@ export class ContainerRuntime implements Runtime {
   private flavor: Promise<'docker' | 'podman'> | undefined
 
   constructor(opts: ContainerRuntimeOptions = {}) {
-    this.endpoint = opts.socketPath
-      ? parseHost(
-          opts.socketPath.includes('://') ? opts.socketPath : `unix://${opts.socketPath}`,
-          'container.socket setting',
-        )
-      : discoverEndpoint()
+    this.endpoint = endpointFor(opts.socketPath)
     this.docker = this.endpoint.host
       ? new Docker({ host: this.endpoint.host, port: this.endpoint.port ?? 2375, protocol: 'http' })
       : new Docker({ socketPath: this.endpoint.socketPath ?? '/var/run/docker.sock' })
@@ -365,35 +352,26 @@ export class ContainerRuntime implements Runtime {
       local = { cgroup: await this.cgroupOf(cid), helpers: [] }
       this.local.set(i.id, local)
     }
-    const parts: CostPart[] = []
     let cgroup: CgroupReading | undefined
     try {
       if (local.cgroup) cgroup = readCgroup(local.cgroup)
     } catch {
       local.cgroup = undefined
     }
-    if (!cgroup) {
-      const r = reading ?? (await this.statsReading(i))
-      cgroup = { memoryBytes: memoryBytes(r), cpuSeconds: (r.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9 }
-    }
-    parts.push({ name: 'cgroup', ...cgroup })
-    if (this.endpoint.socketPath && process.platform === 'linux') {
+    cgroup ??= cgroupFromStats(reading ?? (await this.statsReading(i)))
+    if (onThisHost(this.endpoint)) {
       if (local.helpers.length === 0 || !local.helpers.every((h) => stillHelper(h, cid, i.ports)))
         local.helpers = findHelpers(cid, i.ports)
-      for (const h of local.helpers) {
-        const part = await processPart(h.pid, h.name)
-        if (part) parts.push(part)
-      }
     }
-    return parts
+    return containerParts(cgroup, local.helpers)
   }
 
   /** Where the host keeps the container's cgroup accounting; undefined for a remote engine. */
   private async cgroupOf(cid: string): Promise<CgroupPaths | undefined> {
-    if (!this.endpoint.socketPath || process.platform !== 'linux') return undefined
+    if (!onThisHost(this.endpoint)) return undefined
     try {
       const pid = (await this.docker.getContainer(cid).inspect()).State.Pid
-      return pid ? cgroupPaths(await readFile(`/proc/${pid}/cgroup`, 'latin1')) : undefined
+      return pid ? await cgroupOfPid(pid) : undefined
     } catch {
       return undefined
     }
@@ -447,37 +425,16 @@ export class ContainerRuntime implements Runtime {
   /** This installation's containers, as the engine reports them. */
   async observe(): Promise<Instance[]> {
     const rows = await this.engine(() =>
-      this.docker.listContainers({ all: true, filters: { label: [LABEL_INSTANCE, ownLabel()] } }),
+      this.docker.listContainers({ all: true, filters: ownContainersFilter() }),
     )
     const out: Instance[] = []
     for (const r of rows) {
-      const labels = r.Labels ?? {}
-      const id = labels[LABEL_INSTANCE]!
-      let startedAt = r.Created * 1000
-      let limit = 0
-      try {
-        const info = await this.docker.getContainer(r.Id).inspect()
-        startedAt = Date.parse(info.State.StartedAt) || startedAt
-        limit = info.HostConfig.Memory ?? 0
-      } catch {
-        // Listed a moment ago; if it is gone now the listing is still the best we know.
-      }
-      const st = stateFromListing(r.State, r.Status)
-      const instance: Instance = {
-        id,
-        kind: 'container',
-        world: labels[LABEL_WORLD] ?? '',
-        workload: labels[LABEL_WORKLOAD] ?? '',
-        state: st.state,
-        ports: portsOf(r.Ports),
-        handle: { containerId: r.Id },
-        startedAt,
-      }
-      if (st.reason) instance.reason = st.reason
-      if (limit) instance.guestMemoryBytes = limit
-      const ready = parseReady(labels[LABEL_READY])
-      if (ready) instance.ready = ready
-      out.push(instance)
+      // Listed a moment ago; if it is gone now the listing is still the best we know.
+      const info = await this.docker
+        .getContainer(r.Id)
+        .inspect()
+        .catch(() => undefined)
+      out.push(observedInstance(r, info))
     }
     return out
   }
@@ -640,33 +597,4 @@ function initMissing(w: Workload, err: unknown): WorldbenchError | undefined {
     'Install catatonit ("sudo apt-get install catatonit"), or point init_path in containers.conf at tini or dumb-init, or set "container.init: false" on the workload.',
     { engine: msg },
   )
-}
-
-function portsOf(ports: Docker.Port[] | undefined): PortBinding[] {
-  const seen = new Set<string>()
-  const out: PortBinding[] = []
-  for (const p of ports ?? []) {
-    if (!p.PublicPort || p.Type !== 'tcp') continue
-    const bind = p.IP || '0.0.0.0'
-    // Docker lists a port once per address family; keep one of each host port.
-    const key = `${p.PublicPort}/${p.PrivatePort}`
-    if (seen.has(key)) continue
-    seen.add(key)
-    out.push({
-      host: p.PublicPort,
-      guest: p.PrivatePort,
-      bind: bind === '::' ? '0.0.0.0' : bind,
-      url: urlFor(bind, p.PublicPort),
-    })
-  }
-  return out
-}
-
-function parseReady(label: string | undefined): ReadySpec | undefined {
-  try {
-    const r = JSON.parse(label ?? '') as ReadySpec
-    return typeof r.timeoutSeconds === 'number' ? r : undefined
-  } catch {
-    return undefined
-  }
 }
