@@ -21,7 +21,9 @@ export const LOOK_WINDOW_MS = 200
 export async function look(observers: Observer[], windowMs = LOOK_WINDOW_MS): Promise<InstanceInfo[]> {
   const found = (
     await Promise.all(
-      observers.map(async (o) => ((await o.observe().catch(() => [])) as Instance[]).map((i) => ({ i, o }))),
+      observers.map(async (o) =>
+        ((await o.observe().catch(engineSilent(o.kind))) as Instance[]).map((i) => ({ i, o })),
+      ),
     )
   ).flat()
   const live = found.filter(({ i }) => i.state === 'running' || i.state === 'starting')
@@ -49,4 +51,11 @@ function sampleOf(i: Instance, a: CostReading, b: CostReading): Sample {
   const s: Sample = costSample(a, b)
   if (i.guestMemoryBytes !== undefined) s.guestMemoryBytes = i.guestMemoryBytes
   return s
+}
+
+/** An engine that does not answer lists nothing here; why goes to the log (loaded only then). */
+const engineSilent = (kind: string) => async (err: unknown) => {
+  const { logFailure } = await import('./log.ts')
+  logFailure(`a look at the ${kind} engine failed: it lists nothing`, err)
+  return []
 }

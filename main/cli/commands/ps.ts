@@ -28,7 +28,18 @@ export async function psCommand(opts: { json?: boolean }): Promise<number> {
 /** Said loudly: a Wasm workload granted a host directory outside its world's folder. */
 async function warnOutsideDirs(api: WorldbenchApi, instances: InstanceInfo[]): Promise<void> {
   for (const i of instances.filter((x) => x.kind === 'wasm')) {
-    const details = await api.instanceDetails({ id: i.id }).catch(() => undefined)
+    const details = await api.instanceDetails({ id: i.id }).catch(async (err: unknown) => {
+      // One that stopped since it was listed has nothing to warn about; any other failure hides a warning.
+      if ((err as { code?: string }).code !== 'NO_SUCH_INSTANCE')
+        (await import('../../core/log.ts')).logFailure(
+          'ps could not check the directories a Wasm workload may reach',
+          err,
+          {
+            id: i.id,
+          },
+        )
+      return undefined
+    })
     for (const host of outsideDirs(details?.definition))
       process.stdout.write(`WARNING ${i.world}/${i.workload} can reach ${host}, outside its world's folder\n`)
   }
