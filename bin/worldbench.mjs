@@ -3,11 +3,9 @@
 // Node line Electron 45 embeds); without a build, the TypeScript sources through Node's type
 // stripping (WORLDBENCH_CLI=source forces that). When npm or a shell starts us with an older
 // Node, hand over to the project's own Node 24 (the `node` devDependency) with the same arguments.
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 // A default import: Node 20 (which only hands over) has no enableCompileCache export.
 import nodeModule from 'node:module'
-import { Socket } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -17,7 +15,8 @@ const major = Number(process.versions.node.split('.')[0])
 const PARENT_PIPE_FD = 3
 
 if (major >= 24) {
-  if (process.env.WORLDBENCH_PARENT_PIPE) exitWithParent()
+  // node:net and node:child_process load only where used: `--version` needs neither.
+  if (process.env.WORLDBENCH_PARENT_PIPE) await exitWithParent()
   // node:wasi is stable enough for us; its "experimental" notice would only confuse CLI users.
   process.removeAllListeners('warning')
   process.on('warning', (w) => {
@@ -48,6 +47,7 @@ if (major >= 24) {
       `run "npm ci" in ${root} to install the project's Node 24, or install Node 24.`,
     )
   }
+  const { spawn } = await import('node:child_process')
   const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
     env: { ...process.env, WORLDBENCH_PARENT_PIPE: String(PARENT_PIPE_FD) },
@@ -67,7 +67,8 @@ if (major >= 24) {
  * end of the pipe, and the child treats that as a SIGTERM, so it stops what it started and exits
  * instead of living on as an orphan.
  */
-function exitWithParent() {
+async function exitWithParent() {
+  const { Socket } = await import('node:net')
   delete process.env.WORLDBENCH_PARENT_PIPE
   const pipe = new Socket({ fd: PARENT_PIPE_FD, readable: true, writable: false })
   pipe.on('error', () => {})

@@ -58,13 +58,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('ps')
     .description('List instances with state, URL, CPU and memory')
     .option('--json', 'machine-readable output')
-    .action(run(async () => (await worlds()).psCommand))
+    .action(run(async () => (await import('./cli/commands/ps.ts')).psCommand))
   program
     .command('logs <instance>')
     .description('Show the logs of an instance (its workload name, world/workload, or id)')
     .option('-n, --tail <lines>', 'lines from the end', '200')
     .option('-f, --follow', 'keep printing new lines')
-    .action(run(async () => (await worlds()).logsCommand))
+    .action(run(async () => (await import('./cli/commands/logs.ts')).logsCommand))
 
   const service = program
     .command('service')

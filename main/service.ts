@@ -113,13 +113,9 @@ export class WorldbenchService {
     }
   }
 
-  /**
-   * For a read-only service: what the engines run for this state dir, without taking hold of it;
-   * with `sample`, one sample each (no sampler runs here).
-   */
-  async observe(opts: { sample?: boolean } = {}): Promise<void> {
+  /** For a read-only service: what the engines run for this state dir, without taking hold of it. */
+  async observe(): Promise<void> {
     await this.supervisor.observeAll()
-    if (opts.sample) await this.sampler.tick()
   }
 
   async close(opts: { stopAll: boolean }): Promise<void> {

@@ -2,8 +2,8 @@ import type { WorldbenchApi } from '../../contract/api.ts'
 import { WorldbenchError } from '../core/errors.ts'
 import { currentOwner } from '../core/owner-lock.ts'
 import { sleep } from '../core/readiness.ts'
+import type { WorldbenchService } from '../service.ts'
 import { connectControlSocket } from '../transport/control-socket.ts'
-import { createLocalClient } from '../transport/local-client.ts'
 
 export interface Connection {
   api: WorldbenchApi
@@ -21,31 +21,38 @@ const OWNER_STARTING_MS = 30_000
  * "read" looks at engine truth and the store and changes nothing (no adoption, no QMP); "own"
  * makes this process the owner (two racing for it: one wins, the other talks to it).
  */
-export async function connect(
-  access: 'read' | 'own',
-  role = 'cli',
-  read: { sample?: boolean } = {},
-): Promise<Connection> {
+export async function connect(access: 'read' | 'own', role = 'cli'): Promise<Connection> {
+  while (true) {
+    const remote = await findService()
+    if (remote) return remote
+    if (access === 'read') return readOnly()
+    try {
+      // Only now the engines' SDKs load: a client of a running service never needs them.
+      const { startOwner } = await import('../owner.ts')
+      const owner = await startOwner(role)
+      return {
+        api: await localClient(owner.service),
+        owner: true,
+        close: (opts) => owner.close({ stopAll: opts?.stopAll ?? false }),
+      }
+    } catch (err) {
+      if (!(err instanceof WorldbenchError && err.code === 'ALREADY_RUNNING')) throw err
+    }
+  }
+}
+
+/**
+ * The service that owns the state dir, over its control socket; undefined when none runs. One that
+ * holds the lock but does not answer yet is waited for (it may be adopting what a crashed one left).
+ */
+export async function findService(): Promise<Connection | undefined> {
   const deadline = Date.now() + OWNER_STARTING_MS
   while (true) {
     const remote = await connectControlSocket()
     if (remote) return { api: remote.client, owner: false, close: async () => void remote.close() }
     const holder = currentOwner()
-    if (!holder) {
-      if (access === 'read') return readOnly(read)
-      try {
-        // Only now the engines' SDKs load: a client of a running service never needs them.
-        const { startOwner } = await import('../owner.ts')
-        const owner = await startOwner(role)
-        return {
-          api: createLocalClient(owner.service.handlers, owner.service.bus),
-          owner: true,
-          close: (opts) => owner.close({ stopAll: opts?.stopAll ?? false }),
-        }
-      } catch (err) {
-        if (!(err instanceof WorldbenchError && err.code === 'ALREADY_RUNNING')) throw err
-      }
-    } else if (Date.now() > deadline) {
+    if (!holder) return undefined
+    if (Date.now() > deadline) {
       throw new WorldbenchError(
         'SERVICE_NOT_ANSWERING',
         `The Worldbench service (pid ${holder.pid}, "${holder.role}") owns the state dir but does not answer on its control socket.`,
@@ -56,12 +63,17 @@ export async function connect(
   }
 }
 
-async function readOnly(opts: { sample?: boolean }): Promise<Connection> {
+async function localClient(service: WorldbenchService): Promise<WorldbenchApi> {
+  const { createLocalClient } = await import('../transport/local-client.ts')
+  return createLocalClient(service.handlers, service.bus)
+}
+
+async function readOnly(): Promise<Connection> {
   const { createService } = await import('../create-service.ts')
   const service = createService({ readOnly: true })
-  await service.observe(opts)
+  await service.observe()
   return {
-    api: createLocalClient(service.handlers, service.bus),
+    api: await localClient(service),
     owner: false,
     close: () => service.close({ stopAll: false }),
   }

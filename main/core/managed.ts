@@ -1,6 +1,7 @@
 import type { InstanceInfo, InstanceState, StartPhase } from '../../contract/api.ts'
 import { WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
+import { instanceInfo } from './instance-info.ts'
 import { logFailure } from './log.ts'
 import { LogBuffer } from './log-buffer.ts'
 import type { Instance, Runtime } from './runtime.ts'
@@ -99,18 +100,7 @@ export class ManagedInstances {
   }
 
   info(m: Managed): InstanceInfo {
-    const i = m.instance
-    return {
-      id: i.id,
-      kind: i.kind,
-      world: i.world,
-      workload: i.workload,
-      state: i.state,
-      ...(i.reason !== undefined && { reason: i.reason }),
-      ports: i.ports,
-      startedAt: i.startedAt,
-      ...(m.timeline && { timeline: m.timeline }),
-    }
+    return { ...instanceInfo(m.instance), ...(m.timeline && { timeline: m.timeline }) }
   }
 
   private async collectLogs(m: Managed): Promise<void> {

@@ -1,7 +1,7 @@
-import { request } from 'node:http'
 import { connect } from 'node:net'
 import type { LogLine, PortBinding } from '../../contract/api.ts'
 import { WorldbenchError } from './errors.ts'
+import { request } from './http-request.ts'
 import { formatOf } from './world/kinds/index.ts'
 import type { Workload } from './world/schema.ts'
 

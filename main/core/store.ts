@@ -30,11 +30,29 @@ export interface BenchRecord {
   report: unknown
 }
 
+const storeFile = () => join(stateDir(), 'worldbench.db')
+
+function settingsOf(db: DatabaseSync): Record<string, unknown> {
+  const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]
+  return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)]))
+}
+
+/** The settings, read by a process that changes nothing (no file created, no migration). */
+export function readSettings(file = storeFile()): Record<string, unknown> {
+  if (!existsSync(file)) return {}
+  const db = new DatabaseSync(file, { readOnly: true })
+  try {
+    return settingsOf(db)
+  } finally {
+    db.close()
+  }
+}
+
 export class Store {
   readonly file: string
   private readonly db: DatabaseSync
 
-  constructor(file = join(stateDir(), 'worldbench.db')) {
+  constructor(file = storeFile()) {
     this.file = file
     // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the mode of the
     // database file. Files made by an older Worldbench (or a looser umask) are tightened too.
@@ -65,8 +83,7 @@ export class Store {
   }
 
   getSettings(): Record<string, unknown> {
-    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]
-    return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)]))
+    return settingsOf(this.db)
   }
 
   setSetting(key: string, value: unknown): void {

@@ -3,12 +3,13 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import type { Handlers, WireEvent, WireRequest, WireResponse } from '../../contract/api.ts'
-import { createRpcClient } from '../../contract/rpc-client.ts'
 import { isErrnoCode, WorldbenchError } from '../core/errors.ts'
 import type { EventBus } from '../core/events.ts'
 import { stateDir } from '../core/paths.ts'
 import { MAX_MESSAGE_BYTES, MAX_QUEUED_BYTES } from './limits.ts'
-import { openSession } from './session.ts'
+
+// The session (a server's side) and the RPC client (a client's side) load the contract's schemas:
+// each is imported when its side is needed, so a CLI that finds no service never loads them.
 
 /** Where the running service listens: a unix socket in the state dir, or a per-user named pipe. */
 export function controlSocketPath(): string {
@@ -63,6 +64,7 @@ export async function listenControlSocket(
     }
     rmSync(path, { force: true })
   }
+  const { openSession } = await import('./session.ts')
   const server = createServer((socket) => {
     const drop = () => socket.end()
     const session = openSession(
@@ -115,6 +117,7 @@ export async function connectControlSocket(path = controlSocketPath()) {
     })
   })
   if (!socket) return undefined
+  const { createRpcClient } = await import('../../contract/rpc-client.ts')
   const client = createRpcClient({
     send: (msg: WireRequest) => socket.write(`${JSON.stringify(msg)}\n`),
     onMessage: (receive) => lines(socket, (line) => receive(JSON.parse(line) as WireResponse | WireEvent)),

@@ -92,6 +92,13 @@ describe('the worldbench launcher and the built CLI', () => {
     }
   })
 
+  it('ps with no service reads the engines with no package but commander: no dockerode, no schemas', async () => {
+    const res = await imports(['ps'], { WORLDBENCH_HOME: mkdtempSync(join(tmpdir(), 'wb-launcher-')) })
+    expect(res.code).toBe(0)
+    expect(res.stdout).toContain('Nothing is running')
+    expect(packagesIn(res.modules)).toEqual(['commander'])
+  })
+
   it('leaves no Node 24 child behind when the launcher under the system Node is killed -9', async () => {
     const launcher = spawn('/usr/bin/node', ['bin/worldbench.mjs', 'serve', '--port', '0', '--json'], {
       env: { ...process.env, WORLDBENCH_HOME: mkdtempSync(join(tmpdir(), 'wb-launcher-')) },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -65,6 +65,15 @@ describe('with no service running, ps and logs read the engines and change nothi
     expect(await labelledContainers('io.worldbench.world=cli-no-service', env.WORLDBENCH_HOME)).toHaveLength(
       1,
     )
+  })
+
+  it('ps with the container engine unreachable lists what else runs, and says why in the log', async () => {
+    const ps = await cli(['ps', '--json'], { ...env, DOCKER_HOST: `unix://${join(dir, 'no-engine.sock')}` })
+    expect(ps.code, ps.stderr).toBe(0)
+    expect(JSON.parse(ps.stdout)).toEqual([])
+    const log = readFileSync(join(env.WORLDBENCH_HOME, 'logs', 'worldbench.log'), 'utf8')
+    expect(log).toContain('a look at the container engine failed')
+    expect(log).toContain('no-engine.sock')
   })
 
   it('logs reads the last lines from the engine', async () => {

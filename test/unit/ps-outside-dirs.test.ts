@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { outsideDirs } from '../../main/cli/commands/worlds.ts'
+import { outsideDirs } from '../../main/cli/commands/ps.ts'
 
 describe('ps: directories granted outside the world folder', () => {
   it('names only the dirs marked outside', () => {

@@ -120,6 +120,7 @@ function lastLines(file: string, n: number): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n')
   } catch {
+    // No log yet (the service died before writing one): the hint still names the file.
     return ''
   }
 }

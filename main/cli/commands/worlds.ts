@@ -1,9 +1,8 @@
-import type { InstanceInfo, LogLine, WorldStatus } from '../../../contract/api.ts'
-import { WorldbenchError } from '../../core/errors.ts'
+import type { WorldStatus } from '../../../contract/api.ts'
 import { formatIssue } from '../../core/world/load.ts'
 import { connect } from '../connect.ts'
 import { printError, printJson, untilInterrupted } from '../output.ts'
-import { formatBytes, formatPercent, table } from '../table.ts'
+import { table } from '../table.ts'
 import { withTrust } from '../trust.ts'
 import { printWarnings, printWorldWarnings } from '../world-warnings.ts'
 
@@ -106,94 +105,6 @@ export async function downCommand(world: string, opts: { json?: boolean }): Prom
     const result = await conn.api.worldDown({ world })
     if (opts.json) printJson(result)
     else process.stdout.write(`Stopped ${result.stopped} instance(s) of "${world}".\n`)
-    return 0
-  } finally {
-    await conn.close()
-  }
-}
-
-export async function psCommand(opts: { json?: boolean }): Promise<number> {
-  // With no service running, nothing samples: the look at the engines takes one sample itself.
-  const conn = await connect('read', 'cli', { sample: true })
-  try {
-    const instances = await conn.api.listInstances()
-    if (opts.json) {
-      printJson(instances)
-      return 0
-    }
-    process.stdout.write(`${formatPs(instances)}\n`)
-    // Said loudly: a Wasm workload granted a host directory outside its world's folder.
-    for (const i of instances.filter((x) => x.kind === 'wasm')) {
-      const details = await conn.api.instanceDetails({ id: i.id }).catch(() => undefined)
-      for (const host of outsideDirs(details?.definition))
-        process.stdout.write(
-          `WARNING ${i.world}/${i.workload} can reach ${host}, outside its world's folder\n`,
-        )
-    }
-    return 0
-  } finally {
-    await conn.close()
-  }
-}
-
-/** Host directories a workload definition grants with `outside: true`. */
-export function outsideDirs(definition: Record<string, unknown> | undefined): string[] {
-  const dirs = (definition?.wasm as { dirs?: { host: string; outside?: boolean }[] } | undefined)?.dirs ?? []
-  return dirs.filter((d) => d.outside).map((d) => d.host)
-}
-
-export function formatPs(instances: InstanceInfo[]): string {
-  if (instances.length === 0) return 'Nothing is running. Start a sample: worldbench up hello-trio'
-  const rows = instances.map((i) => [
-    i.world,
-    i.workload,
-    i.kind,
-    i.state,
-    i.ports[0]?.url ?? '-',
-    formatPercent(i.last?.cpuPercent),
-    formatBytes(i.last?.memoryBytes),
-    i.id,
-  ])
-  return table(['WORLD', 'WORKLOAD', 'KIND', 'STATE', 'URL', 'CPU', 'MEMORY', 'ID'], rows)
-}
-
-/** An instance named by id, by workload name, or as world/workload; ambiguity is an error that lists the ids. */
-export function resolveInstance(ref: string, instances: InstanceInfo[]): InstanceInfo {
-  const exact = instances.find((i) => i.id === ref)
-  if (exact) return exact
-  const matches = instances.filter((i) => i.workload === ref || `${i.world}/${i.workload}` === ref)
-  if (matches.length === 1) return matches[0]!
-  if (matches.length > 1) {
-    throw new WorldbenchError(
-      'AMBIGUOUS_INSTANCE',
-      `"${ref}" names ${matches.length} instances.`,
-      `Use one of: ${matches.map((i) => i.id).join(', ')} (or world/workload).`,
-    )
-  }
-  throw new WorldbenchError(
-    'NO_SUCH_INSTANCE',
-    `No running instance is named "${ref}".`,
-    'List them with "worldbench ps".',
-  )
-}
-
-export async function logsCommand(ref: string, opts: { tail: string; follow?: boolean }): Promise<number> {
-  const conn = await connect('read')
-  try {
-    const id = resolveInstance(ref, await conn.api.listInstances()).id
-    const tail = Number(opts.tail)
-    const print = (line: LogLine) => process.stdout.write(`${line.line}\n`)
-    if (!opts.follow) {
-      for (const line of await conn.api.instanceLogs({ id, tail })) print(line)
-      return 0
-    }
-    // Subscribed first: a line written meanwhile may print twice, but never goes missing.
-    const offLine = conn.api.on('log', (e) => e.id === id && print(e.line))
-    // Only a service that reads the engine for this command says when the log ends (the instance stopped).
-    const ended = new Promise<void>((resolve) => conn.api.on('logsEnded', (e) => e.id === id && resolve()))
-    for (const line of await conn.api.followLogs({ id, tail })) print(line)
-    await Promise.race([untilInterrupted(), ended])
-    offLine()
     return 0
   } finally {
     await conn.close()

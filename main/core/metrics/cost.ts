@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import pidusage from 'pidusage'
 import type { CostPart } from '../../../contract/api.ts'
 import { procKb } from './memory-breakdown.ts'
 import { parseProcStat } from './process-stats.ts'
@@ -42,6 +41,7 @@ export function cpuSecondsByPart(a: CostReading, b: CostReading): [string, numbe
  */
 export async function processPart(pid: number, name: string, share = 1): Promise<CostPart | undefined> {
   if (process.platform !== 'linux') {
+    const { default: pidusage } = await import('pidusage')
     const u = await pidusage(pid).catch(() => undefined)
     if (!u) return undefined
     return {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import pidusage from 'pidusage'
 import { WorldbenchError } from '../errors.ts'
 import { procKb } from './memory-breakdown.ts'
 
@@ -15,6 +14,8 @@ export interface ProcessStats {
 /** CPU % (since the previous call for this pid) and memory of one OS process, on every platform. */
 export async function processStats(pid: number): Promise<ProcessStats> {
   if (process.platform === 'linux') return linuxStats(pid)
+  // Loaded only off Linux: on Linux, /proc is read directly (below).
+  const { default: pidusage } = await import('pidusage')
   const usage = await pidusage(pid)
   return { cpuPercent: usage.cpu, rssBytes: usage.memory, cpuSeconds: usage.ctime / 1000 }
 }

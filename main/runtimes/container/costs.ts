@@ -1,17 +1,17 @@
-import { readFile } from 'node:fs/promises'
 import type Docker from 'dockerode'
 import type { CostPart, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { instanceGone } from '../../core/instance-gone.ts'
 import { type CostReading, costSample, processPart } from '../../core/metrics/cost.ts'
 import type { Instance } from '../../core/runtime.ts'
-import { type CgroupPaths, type CgroupReading, cgroupPaths, readCgroup } from './cgroup.ts'
+import { type CgroupPaths, type CgroupReading, readCgroup } from './cgroup.ts'
+import { cgroupFromStats, cgroupOfPid, containerParts } from './cost-parts.ts'
 import type { Endpoint } from './discovery.ts'
 import { onEngine, statusOf } from './engine-errors.ts'
 import { findEngineDaemons, findHelpers, type HelperProcess, stillHelper } from './host-processes.ts'
 import { openPodmanStats } from './podman-stats.ts'
 import { engineFlavor } from './probe.ts'
-import { memoryBytes, type StatsJson, toSample } from './stats-math.ts'
+import { type StatsJson, toSample } from './stats-math.ts'
 import { StatsStream } from './stats-stream.ts'
 
 const STOPPED_HINT =
@@ -63,27 +63,18 @@ export class ContainerCosts {
       local = { cgroup: await this.cgroupOf(cid), helpers: [] }
       this.local.set(i.id, local)
     }
-    const parts: CostPart[] = []
     let cgroup: CgroupReading | undefined
     try {
       if (local.cgroup) cgroup = readCgroup(local.cgroup)
     } catch {
       local.cgroup = undefined
     }
-    if (!cgroup) {
-      const r = reading ?? (await this.statsReading(i))
-      cgroup = { memoryBytes: memoryBytes(r), cpuSeconds: (r.cpu_stats?.cpu_usage?.total_usage ?? 0) / 1e9 }
-    }
-    parts.push({ name: 'cgroup', ...cgroup })
+    cgroup ??= cgroupFromStats(reading ?? (await this.statsReading(i)))
     if (this.isLocal()) {
       if (local.helpers.length === 0 || !local.helpers.every((h) => stillHelper(h, cid, i.ports)))
         local.helpers = findHelpers(cid, i.ports)
-      for (const h of local.helpers) {
-        const part = await processPart(h.pid, h.name)
-        if (part) parts.push(part)
-      }
     }
-    return parts
+    return containerParts(cgroup, local.helpers)
   }
 
   /** dockerd and containerd (or Podman's service): shared by every container, counted once. */
@@ -158,7 +149,7 @@ export class ContainerCosts {
     if (!this.isLocal()) return undefined
     try {
       const pid = (await this.docker.getContainer(cid).inspect()).State.Pid
-      return pid ? cgroupPaths(await readFile(`/proc/${pid}/cgroup`, 'latin1')) : undefined
+      return pid ? await cgroupOfPid(pid) : undefined
     } catch {
       return undefined
     }

@@ -160,3 +160,10 @@ export function parseHost(value: string, source: string): Endpoint {
 function unix(path: string, source: string, scheme = 'unix:'): Endpoint {
   return { socketPath: path, address: `${scheme}//${path}`, source }
 }
+
+/** The engine to talk to: the one a "container.socket" setting names, else the one discovery finds. */
+export function endpointFor(socketPath: string | undefined): Endpoint {
+  return socketPath
+    ? parseHost(socketPath.includes('://') ? socketPath : `unix://${socketPath}`, 'container.socket setting')
+    : discoverEndpoint()
+}

@@ -21,7 +21,7 @@ import { pauseForTest } from '../../core/test-pause.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import { ContainerCosts } from './costs.ts'
 import { createOptions } from './create-options.ts'
-import { discoverEndpoint, type Endpoint, parseHost } from './discovery.ts'
+import { type Endpoint, endpointFor } from './discovery.ts'
 import { engineMessage, onEngine, statusOf } from './engine-errors.ts'
 import { prepareImage } from './image.ts'
 import { listImages, pruneImages, removeImage } from './images.ts'
@@ -54,12 +54,7 @@ export class ContainerRuntime implements Runtime {
   private readonly events: EngineWatch
 
   constructor(opts: ContainerRuntimeOptions = {}) {
-    this.endpoint = opts.socketPath
-      ? parseHost(
-          opts.socketPath.includes('://') ? opts.socketPath : `unix://${opts.socketPath}`,
-          'container.socket setting',
-        )
-      : discoverEndpoint()
+    this.endpoint = endpointFor(opts.socketPath)
     this.docker = this.endpoint.host
       ? new Docker({ host: this.endpoint.host, port: this.endpoint.port ?? 2375, protocol: 'http' })
       : new Docker({ socketPath: this.endpoint.socketPath ?? '/var/run/docker.sock' })
