@@ -1,7 +1,7 @@
 import { autocompletion, completionKeymap } from '@codemirror/autocomplete'
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands'
 import { yaml } from '@codemirror/lang-yaml'
-import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language'
+import { defaultHighlightStyle, HighlightStyle, syntaxHighlighting } from '@codemirror/language'
 import { linter, lintGutter, lintKeymap } from '@codemirror/lint'
 import { EditorState } from '@codemirror/state'
 import {
@@ -11,6 +11,7 @@ import {
   keymap,
   lineNumbers,
 } from '@codemirror/view'
+import { tags } from '@lezer/highlight'
 import { useEffect, useRef, useState } from 'react'
 import type { ValidationIssue, ValidationResult } from '../../preload/api.ts'
 import { api } from '../api.ts'
@@ -21,6 +22,14 @@ import { toUiError, type UiError } from '../lib/ui-error.ts'
 import { Button, ErrorBox } from './ui.tsx'
 
 const dark = window.matchMedia('(prefers-color-scheme: dark)').matches
+
+// The default colours are for a light page; on a dark one keys would be dark blue on near black.
+const darkHighlight = HighlightStyle.define([
+  { tag: tags.definition(tags.propertyName), color: '#93c5fd' },
+  { tag: tags.string, color: '#86efac' },
+  { tag: tags.lineComment, color: '#94a3b8', fontStyle: 'italic' },
+  { tag: [tags.keyword, tags.labelName, tags.typeName], color: '#c4b5fd' },
+])
 
 const theme = EditorView.theme({
   '&': { fontSize: '12px', backgroundColor: 'transparent' },
@@ -80,7 +89,7 @@ export function WorldEditor({
           highlightActiveLine(),
           history(),
           yaml(),
-          syntaxHighlighting(defaultHighlightStyle),
+          syntaxHighlighting(dark ? darkHighlight : defaultHighlightStyle),
           lintGutter(),
           check,
           autocompletion({ override: [worldCompletions()] }),
