@@ -3,7 +3,7 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import { yaml } from '@codemirror/lang-yaml'
 import { defaultHighlightStyle, HighlightStyle, syntaxHighlighting } from '@codemirror/language'
 import { linter, lintGutter, lintKeymap } from '@codemirror/lint'
-import { EditorState } from '@codemirror/state'
+import { EditorState, StateEffect } from '@codemirror/state'
 import {
   EditorView,
   highlightActiveLine,
@@ -15,11 +15,15 @@ import { tags } from '@lezer/highlight'
 import { useEffect, useRef, useState } from 'react'
 import type { ValidationIssue, ValidationResult } from '../../preload/api.ts'
 import { api } from '../api.ts'
+import { connection } from '../lib/connection.ts'
 import { issueRange, issueText, toDiagnostics } from '../lib/editor/issue-diagnostics.ts'
 import { worldCompletions, worldHover } from '../lib/editor/world-schema-hints.ts'
 import { act } from '../lib/toasts.ts'
 import { toUiError, type UiError } from '../lib/ui-error.ts'
 import { Button, ErrorBox } from './ui.tsx'
+
+/** Asks for the text to be checked again though it has not changed. */
+const recheck = StateEffect.define<null>()
 
 const dark = window.matchMedia('(prefers-color-scheme: dark)').matches
 
@@ -77,7 +81,7 @@ export function WorldEditor({
           return []
         }
       },
-      { delay: 250 },
+      { delay: 250, needsRefresh: (u) => u.transactions.some((t) => t.effects.some((e) => e.is(recheck))) },
     )
     const v = new EditorView({
       parent: host.current!,
@@ -102,7 +106,12 @@ export function WorldEditor({
       }),
     })
     view.current = v
-    return () => v.destroy()
+    // A check that failed with the connection runs again once it is back.
+    const off = connection.onReconnect(() => v.dispatch({ effects: recheck.of(null) }))
+    return () => {
+      off()
+      v.destroy()
+    }
   }, [name, initial])
 
   const jump = (issue: ValidationIssue) => {
