@@ -1,9 +1,9 @@
 import { autocompletion, completionKeymap } from '@codemirror/autocomplete'
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands'
 import { yaml } from '@codemirror/lang-yaml'
-import { defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language'
+import { defaultHighlightStyle, HighlightStyle, syntaxHighlighting } from '@codemirror/language'
 import { linter, lintGutter, lintKeymap } from '@codemirror/lint'
-import { EditorState } from '@codemirror/state'
+import { EditorState, StateEffect } from '@codemirror/state'
 import {
   EditorView,
   highlightActiveLine,
@@ -11,16 +11,29 @@ import {
   keymap,
   lineNumbers,
 } from '@codemirror/view'
+import { tags } from '@lezer/highlight'
 import { useEffect, useRef, useState } from 'react'
 import type { ValidationIssue, ValidationResult } from '../../contract/api.ts'
 import { api } from '../api.ts'
+import { connection } from '../lib/connection.ts'
 import { issueRange, issueText, toDiagnostics } from '../lib/editor/issue-diagnostics.ts'
 import { worldCompletions, worldHover } from '../lib/editor/world-schema-hints.ts'
 import { act } from '../lib/toasts.ts'
 import { toUiError, type UiError } from '../lib/ui-error.ts'
 import { Button, ErrorBox } from './ui.tsx'
 
+/** Asks for the text to be checked again though it has not changed. */
+const recheck = StateEffect.define<null>()
+
 const dark = window.matchMedia('(prefers-color-scheme: dark)').matches
+
+// The default colours are for a light page; on a dark one keys would be dark blue on near black.
+const darkHighlight = HighlightStyle.define([
+  { tag: tags.definition(tags.propertyName), color: '#93c5fd' },
+  { tag: tags.string, color: '#86efac' },
+  { tag: tags.lineComment, color: '#94a3b8', fontStyle: 'italic' },
+  { tag: [tags.keyword, tags.labelName, tags.typeName], color: '#c4b5fd' },
+])
 
 const theme = EditorView.theme({
   '&': { fontSize: '12px', backgroundColor: 'transparent' },
@@ -68,7 +81,7 @@ export function WorldEditor({
           return []
         }
       },
-      { delay: 250 },
+      { delay: 250, needsRefresh: (u) => u.transactions.some((t) => t.effects.some((e) => e.is(recheck))) },
     )
     const v = new EditorView({
       parent: host.current!,
@@ -80,7 +93,7 @@ export function WorldEditor({
           highlightActiveLine(),
           history(),
           yaml(),
-          syntaxHighlighting(defaultHighlightStyle),
+          syntaxHighlighting(dark ? darkHighlight : defaultHighlightStyle),
           lintGutter(),
           check,
           autocompletion({ override: [worldCompletions()] }),
@@ -93,7 +106,12 @@ export function WorldEditor({
       }),
     })
     view.current = v
-    return () => v.destroy()
+    // A check that failed with the connection runs again once it is back.
+    const off = connection.onReconnect(() => v.dispatch({ effects: recheck.of(null) }))
+    return () => {
+      off()
+      v.destroy()
+    }
   }, [name, initial])
 
   const jump = (issue: ValidationIssue) => {

@@ -3,6 +3,7 @@ import { Card, Empty, ErrorBox, KindBadge, PageTitle, StateBadge, UrlLink } from
 import { useApi } from '../hooks/useApi.ts'
 import { href } from '../hooks/useHashRoute.ts'
 import { useLiveInstances } from '../hooks/useLiveInstances.ts'
+import { issueText } from '../lib/editor/issue-diagnostics.ts'
 
 /** One world: its workloads, what each depends on, and the live state and URL of each. */
 export function WorldPage({ name }: { name: string }) {
@@ -30,7 +31,7 @@ export function WorldPage({ name }: { name: string }) {
       {summary && <p className="mb-4 font-mono text-xs text-slate-500">{summary.file}</p>}
       {checked.error && <ErrorBox error={checked.error} />}
       {checked.data && !checked.data.ok && (
-        <ErrorBox error={{ message: checked.data.issues.map((i) => `${i.path}: ${i.message}`).join('\n') }} />
+        <ErrorBox error={{ message: checked.data.issues.map(issueText).join('\n') }} />
       )}
       <Card>
         <table className="w-full text-sm" data-testid="world-workloads">

@@ -14,6 +14,7 @@ import {
 import { href } from '../hooks/useHashRoute.ts'
 import { useLiveInstances } from '../hooks/useLiveInstances.ts'
 import { activityStore } from '../lib/activity.ts'
+import { issueText } from '../lib/editor/issue-diagnostics.ts'
 import { act, toast } from '../lib/toasts.ts'
 import { withTrust } from '../lib/trust.ts'
 import { toUiError, type UiError } from '../lib/ui-error.ts'
@@ -39,8 +40,7 @@ function OpenWorldForm({ onAdded }: { onAdded: () => void }) {
       if (!result.ok) {
         setIssues(
           result.issues.map(
-            (i) =>
-              `${i.line !== undefined ? `line ${i.line}:${i.column} ` : ''}${i.path ? `${i.path}: ` : ''}${i.message}`,
+            (i) => `${i.line !== undefined ? `line ${i.line}:${i.column} ` : ''}${issueText(i)}`,
           ),
         )
         return

@@ -77,3 +77,40 @@ test('the service is killed: a banner, frozen state marked, and after it comes b
     rmSync(home, { recursive: true, force: true })
   }
 })
+
+test("the world editor's check cut off by a lost connection runs again once it is back", async ({
+  app,
+}, testInfo) => {
+  test.skip(testInfo.project.name === 'electron', 'Web mode: the desktop app has no connection to lose.')
+  // The fault, faked because it cannot be timed otherwise: the connection drops while the
+  // service is checking the text. Everything else goes through to the real service.
+  let dropped = false
+  await app.routeWebSocket(/\/api$/, (ws) => {
+    const server = ws.connectToServer()
+    ws.onMessage((message) => {
+      if (!dropped && String(message).includes('checkWorldText') && String(message).includes('bogus')) {
+        dropped = true
+        void ws.close()
+        void server.close()
+        return
+      }
+      server.send(message)
+    })
+  })
+  await app.reload()
+  await app.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Worlds' }).click()
+  await app
+    .getByLabel('Pick a world file')
+    .setInputFiles(`${process.cwd()}/test/fixtures/worlds/bad-port.yaml`)
+  const editor = app.getByTestId('world-editor')
+  await expect(editor.locator('.cm-lintRange-error')).toHaveText('70000')
+
+  await app.getByLabel('World file text').click()
+  await app.keyboard.press('ControlOrMeta+End')
+  await app.keyboard.insertText('\n    bogus: 1')
+  // No edit after the reconnect: the check runs again by itself.
+  await expect(editor.locator('.cm-content .cm-line').nth(7).locator('.cm-lintRange-error')).toBeVisible()
+  expect(dropped).toBe(true)
+  await expect(app.getByTestId('editor-issues')).toContainText('Unrecognized key: "bogus"')
+  await expect(editor.getByText('Could not check the file')).toHaveCount(0)
+})
