@@ -151,11 +151,17 @@ describe('process stats from /proc', () => {
   it('measures this very process: real RSS, and CPU % after it burns CPU', async () => {
     const { linuxStats } = await import('../../main/core/metrics/process-stats.ts')
     linuxStats(process.pid)
-    const end = performance.now() + 200
-    while (performance.now() < end) Math.sqrt(Math.random())
+    const cpu0 = process.cpuUsage()
+    const t0 = performance.now()
+    while (performance.now() < t0 + 200) Math.sqrt(Math.random())
     const s = linuxStats(process.pid)
+    // What the process itself counts over the same window: on a busy machine it gets less than a core.
+    const used = process.cpuUsage(cpu0)
+    const own = ((used.user + used.system) / 1000 / (performance.now() - t0)) * 100
     expect(s.rssBytes).toBeGreaterThan(10 * 1024 * 1024)
-    expect(s.cpuPercent).toBeGreaterThan(30)
+    expect(s.cpuPercent).toBeGreaterThan(5)
+    // /proc counts in 10 ms ticks, and the two windows differ by a few calls: within 25 points.
+    expect(Math.abs(s.cpuPercent - own)).toBeLessThan(25)
     expect(s.pssBytes).toBeGreaterThan(0)
     expect(() => linuxStats(2 ** 22 + 7)).toThrow(/not running/)
   })
