@@ -16,7 +16,7 @@ export const LOOK_WINDOW_MS = 200
 /**
  * What the engines run for this state dir, read by a process that owns nothing and changes
  * nothing (`ps` with no service): each instance with one sample of its full cost. An engine that
- * does not answer shows nothing, as it would to the service.
+ * does not answer shows nothing, as it would to the service, and why goes to the log.
  */
 export async function look(observers: Observer[], windowMs = LOOK_WINDOW_MS): Promise<InstanceInfo[]> {
   const found = (

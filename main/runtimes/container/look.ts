@@ -6,7 +6,7 @@ import type { Instance } from '../../core/runtime.ts'
 import { type CgroupReading, readCgroup } from './cgroup.ts'
 import { cgroupFromStats, cgroupOfPid, containerParts, onThisHost } from './cost-parts.ts'
 import type { Endpoint } from './discovery.ts'
-import { findHelpers } from './host-processes.ts'
+import { findHelpers, type HelperProcess } from './host-processes.ts'
 import { observedInstance, ownContainersFilter } from './observed.ts'
 import type { StatsJson } from './stats-math.ts'
 
@@ -20,6 +20,8 @@ export class ContainerLook {
   private readonly endpoint: Endpoint
   /** Container id → the pid of its first process, from its inspect. */
   private readonly pids = new Map<string, number>()
+  /** Container id → its shim and port proxies, found once (finding them reads every process). */
+  private readonly helpers = new Map<string, HelperProcess[]>()
 
   constructor(endpoint: Endpoint) {
     this.endpoint = endpoint
@@ -55,7 +57,12 @@ export class ContainerLook {
     cgroup ??= cgroupFromStats(
       await this.get<StatsJson>(`/containers/${cid}/stats?stream=false&one-shot=true`),
     )
-    return containerParts(cgroup, here ? findHelpers(cid, i.ports) : [])
+    let helpers = this.helpers.get(cid)
+    if (!helpers) {
+      helpers = here ? findHelpers(cid, i.ports) : []
+      this.helpers.set(cid, helpers)
+    }
+    return containerParts(cgroup, helpers)
   }
 
   private get<T>(path: string): Promise<T> {
