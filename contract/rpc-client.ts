@@ -1,12 +1,12 @@
-import {
-  type ErrorShape,
-  type EventMap,
-  type EventName,
-  methodNames,
-  type WireEvent,
-  type WireRequest,
-  type WireResponse,
-  type WorldbenchApi,
+// Types only: a client (the CLI talking to a running service) needs no zod schemas to call.
+import type {
+  ErrorShape,
+  EventMap,
+  EventName,
+  WireEvent,
+  WireRequest,
+  WireResponse,
+  WorldbenchApi,
 } from './api.ts'
 
 /** An error returned by the other side, carrying the contract's error shape. */
@@ -55,21 +55,31 @@ export function createRpcClient(channel: MessageChannel): WorldbenchApi & { pend
     waiting.clear()
   })
 
-  const api: Record<string, unknown> = {}
-  for (const method of methodNames) {
-    api[method] = (params?: unknown) =>
+  const own = {
+    on: <E extends EventName>(event: E, listener: (data: EventMap[E]) => void) => {
+      const set = listeners.get(event) ?? new Set()
+      listeners.set(event, set)
+      set.add(listener as (d: unknown) => void)
+      return () => set.delete(listener as (d: unknown) => void)
+    },
+    pending: () => waiting.size,
+  }
+  const call =
+    (method: string) =>
+    (params?: unknown): Promise<unknown> =>
       new Promise((resolve, reject) => {
         const id = nextId++
         waiting.set(id, { resolve, reject })
         channel.send({ id, method, params })
       })
-  }
-  api.on = <E extends EventName>(event: E, listener: (data: EventMap[E]) => void) => {
-    const set = listeners.get(event) ?? new Set()
-    listeners.set(event, set)
-    set.add(listener as (d: unknown) => void)
-    return () => set.delete(listener as (d: unknown) => void)
-  }
-  api.pending = () => waiting.size
-  return api as WorldbenchApi & { pending(): number }
+  // Every other property is a method of the contract; the service answers an unknown one with an
+  // error. "then" is not one: the client must not look like a promise.
+  return new Proxy(own, {
+    get: (target, prop) =>
+      typeof prop !== 'string' || prop === 'then'
+        ? undefined
+        : prop in target
+          ? target[prop as keyof typeof own]
+          : call(prop),
+  }) as unknown as WorldbenchApi & { pending(): number }
 }
