@@ -5,17 +5,21 @@
  * Level from WORLDBENCH_LOG_LEVEL (default "info").
  */
 import { mkdirSync, renameSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import pino, { type Logger } from 'pino'
+import type { DestinationStream, Level, Logger, StreamEntry } from 'pino'
 import { stateDir } from './paths.ts'
 
 export type Log = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>
 
 const MAX_LOG_BYTES = 5 << 20
 
+// pino loads on the first line logged: a command that logs nothing (`ps`, `--version`) never pays for it.
+const loadPino = () => createRequire(import.meta.url)('pino') as typeof import('pino')
+
 let current: { dir: string; logger: Logger } | undefined
 
-function consoleStream(): pino.DestinationStream {
+function consoleStream(pino: typeof import('pino')): DestinationStream {
   return {
     write(line: string) {
       const { level, msg, time, ...rest } = JSON.parse(line) as Record<string, unknown>
@@ -32,15 +36,15 @@ function consoleStream(): pino.DestinationStream {
 export function log(): Log {
   const dir = stateDir()
   if (current?.dir === dir) return current.logger
+  const pino = loadPino()
   mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o700 })
   const path = join(dir, 'logs', 'worldbench.log')
   // One older file is kept: a log that only grows would be a mess left behind.
   if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) > MAX_LOG_BYTES) renameSync(path, `${path}.1`)
   const file = pino.destination({ dest: path, sync: true, mode: 0o600 })
   const level = process.env.WORLDBENCH_LOG_LEVEL ?? 'info'
-  const streams: pino.StreamEntry[] = [{ stream: file, level: level as pino.Level }]
-  if (process.env.WORLDBENCH_DEV === '1')
-    streams.push({ stream: consoleStream(), level: level as pino.Level })
+  const streams: StreamEntry[] = [{ stream: file, level: level as Level }]
+  if (process.env.WORLDBENCH_DEV === '1') streams.push({ stream: consoleStream(pino), level: level as Level })
   current = { dir, logger: pino({ level, base: { pid: process.pid } }, pino.multistream(streams)) }
   return current.logger
 }

@@ -2,8 +2,6 @@ import { connect } from 'node:net'
 import type { LogLine, PortBinding } from '../../contract/api.ts'
 import { WorldbenchError } from './errors.ts'
 import { request } from './http-request.ts'
-import { formatOf } from './world/kinds/index.ts'
-import type { Workload } from './world/schema.ts'
 
 export interface ReadySpec {
   http?: string
@@ -151,11 +149,3 @@ function loopback(bind: string): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-
-/** The readiness probe of a workload: what it declares, else TCP on its first port, else none. */
-export function readySpec(w: Workload): ReadySpec {
-  const fallbackTimeout = formatOf(w.kind).readyTimeoutSeconds
-  if (w.ready) return w.ready
-  if (w.ports.length > 0) return { tcp: true, timeoutSeconds: fallbackTimeout }
-  return { timeoutSeconds: fallbackTimeout }
-}

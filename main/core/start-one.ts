@@ -2,7 +2,7 @@ import type { StartPhase } from '../../contract/api.ts'
 import { WorldbenchError } from './errors.ts'
 import { logFailure } from './log.ts'
 import { runPrepareScript } from './prepare-script.ts'
-import { readySpec, waitReady } from './readiness.ts'
+import { waitReady } from './readiness.ts'
 import { untilCompleted } from './run-once.ts'
 import {
   type Artifact,
@@ -13,6 +13,7 @@ import {
   type StartOptions,
 } from './runtime.ts'
 import { epochOf, startPhases } from './start-timeline.ts'
+import { readySpec } from './world/ready-spec.ts'
 import { withResolvedRefs } from './world/refs.ts'
 import type { Workload } from './world/schema.ts'
 

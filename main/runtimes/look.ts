@@ -3,7 +3,7 @@ import { look } from '../core/look.ts'
 import { readSettings } from '../core/store.ts'
 import { endpointFor } from './container/discovery.ts'
 import { ContainerLook } from './container/look.ts'
-import { VmRuntime } from './vm/index.ts'
+import { vmLook } from './vm/look.ts'
 
 /**
  * `ps` with no service: this state dir's containers (from the engine the settings name) and VMs
@@ -13,5 +13,5 @@ import { VmRuntime } from './vm/index.ts'
 export function lookAtEngines(): Promise<InstanceInfo[]> {
   const socket = readSettings()['container.socket']
   const endpoint = endpointFor(typeof socket === 'string' && socket !== '' ? socket : undefined)
-  return look([new ContainerLook(endpoint), new VmRuntime()])
+  return look([new ContainerLook(endpoint), vmLook])
 }

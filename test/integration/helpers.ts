@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { ownLabel } from '../../main/runtimes/container/create-options.ts'
+import { ownLabel } from '../../main/runtimes/container/labels.ts'
 
 /** GET on 127.0.0.1 (never a container or VM address): status and body. */
 export function httpGet(

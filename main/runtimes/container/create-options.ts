@@ -1,17 +1,9 @@
 import type Docker from 'dockerode'
 import type { PortBinding } from '../../../contract/api.ts'
 import { ownerId } from '../../core/owner.ts'
-import { readySpec } from '../../core/readiness.ts'
+import { readySpec } from '../../core/world/ready-spec.ts'
 import type { Workload } from '../../core/world/schema.ts'
-
-export const LABEL_INSTANCE = 'io.worldbench.instance'
-export const LABEL_WORLD = 'io.worldbench.world'
-export const LABEL_WORKLOAD = 'io.worldbench.workload'
-export const LABEL_OWNER = 'io.worldbench.owner'
-export const LABEL_READY = 'io.worldbench.ready'
-
-/** The label filter that selects this installation's containers. */
-export const ownLabel = () => `${LABEL_OWNER}=${ownerId()}`
+import { LABEL_INSTANCE, LABEL_OWNER, LABEL_READY, LABEL_WORKLOAD, LABEL_WORLD } from './labels.ts'
 
 /** The engine's create request for a workload: env, command + args, ports on their bind address, limits, labels. */
 export function createOptions(

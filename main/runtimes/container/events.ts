@@ -1,7 +1,7 @@
 import type Docker from 'dockerode'
 import { logFailure } from '../../core/log.ts'
 import { sleep } from '../../core/readiness.ts'
-import { LABEL_INSTANCE, ownLabel } from './create-options.ts'
+import { LABEL_INSTANCE, ownLabel } from './labels.ts'
 import { lineSplitter } from './line-splitter.ts'
 
 /** One message of the engine's /events stream (the parts we read). */

@@ -2,7 +2,7 @@ import type Docker from 'dockerode'
 import type { PortBinding } from '../../../contract/api.ts'
 import { ownerId } from '../../core/owner.ts'
 import type { Instance } from '../../core/runtime.ts'
-import { LABEL_INSTANCE, LABEL_OWNER } from './create-options.ts'
+import { LABEL_INSTANCE, LABEL_OWNER } from './labels.ts'
 import { observedInstance, ownContainersFilter, portsOf } from './observed.ts'
 
 /** A container on the engine that Worldbench did not necessarily start (`docker ps -a`). */

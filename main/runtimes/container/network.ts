@@ -2,8 +2,8 @@ import type Docker from 'dockerode'
 import { logFailure } from '../../core/log.ts'
 import { ownerId } from '../../core/owner.ts'
 import type { Workload } from '../../core/world/schema.ts'
-import { LABEL_OWNER, LABEL_WORLD } from './create-options.ts'
 import { statusOf } from './engine-errors.ts'
+import { LABEL_OWNER, LABEL_WORLD } from './labels.ts'
 
 /** A world's network, as Compose names a project's: "<world>_<name>". */
 export const networkName = (world: string, name: string) => `${world}_${name}`

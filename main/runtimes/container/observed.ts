@@ -3,7 +3,7 @@ import type { PortBinding } from '../../../contract/api.ts'
 import { urlFor } from '../../core/ports.ts'
 import type { ReadySpec } from '../../core/readiness.ts'
 import type { Instance } from '../../core/runtime.ts'
-import { LABEL_INSTANCE, LABEL_READY, LABEL_WORKLOAD, LABEL_WORLD, ownLabel } from './create-options.ts'
+import { LABEL_INSTANCE, LABEL_READY, LABEL_WORKLOAD, LABEL_WORLD, ownLabel } from './labels.ts'
 import { stateFromListing } from './state.ts'
 
 /** The engine's list filter for this installation's containers (`docker ps --filter label=…`). */

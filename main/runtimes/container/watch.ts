@@ -1,9 +1,9 @@
 import type Docker from 'dockerode'
 import type { RuntimeEvent } from '../../core/runtime.ts'
-import { LABEL_INSTANCE } from './create-options.ts'
 import type { Endpoint } from './discovery.ts'
 import { statusOf } from './engine-errors.ts'
 import { type EngineEvent, EventLoop } from './events.ts'
+import { LABEL_INSTANCE } from './labels.ts'
 import { stateFromInspect } from './state.ts'
 
 /**

@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { CostPart } from '../../../contract/api.ts'
+import { processPart } from '../../core/metrics/cost.ts'
 import type { Instance } from '../../core/runtime.ts'
 import { qmpSocketOf, removeVmFiles, scanMetas, type VmMeta } from './instance-files.ts'
-import { findQemuBySocket, isQemuWithSocket, waitForExit } from './qemu-process.ts'
+import { findQemuBySocket, isAlive, isQemuWithSocket, waitForExit } from './qemu-process.ts'
+import { qemuGone } from './vm-errors.ts'
 
 /**
  * VMs found again from their state folders (for adopt and observe): which QEMU is still theirs,
@@ -60,4 +63,12 @@ export function instanceOf(meta: VmMeta, dir: string, state: Instance['state']):
 
 async function pidFileOf(dir: string): Promise<number> {
   return Number((await readFile(join(dir, 'qemu.pid'), 'utf8').catch(() => '')).trim())
+}
+
+/** A VM costs its QEMU process (no helper processes: user-mode networking runs inside it). */
+export async function qemuCost(i: Instance): Promise<CostPart[]> {
+  const pid = i.handle.pid
+  const part = pid && (await isAlive(pid)) ? await processPart(pid, 'qemu') : undefined
+  if (!part) throw qemuGone(i)
+  return [part]
 }

@@ -7,11 +7,9 @@ import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../..
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
 import { logFailure } from '../../core/log.ts'
-import { processPart } from '../../core/metrics/cost.ts'
 import { processSamplePart, processStats } from '../../core/metrics/process-stats.ts'
 import { stateSubdir } from '../../core/paths.ts'
 import { bindPorts, freePort } from '../../core/ports.ts'
-import { readySpec } from '../../core/readiness.ts'
 import type {
   Artifact,
   DirectRun,
@@ -24,11 +22,12 @@ import type {
 } from '../../core/runtime.ts'
 import { epochNow, type StartMark } from '../../core/start-timeline.ts'
 import { pauseForTest } from '../../core/test-pause.ts'
+import { readySpec } from '../../core/world/ready-spec.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import { followBootMarks } from './boot-marks.ts'
 import { runBuildScript } from './build-script.ts'
 import { connectWhileStarting } from './connect.ts'
-import { instanceOf, qemuPidOf, reapUnfinished, runningVms } from './found.ts'
+import { instanceOf, qemuCost, qemuPidOf, reapUnfinished, runningVms } from './found.ts'
 import {
   placeQmpSocket,
   removeVmFiles,
@@ -217,11 +216,8 @@ export class VmRuntime implements Runtime {
   }
 
   /** A VM costs its QEMU process (no helper processes: user-mode networking runs inside it). */
-  async cost(i: Instance): Promise<CostPart[]> {
-    const pid = i.handle.pid
-    const part = pid && (await isAlive(pid)) ? await processPart(pid, 'qemu') : undefined
-    if (!part) throw qemuGone(i)
-    return [part]
+  cost(i: Instance): Promise<CostPart[]> {
+    return qemuCost(i)
   }
 
   async sample(i: Instance): Promise<Sample> {
