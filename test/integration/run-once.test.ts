@@ -73,7 +73,12 @@ describe('depends_on: service_completed_successfully (a run: once step), on Dock
     expect(web.state).toBe('running')
     // What the step wrote is there when the dependant serves: it started after the step ended.
     expect((await httpGet(web.ports[0]!.url)).body.trim()).toBe('schema v2')
-    expect(service.supervisor.logs(migrate.id, 100).map((l) => l.line)).toContain('migrated')
+    // Nothing of it is left on the engine; it is listed as stopped, with what it printed.
+    expect(await docker(['ps', '-aq', '--filter', `name=${migrate.id}`])).toBe('')
+    const stopped = await service.handlers.listInstances({ includeStopped: true, includeExternal: false })
+    expect(stopped.filter((i) => i.workload === 'migrate').map((i) => i.state)).toEqual(['stopped'])
+    const logs = await service.handlers.instanceLogs({ id: migrate.id, tail: 100 })
+    expect(logs.map((l) => l.line)).toContain('migrated')
     await service.handlers.worldDown({ world: 'run-once' })
     expect(await labelledContainers('io.worldbench.world=run-once', process.env.WORLDBENCH_HOME)).toEqual([])
   })
