@@ -314,8 +314,9 @@ export class Supervisor {
   }
 
   private async stopAll(ms: Managed[]): Promise<void> {
-    // Reverse dependency order: what was started last is stopped first.
-    for (const m of ms)
+    // Reverse dependency order: what was started last is stopped first. A completed run-once
+    // step was let go of already.
+    for (const m of ms.filter((x) => !x.removed))
       await this.stopManaged(m).catch((err: unknown) =>
         logFailure('could not stop an instance', err, { instance: m.instance.id }),
       )
