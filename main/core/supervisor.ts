@@ -215,9 +215,12 @@ export class Supervisor {
     })
     const ready = m!
     ready.timeline = started.timeline
-    // A step that ran once is done: it stays listed, stopped, with its logs.
-    if (w.run === 'once') this.managed.setState(ready, 'stopped', 'completed (exit code 0)')
-    else this.managed.setState(ready, 'running')
+    if (w.run === 'once') {
+      // A step that ran once is done: what is left of it goes (an exited container); it stays
+      // listed as stopped, with its logs, like any stopped instance.
+      ready.instance.reason = 'completed (exit code 0)'
+      await this.stopManaged(ready)
+    } else this.managed.setState(ready, 'running')
     this.bus.emit('progress', {
       scope,
       step: 'ready',
@@ -314,8 +317,9 @@ export class Supervisor {
   }
 
   private async stopAll(ms: Managed[]): Promise<void> {
-    // Reverse dependency order: what was started last is stopped first.
-    for (const m of ms)
+    // Reverse dependency order: what was started last is stopped first. A completed run-once
+    // step was let go of already.
+    for (const m of ms.filter((x) => !x.removed))
       await this.stopManaged(m).catch((err: unknown) =>
         logFailure('could not stop an instance', err, { instance: m.instance.id }),
       )

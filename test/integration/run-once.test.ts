@@ -11,7 +11,12 @@ const docker = async (args: string[]) => (await promisify(execFile)('docker', ar
 const IMAGE = 'worldbench-test/run-once:1'
 
 /** A Compose project whose web service waits for a one-off migration (real Docker, image built offline). */
-function project(dir: string, name: string, migration: string): string {
+function project(
+  dir: string,
+  name: string,
+  migration: string,
+  webImage = `build: ./img\n    image: ${IMAGE}`,
+): string {
   const file = join(dir, `${name}.yaml`)
   writeFileSync(
     file,
@@ -24,8 +29,7 @@ services:
     command: [${JSON.stringify(migration)}]
     volumes: ["data:/data"]
   web:
-    build: ./img
-    image: ${IMAGE}
+    ${webImage}
     entrypoint: ["/bin/busybox"]
     command: ["httpd", "-f", "-p", "8080", "-h", "/data"]
     init: true
@@ -52,7 +56,7 @@ describe('depends_on: service_completed_successfully (a run: once step), on Dock
   })
   afterAll(async () => {
     await service.close({ stopAll: true })
-    for (const v of ['run-once_data', 'run-once-bad_data'])
+    for (const v of ['run-once_data', 'run-once-bad_data', 'run-once-web_data'])
       await docker(['volume', 'rm', '-f', v]).catch(() => '')
     await docker(['rmi', '-f', IMAGE]).catch(() => '')
     rmSync(dir, { recursive: true, force: true })
@@ -73,7 +77,12 @@ describe('depends_on: service_completed_successfully (a run: once step), on Dock
     expect(web.state).toBe('running')
     // What the step wrote is there when the dependant serves: it started after the step ended.
     expect((await httpGet(web.ports[0]!.url)).body.trim()).toBe('schema v2')
-    expect(service.supervisor.logs(migrate.id, 100).map((l) => l.line)).toContain('migrated')
+    // Nothing of it is left on the engine; it is listed as stopped, with what it printed.
+    expect(await docker(['ps', '-aq', '--filter', `name=${migrate.id}`])).toBe('')
+    const stopped = await service.handlers.listInstances({ includeStopped: true, includeExternal: false })
+    expect(stopped.filter((i) => i.workload === 'migrate').map((i) => i.state)).toEqual(['stopped'])
+    const logs = await service.handlers.instanceLogs({ id: migrate.id, tail: 100 })
+    expect(logs.map((l) => l.line)).toContain('migrated')
     await service.handlers.worldDown({ world: 'run-once' })
     expect(await labelledContainers('io.worldbench.world=run-once', process.env.WORLDBENCH_HOME)).toEqual([])
   })
@@ -87,6 +96,22 @@ describe('depends_on: service_completed_successfully (a run: once step), on Dock
     expect(error.message).toContain('exited with code 3')
     expect(error.hint).toContain('error: schema is locked')
     expect(await labelledContainers('io.worldbench.world=run-once-bad', process.env.WORLDBENCH_HOME)).toEqual(
+      [],
+    )
+  })
+
+  it('a dependant that fails after the step completed rolls back without touching the step again', async () => {
+    // No such image and nothing to build it from (and no registry): web cannot start.
+    const file = project(dir, 'run-once-web', 'echo migrated', 'image: worldbench-test/no-such-image:1')
+    const removed: string[] = []
+    const off = service.bus.on('instanceRemoved', ({ id }) => removed.push(id))
+    const status = await service.handlers.worldUp({ world: file })
+    off()
+    expect(status.failed.map((f) => f.workload)).toEqual(['web'])
+    expect(status.instances).toEqual([])
+    // The step was let go of once, when it completed; the rollback does not stop it again.
+    expect(removed).toHaveLength(1)
+    expect(await labelledContainers('io.worldbench.world=run-once-web', process.env.WORLDBENCH_HOME)).toEqual(
       [],
     )
   })
