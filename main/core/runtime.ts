@@ -30,12 +30,21 @@ export interface Artifact {
   details?: Record<string, string | number>
 }
 
-/** Engine-side handle of an instance; enough for adopt() and stop() after a restart. */
+/**
+ * The engine-side handle of an instance, the runtime's own business: enough for adopt() and stop()
+ * after a restart. Core keeps and stores it and never reads it. The fields the runtimes here use
+ * are named for their types; a new runtime may keep its own keys without a change here.
+ */
 export interface InstanceHandle {
+  /** container */
   containerId?: string
+  /** vm (QEMU) and wasm (its host process) */
   pid?: number
+  /** vm */
   qmpSocket?: string
+  /** vm */
   stateDir?: string
+  [key: string]: string | number | undefined
 }
 
 export interface Instance {
