@@ -199,6 +199,11 @@ describe('Compose out and world files: round trips', () => {
     const again = checkComposeText(NETWORKS, stringify(compose), {})
     expect(again.issues).toEqual([])
     expect(again.world!.workloads).toEqual(world.workloads)
+    // And through a world file (worldbench import), networks and aliases as the world format says them.
+    const file = join(world.dir, 'world.yaml')
+    const asFile = stringify(worldToFile(world, world.dir))
+    expect(asFile).toContain('- name: back\n')
+    expect(checkWorldText(file, asFile).world!.workloads).toEqual(world.workloads)
     const notes = worldToKubernetes(world).notes.join('\n')
     expect(notes).toMatch(
       /networks front, back: .*proxy on front\+back, db on back, web on front.* NetworkPolicies/,
