@@ -93,8 +93,16 @@ describe('Compose networks run on Docker: a service reaches only those it shares
     expect(await members('front')).toEqual([proxyC, webC].sort())
     expect(await members('back')).toEqual([dbC, proxyC].sort())
 
+    // A network goes with the last container on it, not before: front outlives web (the proxy is
+    // still on it), then goes with the proxy, while back stays for the db.
+    const id = (name: string) => status.instances.find((i) => i.workload === name)!.id
+    await service.handlers.stopInstance({ id: id('web') })
+    expect(await worldNetworks()).toEqual([`${PROJECT}_back`, `${PROJECT}_front`])
+    await service.handlers.stopInstance({ id: id('proxy') })
+    expect(await worldNetworks()).toEqual([`${PROJECT}_back`])
+
     const { stopped } = await service.handlers.worldDown({ world: PROJECT })
-    expect(stopped).toBe(3)
+    expect(stopped).toBe(1)
     expect(await labelledContainers(`io.worldbench.world=${PROJECT}`)).toEqual([])
     // Each network went with its last container, as with `docker compose down`.
     expect(await worldNetworks()).toEqual([])
