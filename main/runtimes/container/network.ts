@@ -68,7 +68,9 @@ export class WorldNetworks {
         filters: { label: [`${LABEL_WORLD}=${world}`, `${LABEL_OWNER}=${ownerId()}`] },
       })
       return nets.map((n) => n.Name)
-    } catch {
+    } catch (err) {
+      // Its networks stay until the next stop of the world finds them.
+      logFailure("listing a world's networks", err, { world })
       return []
     }
   }
