@@ -36,6 +36,9 @@ export class IsolatedPodman {
         '[engine]',
         'cgroup_manager = "cgroupfs"',
         'events_logger = "file"',
+        // Networks a test creates are defined in this folder, not the machine's /etc/containers.
+        '[network]',
+        `network_config_dir = "${join(this.dir, 'networks')}"`,
         '',
       ].join('\n'),
     )

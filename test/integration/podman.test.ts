@@ -185,3 +185,52 @@ describe('container runtime errors on Podman', () => {
     expect(labelled()).toEqual([])
   })
 })
+
+describe('world networks on Podman', () => {
+  /** A GET from inside a container by another's name: the body, or the error busybox wget printed. */
+  const getFrom = (cid: string, url: string) => {
+    try {
+      return { ok: true, out: podman.podman('exec', cid, '/bin/busybox', 'wget', '-q', '-O', '-', url) }
+    } catch (err) {
+      return { ok: false, out: String((err as { stderr?: Buffer }).stderr ?? err) }
+    }
+  }
+  const on = (name: string, networks: unknown[]): Workload => ({
+    ...WorkloadSchema.parse({ name, kind: 'container', container: { image: tag, networks } }),
+    world,
+  })
+
+  it('a container on front and back reaches one on back by name and alias; one on front alone cannot', async () => {
+    const proxy = on('proxy', ['front', 'back'])
+    const a = await rt.prepare(proxy, () => {})
+    const started = [
+      await rt.start(proxy, a),
+      await rt.start(on('db', [{ name: 'back', aliases: ['database'] }]), a),
+      await rt.start(on('web', ['front']), a),
+    ]
+    try {
+      const [p, , web] = started.map((i) => i.handle.containerId!)
+      // The proxy's first answer may wait for the db's httpd to listen: ask until it does.
+      const deadline = Date.now() + 60_000
+      let reached = getFrom(p!, 'http://db:8080/')
+      while (!reached.ok && Date.now() < deadline) {
+        await sleep(200)
+        reached = getFrom(p!, 'http://db:8080/')
+      }
+      expect(reached.ok, reached.out).toBe(true)
+      expect(getFrom(p!, 'http://database:8080/').ok).toBe(true)
+      const blocked = getFrom(web!, 'http://db:8080/')
+      expect(blocked.ok).toBe(false)
+      expect(blocked.out).toMatch(/bad address/)
+    } finally {
+      for (const i of started) await rt.stop(i, { timeoutMs: 1000 })
+    }
+    expect(labelled()).toEqual([])
+    expect(
+      podman
+        .podman('network', 'ls', '--format', '{{.Name}}')
+        .split('\n')
+        .filter((n) => n.startsWith(world)),
+    ).toEqual([])
+  })
+})

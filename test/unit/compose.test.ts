@@ -335,7 +335,6 @@ networks:
     expect(world).toBeDefined()
     expect(warnings.map((w) => [w.path, w.line])).toEqual([
       ['version', 1],
-      ['networks', 9],
       ['services.api.labels', 6],
       ['services.api.develop', 7],
       ['services.api.container_name', 5],

@@ -13,6 +13,8 @@ import type { World } from '../../main/core/world/schema.ts'
 import { CRD_DIR, k8sProblems } from './k8s-validate.ts'
 
 const COMPOSE = join(import.meta.dirname, '..', 'fixtures', 'compose', 'app', 'compose.yaml')
+const NETWORKS = join(import.meta.dirname, '..', 'fixtures', 'compose', 'networks', 'compose.yaml')
+type Obj = Record<string, unknown>
 const composeWorld = () => checkComposeText(COMPOSE, readFileSync(COMPOSE, 'utf8'), {}).world!
 
 const all = (files: { objects: K8sObject[] }[]) => files.flatMap((f) => f.objects)
@@ -183,6 +185,37 @@ describe('Compose out and world files: round trips', () => {
       world.workloads,
     )
     expect(worldToKubernetes(world).notes.join('\n')).toMatch(/migrate: "run: once" .* make it a Job/)
+  })
+
+  it('compose → world → compose keeps networks and aliases; Kubernetes notes what a cluster does not separate', () => {
+    const text = readFileSync(NETWORKS, 'utf8')
+    const world = checkComposeText(NETWORKS, text, {}).world!
+    const { compose } = worldToCompose(world, world.dir)
+    const out = compose as { services: Record<string, { networks?: unknown }>; networks?: Obj }
+    expect(out.networks).toEqual({ front: {}, back: {} })
+    expect(out.services.proxy!.networks).toEqual({ front: {}, back: { aliases: ['gateway'] } })
+    expect(out.services.db!.networks).toEqual({ back: { aliases: ['database'] } })
+    expect(out.services.web!.networks).toEqual(['front'])
+    const again = checkComposeText(NETWORKS, stringify(compose), {})
+    expect(again.issues).toEqual([])
+    expect(again.world!.workloads).toEqual(world.workloads)
+    // And through a world file (worldbench import), networks and aliases as the world format says them.
+    const file = join(world.dir, 'world.yaml')
+    const asFile = stringify(worldToFile(world, world.dir))
+    expect(asFile).toContain('- name: back\n')
+    expect(checkWorldText(file, asFile).world!.workloads).toEqual(world.workloads)
+    const notes = worldToKubernetes(world).notes.join('\n')
+    expect(notes).toMatch(
+      /networks front, back: .*proxy on front\+back, db on back, web on front.* NetworkPolicies/,
+    )
+    expect(notes).toMatch(/db: aliases database on network back have no Service/)
+  })
+
+  it('a world on the default network alone writes no networks (Compose puts services there itself)', () => {
+    const { compose } = worldToCompose(composeWorld(), composeWorld().dir)
+    expect(compose.networks).toBeUndefined()
+    expect((compose.services as Record<string, Obj>).api!.networks).toBeUndefined()
+    expect(worldToKubernetes(composeWorld()).notes.join('\n')).not.toMatch(/NetworkPolicies/)
   })
 
   it('refuses Compose for a world with VMs or Wasm, naming them', async () => {

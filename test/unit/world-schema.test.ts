@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { networksOf } from '../../main/core/world/kinds/container.ts'
 import { checkWorldText } from '../../main/core/world/load.ts'
 import { dependencyCycle, startWaves } from '../../main/core/world/order.ts'
 
@@ -132,6 +133,26 @@ const BAD: { name: string; text: string; path: string; message: RegExp; line?: n
     message: /1/,
   },
   {
+    name: 'both network spellings on one container',
+    text: GOOD.replace('build: ./api }', 'build: ./api, network: a, networks: [b] }'),
+    path: 'workloads.0.container.network',
+    message: /say the networks once/,
+    line: 7,
+  },
+  {
+    name: 'a network named twice',
+    text: GOOD.replace('build: ./api }', 'build: ./api, networks: [a, { name: a, aliases: [x] }] }'),
+    path: 'workloads.0.container.networks.1',
+    message: /"a" is named twice/,
+    line: 7,
+  },
+  {
+    name: 'an alias that is not a host name',
+    text: GOOD.replace('build: ./api }', 'build: ./api, networks: [{ name: a, aliases: ["x y"] }] }'),
+    path: 'workloads.0.container.networks.0.aliases.0',
+    message: /host name/,
+  },
+  {
     name: 'duplicate YAML key',
     text: 'apiVersion: worldbench/v1\nname: a\nname: b\nworkloads: []\n',
     path: '',
@@ -148,6 +169,22 @@ describe('world files', () => {
     expect(world!.workloads[1]!.wasm!.module).toBe('/worlds/demo/edge.wasm')
     expect(world!.workloads[1]!.ports[0]).toEqual({ host: 0, guest: 8080, bind: '127.0.0.1' })
     expect(world!.workloads[2]!.vm!.memoryMiB).toBe(128)
+  })
+
+  it('reads a container\'s networks (with aliases) and the older single "network" alike', () => {
+    const many = checkWorldText(
+      FILE,
+      GOOD.replace('build: ./api }', 'build: ./api, networks: [front, { name: back, aliases: [db] }] }'),
+    )
+    expect(many.issues).toEqual([])
+    expect(networksOf(many.world!.workloads[0]!.container)).toEqual([
+      { name: 'front', aliases: [] },
+      { name: 'back', aliases: ['db'] },
+    ])
+    const one = checkWorldText(FILE, GOOD.replace('build: ./api }', 'build: ./api, network: default }'))
+    expect(one.issues).toEqual([])
+    expect(networksOf(one.world!.workloads[0]!.container)).toEqual([{ name: 'default', aliases: [] }])
+    expect(networksOf(checkWorldText(FILE, GOOD).world!.workloads[0]!.container)).toEqual([])
   })
 
   for (const bad of BAD) {

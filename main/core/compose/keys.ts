@@ -23,6 +23,7 @@ export const MAPPED_SERVICE_KEYS = new Set([
   'profiles',
   'init',
   'container_name',
+  'networks',
   'x-worldbench',
 ])
 

@@ -12,6 +12,8 @@ import {
 } from './fields.ts'
 import { type ComposeIssue, isObj, type Obj, type Path, type Report } from './issues.ts'
 import { MAPPED_SERVICE_KEYS, NEWER_SERVICE_KEYS, REFUSED_SERVICE_KEYS } from './keys.ts'
+import { worldName } from './names.ts'
+import { declaredNetworks, serviceNetworks } from './networks.ts'
 import type { MappedPort } from './ports.ts'
 
 export type { ComposeIssue, Path } from './issues.ts'
@@ -28,14 +30,6 @@ export interface MappedCompose {
   origins: string[]
   issues: ComposeIssue[]
 }
-
-/** Lowercase letters, digits and dashes: what world and workload names allow. */
-export const worldName = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63) || 'compose'
 
 /**
  * Maps a (checked, interpolated) Compose file to a world: each active service becomes a container
@@ -55,6 +49,7 @@ export function mapCompose(
   const services = isObj(compose.services) ? compose.services : {}
   const declaredVolumes = isObj(compose.volumes) ? compose.volumes : {}
   topLevel(compose, declaredVolumes, error, warn)
+  const networks = declaredNetworks(compose.networks, error, warn)
 
   const profiles = new Set(
     (env.COMPOSE_PROFILES ?? '')
@@ -110,8 +105,8 @@ export function mapCompose(
       if (argv) container[k] = argv
     }
     if (typeof svc.init === 'boolean') container.init = svc.init
-    // Compose's default network: every service reaches the others by name.
-    container.network = 'default'
+    // A service reaches only those it shares a network with; naming none puts it on "default".
+    container.networks = serviceNetworks(svc.networks, at('networks'), networks, error, warn)
     const volumes = mapVolumes(svc.volumes, at('volumes'), declaredVolumes, error, warn)
     if (volumes.length) container.volumes = volumes
 
@@ -153,11 +148,6 @@ export function mapCompose(
 
 function topLevel(compose: Obj, volumes: Obj, error: Report, warn: Report): void {
   if (compose.version !== undefined) warn(['version'], '"version" is obsolete in Compose and ignored')
-  if (isObj(compose.networks) && Object.keys(compose.networks).length)
-    warn(
-      ['networks'],
-      '"networks" is ignored: every service of the world is on one network (<world>_default) and reaches the others by name',
-    )
   for (const k of ['secrets', 'configs', 'include'])
     if (compose[k] !== undefined) warn([k], `"${k}" is ignored: Worldbench does not support it yet`)
   for (const [v, def] of Object.entries(volumes)) {

@@ -3,6 +3,7 @@ import type { Workload, World } from '../world/schema.ts'
 import { assembledImage, bootPaths, diskPath, type ImageToPush, pushedRef } from './images.ts'
 import type { ExportContext, K8sObject, WasmTarget } from './k8s-common.ts'
 import { containerObjects } from './k8s-container.ts'
+import { networkNotes } from './k8s-networks.ts'
 import { vmObjects } from './k8s-vm.ts'
 import { runwasiObjects, spinAppObjects, spinExecutor, spinFiles, spinManifest } from './k8s-wasm.ts'
 
@@ -87,6 +88,7 @@ export function worldToKubernetes(world: World, opts: KubernetesOptions = {}): K
     out.files.push({ name: `${w.name}.yaml`, objects })
   }
   if (out.spinApps.length) out.files.push({ name: 'spin-executor.yaml', objects: [spinExecutor()] })
+  ctx.notes.push(...networkNotes(world))
   return dedupe(out)
 }
 

@@ -1,4 +1,5 @@
 import { WorldbenchError } from '../errors.ts'
+import { networksOf } from '../world/kinds/container.ts'
 import { resolveRefs } from '../world/refs.ts'
 import type { Workload, World } from '../world/schema.ts'
 import { relativeTo } from './relative.ts'
@@ -21,8 +22,10 @@ export function worldToCompose(world: World, dir: string): { compose: Obj; notes
   const notes: string[] = []
   const services: Obj = {}
   const volumes: Obj = {}
+  const networks: Obj = {}
   for (const w of world.workloads) {
     services[w.name] = service(world, w, dir, volumes)
+    for (const n of networksOf(w.container)) if (n.name !== 'default') networks[n.name] = {}
     if (w.prepare)
       notes.push(
         `${w.name}: the prepare script ${w.prepare} has no Compose equivalent; run it before "docker compose up"`,
@@ -34,6 +37,7 @@ export function worldToCompose(world: World, dir: string): { compose: Obj; notes
       ...(world.description && { 'x-worldbench': { description: world.description } }),
       services,
       ...(Object.keys(volumes).length && { volumes }),
+      ...(Object.keys(networks).length && { networks }),
     },
     notes,
   }
@@ -77,6 +81,8 @@ function service(world: World, w: Workload, dir: string, volumes: Obj): Obj {
       ...(w.ready.intervalSeconds !== undefined && { interval: `${w.ready.intervalSeconds}s` }),
     }
   } else if (w.ready) s['x-worldbench'] = { ready: w.ready }
+  const nets = serviceNetworks(w)
+  if (nets) s.networks = nets
   if (w.restart !== 'no') s.restart = w.restart
   if (w.dependsOn.length)
     s.depends_on = Object.fromEntries(
@@ -92,6 +98,18 @@ function service(world: World, w: Workload, dir: string, volumes: Obj): Obj {
       }),
     )
   return s
+}
+
+/**
+ * A service's networks as Compose says them: none for "default" alone (Compose's own default), a
+ * list of names, or a mapping when a network gives it aliases.
+ */
+function serviceNetworks(w: Workload): string[] | Obj | undefined {
+  const nets = networksOf(w.container)
+  if (nets.length === 0 || (nets.length === 1 && nets[0]!.name === 'default' && !nets[0]!.aliases.length))
+    return undefined
+  if (nets.every((n) => !n.aliases.length)) return nets.map((n) => n.name)
+  return Object.fromEntries(nets.map((n) => [n.name, n.aliases.length ? { aliases: n.aliases } : {}]))
 }
 
 /** Between Compose services, another service is reached by its name on the project network. */

@@ -5,13 +5,19 @@ import { readySpec } from '../../core/world/ready-spec.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import { LABEL_INSTANCE, LABEL_OWNER, LABEL_READY, LABEL_WORKLOAD, LABEL_WORLD } from './labels.ts'
 
-/** The engine's create request for a workload: env, command + args, ports on their bind address, limits, labels. */
+/** One network a container joins: the engine's name for it and the names the container answers to there. */
+export interface Attachment {
+  network: string
+  aliases: string[]
+}
+
+/** The engine's create request for a workload: env, command + args, ports on their bind address, limits, labels, first network. */
 export function createOptions(
   w: Workload,
   instanceId: string,
   image: string,
   ports: PortBinding[],
-  network?: string,
+  network?: Attachment,
 ): Docker.ContainerCreateOptions {
   const c = w.container
   const cmd = [...(c?.command ?? []), ...w.args]
@@ -46,9 +52,10 @@ export function createOptions(
   }
   if (cmd.length) opts.Cmd = cmd
   if (c?.entrypoint) opts.Entrypoint = c.entrypoint
+  // The engine takes one network at create (API 1.41); the runtime connects the others before start.
   if (network) {
-    host.NetworkMode = network
-    opts.NetworkingConfig = { EndpointsConfig: { [network]: { Aliases: [w.name] } } }
+    host.NetworkMode = network.network
+    opts.NetworkingConfig = { EndpointsConfig: { [network.network]: { Aliases: network.aliases } } }
   }
   if (w.ready?.command) opts.Healthcheck = healthcheck(w.ready.command, w.ready.intervalSeconds)
   return opts

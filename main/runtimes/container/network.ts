@@ -1,7 +1,9 @@
 import type Docker from 'dockerode'
 import { logFailure } from '../../core/log.ts'
 import { ownerId } from '../../core/owner.ts'
+import { networksOf } from '../../core/world/kinds/container.ts'
 import type { Workload } from '../../core/world/schema.ts'
+import type { Attachment } from './create-options.ts'
 import { statusOf } from './engine-errors.ts'
 import { LABEL_OWNER, LABEL_WORLD } from './labels.ts'
 
@@ -10,7 +12,8 @@ export const networkName = (world: string, name: string) => `${world}_${name}`
 
 /**
  * The containers of a world that name the same network share it and reach each other by workload
- * name. It is created on the first start (once, even when a wave starts several at once) and
+ * name (and aliases); a container reaches only those it shares a network with. Each network is
+ * created on the first start that names it (once, even when a wave starts several at once) and
  * removed when its last container of ours stops.
  */
 export class WorldNetworks {
@@ -21,16 +24,27 @@ export class WorldNetworks {
     this.docker = docker
   }
 
-  ensure(w: Workload): Promise<string> | undefined {
-    const net = w.container?.network
-    if (!net) return undefined
-    const name = networkName(w.world, net)
-    let p = this.pending.get(name)
-    if (!p) {
-      p = this.create(name, w.world).finally(() => this.pending.delete(name))
-      this.pending.set(name, p)
+  /** Creates the workload's networks that do not exist yet; its attachments, in the order it names them. */
+  async ensure(w: Workload): Promise<Attachment[]> {
+    const out: Attachment[] = []
+    for (const n of networksOf(w.container)) {
+      const name = networkName(w.world, n.name)
+      let p = this.pending.get(name)
+      if (!p) {
+        p = this.create(name, w.world).finally(() => this.pending.delete(name))
+        this.pending.set(name, p)
+      }
+      out.push({ network: await p, aliases: [w.name, ...n.aliases] })
     }
-    return p
+    return out
+  }
+
+  /** Joins a created (not yet started) container to its other networks, so it starts on all of them. */
+  async connect(containerId: string, attachments: Attachment[]): Promise<void> {
+    for (const a of attachments)
+      await this.docker
+        .getNetwork(a.network)
+        .connect({ Container: containerId, EndpointConfig: { Aliases: a.aliases } })
   }
 
   private async create(name: string, world: string): Promise<string> {
@@ -55,7 +69,9 @@ export class WorldNetworks {
         filters: { label: [`${LABEL_WORLD}=${world}`, `${LABEL_OWNER}=${ownerId()}`] },
       })
       return nets.map((n) => n.Name)
-    } catch {
+    } catch (err) {
+      // Its networks stay until the next stop of the world finds them.
+      logFailure("listing a world's networks", err, { world })
       return []
     }
   }

@@ -78,9 +78,9 @@ export class ContainerRuntime implements Runtime {
     for (const v of w.container?.volumes ?? [])
       if (v.type === 'bind' && v.source && !existsSync(v.source)) mkdirSync(v.source, { recursive: true })
     const image = w.container?.image ?? a.ref
-    const network = await this.engine(async () => this.networks.ensure(w))
+    const [first, ...others] = await this.engine(() => this.networks.ensure(w))
     const created = await this.engine(() =>
-      this.docker.createContainer(createOptions(w, id, image, ports, network)).catch((err: unknown) => {
+      this.docker.createContainer(createOptions(w, id, image, ports, first)).catch((err: unknown) => {
         throw initMissing(w, err) ?? err
       }),
     )
@@ -91,10 +91,11 @@ export class ContainerRuntime implements Runtime {
         .catch((err: unknown) =>
           logFailure('removing a container whose start failed', err, { container: created.id }),
         )
-      if (network) await this.networks.removeUnused([network])
+      if (first) await this.networks.removeUnused([first, ...others].map((a) => a.network))
     }
     await pauseForTest('container:created')
     try {
+      await this.networks.connect(created.id, others)
       await created.start()
     } catch (err) {
       await removeIt()

@@ -10,6 +10,7 @@ export interface JsonSchema {
   properties?: Record<string, JsonSchema>
   additionalProperties?: boolean | JsonSchema
   items?: JsonSchema
+  anyOf?: JsonSchema[]
   enum?: unknown[]
   const?: unknown
   default?: unknown

@@ -82,7 +82,10 @@ describe('container create options', () => {
       }),
       world: 'w1',
     }
-    const o = createOptions(v, 'w1.db.abc', 'db:1', [], 'w1_default')
+    const o = createOptions(v, 'w1.db.abc', 'db:1', [], {
+      network: 'w1_default',
+      aliases: ['db', 'database'],
+    })
     expect(o.Entrypoint).toEqual(['/bin/db'])
     expect(o.HostConfig?.Mounts).toEqual([
       { Type: 'bind', Source: '/srv/init', Target: '/init', ReadOnly: true },
@@ -96,7 +99,7 @@ describe('container create options', () => {
       Retries: 3,
     })
     expect(o.HostConfig?.NetworkMode).toBe('w1_default')
-    expect(o.NetworkingConfig).toEqual({ EndpointsConfig: { w1_default: { Aliases: ['db'] } } })
+    expect(o.NetworkingConfig).toEqual({ EndpointsConfig: { w1_default: { Aliases: ['db', 'database'] } } })
   })
 })
 

@@ -14,6 +14,19 @@ const Volume = z.strictObject({
   readOnly: z.boolean().default(false),
 })
 
+/** A DNS name another container may use for this one on a network. */
+const Alias = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}$/, 'must be a host name: letters, digits, ".", "-" and "_"')
+
+const NetworkRef = z.union([
+  Name,
+  z.strictObject({
+    name: Name,
+    aliases: z.array(Alias).max(32).optional().describe('More names it answers to on this network'),
+  }),
+])
+
 const Container = z.strictObject({
   image: z
     .string()
@@ -29,11 +42,34 @@ const Container = z.strictObject({
   entrypoint: z.array(Text()).max(1000).optional().describe("Replaces the image's entrypoint"),
   command: z.array(Text()).max(1000).optional(),
   volumes: z.array(Volume).max(64).optional(),
+  networks: z
+    .array(NetworkRef)
+    .min(1)
+    .max(16)
+    .optional()
+    .describe(
+      'Networks of the world this container joins: it reaches the containers that share one of them, by workload name and aliases, and no others',
+    ),
   network: Name.optional().describe(
-    'Containers of a world naming the same network share it and reach each other by workload name',
+    'One network: the same as networks: [name] (the older spelling, still read)',
   ),
   init: z.boolean().default(true).describe('Run an init process so the workload gets signals'),
 })
+
+type ContainerSection = z.output<typeof Container>
+export interface NetworkJoin {
+  name: string
+  aliases: string[]
+}
+
+/** The networks a container joins, in order (the first is the one it is created on). */
+export function networksOf(c: Pick<ContainerSection, 'network' | 'networks'> | undefined): NetworkJoin[] {
+  if (!c) return []
+  const refs = c.networks ?? (c.network ? [c.network] : [])
+  return refs.map((r) =>
+    typeof r === 'string' ? { name: r, aliases: [] } : { name: r.name, aliases: r.aliases ?? [] },
+  )
+}
 
 export const containerFormat: KindFormat<typeof Container> = {
   kind: 'container',
@@ -45,6 +81,18 @@ export const containerFormat: KindFormat<typeof Container> = {
     if (c.build !== undefined) out.push([['build'], c.build])
     if (c.dockerfile !== undefined) out.push([['dockerfile'], c.dockerfile])
     return out
+  },
+  check: (c, _limits, issue) => {
+    if (c.network !== undefined && c.networks !== undefined)
+      issue(
+        ['container', 'network'],
+        'say the networks once: move this name into "networks" and remove "network"',
+      )
+    const seen = new Set<string>()
+    for (const [i, n] of networksOf(c).entries()) {
+      if (seen.has(n.name)) issue(['container', 'networks', i], `network "${n.name}" is named twice`)
+      seen.add(n.name)
+    }
   },
   // The Dockerfile stays relative: it is a path inside the build context.
   resolvePaths: (c, abs) => ({
