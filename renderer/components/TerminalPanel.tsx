@@ -9,11 +9,16 @@ import { toUiError } from '../lib/ui-error.ts'
 import { Button, Card } from './ui.tsx'
 
 const NO_TERMINAL: Partial<Record<InstanceInfo['kind'], string>> = {
-  vm: 'No interactive console for VMs yet: the serial console’s output is in Logs below.',
   wasm: 'No terminal for Wasm workloads yet: what the guest prints is in Logs below.',
 }
 
-/** A shell in a running container (docker exec with a TTY), in xterm.js; opened on request only. */
+/** What a session is, per kind, before it is opened. */
+const ABOUT: Partial<Record<InstanceInfo['kind'], string>> = {
+  container: 'A shell inside the container, like docker exec -it. It closes with this page.',
+  vm: 'The VM’s serial console: one session at a time (a new one takes over), and everything on it is also in the VM’s log. A serial line has no window size: run stty cols N rows M in the guest if a program needs one.',
+}
+
+/** A shell in a running container (docker exec with a TTY) or a VM's serial console, in xterm.js; opened on request only. */
 export function TerminalPanel({ instance }: { instance: InstanceInfo }) {
   const [open, setOpen] = useState(false)
   const unsupported = NO_TERMINAL[instance.kind]
@@ -50,9 +55,7 @@ export function TerminalPanel({ instance }: { instance: InstanceInfo }) {
         <TerminalSession id={instance.id} />
       ) : (
         <p className="text-sm text-slate-500">
-          {running
-            ? 'A shell inside the container, like docker exec -it. It closes with this page.'
-            : 'Start the instance to open a shell in it.'}
+          {running ? ABOUT[instance.kind] : 'Start the instance to open a terminal into it.'}
         </p>
       )}
     </Card>
