@@ -53,7 +53,11 @@ describe('qemuArgs', () => {
   })
 
   it('serves the serial console on a socket that still logs everything to the serial file', () => {
-    const args = qemuArgs({ ...base, serialLog: '/state/a,b/serial.log', consoleSocket: '/state/a,b/con.sock' })
+    const args = qemuArgs({
+      ...base,
+      serialLog: '/state/a,b/serial.log',
+      consoleSocket: '/state/a,b/con.sock',
+    })
     expect(argValues(args, '-chardev')).toEqual([
       'socket,id=serial0,path=/state/a,,b/con.sock,server=on,wait=off,logfile=/state/a,,b/serial.log,logappend=on',
     ])
