@@ -76,6 +76,24 @@ function TerminalSession({ id }: { id: string }) {
       if (session && !closed) void api.terminalClose({ session }).catch(() => undefined)
       closed = true
     }
+    // Output can come before the answer that names the session (a Wasm command's first lines):
+    // listened to from the start, and what comes before the answer is kept until then.
+    const early: (() => void)[] = []
+    const mine = (e: { session: string }, handle: () => void) => {
+      if (closed) return
+      if (session === undefined) early.push(() => e.session === session && handle())
+      else if (e.session === session) handle()
+    }
+    offs.push(
+      onEvent('terminalOutput', (e) => mine(e, () => term.write(e.data))),
+      onEvent('terminalExit', (e) =>
+        mine(e, () => {
+          closed = true
+          term.write(`\r\n[${e.reason ?? 'ended'}]\r\n`)
+          setTitle('ended')
+        }),
+      ),
+    )
     api
       .terminalOpen({ id, cols: term.cols, rows: term.rows })
       .then((opened) => {
@@ -85,15 +103,7 @@ function TerminalSession({ id }: { id: string }) {
         }
         session = opened.session
         setTitle(opened.title)
-        offs.push(
-          onEvent('terminalOutput', (e) => e.session === session && term.write(e.data)),
-          onEvent('terminalExit', (e) => {
-            if (e.session !== session) return
-            closed = true
-            term.write(`\r\n[${e.reason ?? 'ended'}]\r\n`)
-            setTitle('ended')
-          }),
-        )
+        for (const replay of early.splice(0)) replay()
         const input = term.onData((data) => {
           if (session && !closed) void api.terminalInput({ session, data }).catch(() => undefined)
         })
