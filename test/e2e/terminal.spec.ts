@@ -16,7 +16,7 @@ test.afterAll(() => {
 })
 
 test('a terminal into a real container: type a command, see what the container answers', async ({ app }) => {
-  cli('up', WORLD, '--json')
+  cli('up', WORLD, '--json', '--yes')
   const nav = app.getByRole('navigation', { name: 'Main' })
   await nav.getByRole('link', { name: 'Dashboard' }).click()
   await app.getByTestId('instance-row-dash-container').getByRole('link', { name: 'dash-container' }).click()
