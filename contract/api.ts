@@ -483,7 +483,7 @@ export const methods = {
   ),
   terminalOpen: method<{ session: string; title: string }>()(
     z.strictObject({ id: z.string().min(1).max(200), cols: TermCols, rows: TermRows }),
-    'Open an interactive terminal into a running instance (a shell in a container); output comes as terminalOutput events',
+    'Open an interactive terminal into a running instance (a shell in a container, a VM’s serial console); output comes as terminalOutput events',
   ),
   terminalInput: method<{ ok: true }>()(
     z.strictObject({ session: TermSession, data: z.string().max(65_536) }),

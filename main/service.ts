@@ -247,8 +247,13 @@ export class WorldbenchService {
       pruneImages: () => imagesOf(this.registry).prune(),
       clearWasmCache: () => modulesOf(this.registry).clearCache(),
       terminalOpen: async ({ id, cols, rows }) => {
-        const m = this.supervisor.get(id)
-        return this.terminals.open(m.instance, m.runtime, { cols, rows })
+        const stopped = this.stopped.get(id)
+        const m = stopped ? undefined : this.supervisor.get(id)
+        const runtime = m?.runtime ?? this.registry.get(stopped!.info.kind)
+        const workload = m?.workload ?? stopped?.workload
+        if (runtime.freshTerminal && workload)
+          return this.terminals.openFresh(id, runtime, workload, { cols, rows })
+        return this.terminals.open((m ?? this.supervisor.get(id)).instance, runtime, { cols, rows })
       },
       terminalInput: async ({ session, data }) => {
         this.terminals.input(session, data)

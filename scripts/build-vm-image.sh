@@ -88,7 +88,8 @@ done
 # busybox acpid maps the power button to the action PWRF/00000080, run from its config dir.
 cat >"$rootfs/etc/acpi/PWRF/00000080" <<'EOF'
 #!/bin/busybox sh
-echo "WORLDBENCH-POWERDOWN" >/dev/console
+# On a line of its own, should the console's shell have left a prompt on the last one.
+printf '\nWORLDBENCH-POWERDOWN\n' >/dev/console
 killall httpd
 sync
 poweroff -f
@@ -125,7 +126,14 @@ mark "httpd listening"
 echo "WORLDBENCH-READY" >/dev/console
 load button evdev
 acpid -c /etc/acpi -l /tmp/acpid.log
-while :; do sleep 3600; done
+# A shell on the serial console for Worldbench's terminal, once Enter is pressed there (so the log
+# stays quiet until someone uses it), and again after it exits. cttyhack gives it the real tty
+# behind /dev/console as its controlling terminal, so Ctrl-C works.
+cd /
+while :; do
+  read -r _ </dev/console
+  setsid cttyhack sh </dev/console >/dev/console 2>&1
+done
 EOF
 chmod 755 "$rootfs/init"
 

@@ -57,7 +57,7 @@ build_hello() {
 # test modules
 build_fixtures() {
   fx=test/fixtures/wasm
-  for name in trap loop hog reader escape bytes; do
+  for name in trap loop hog reader escape bytes echo; do
     wasm_c "$fx/build/$name.wasm" "$fx/$name.c"
   done
   wasm_c "$fx/build/imports-env.wasm" "$fx/imports-env.c" -Wl,--allow-undefined

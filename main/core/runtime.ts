@@ -159,6 +159,11 @@ export interface Runtime {
   }
   /** Optional: an interactive terminal into a running instance. */
   terminal?(i: Instance, size: { cols: number; rows: number }): Promise<TerminalStream>
+  /**
+   * Optional, instead of terminal(): a terminal that is a fresh run of the workload with the
+   * session as its stdin and stdout (a Wasm command), so it opens whether or not an instance runs.
+   */
+  freshTerminal?(w: Workload, size: { cols: number; rows: number }): Promise<TerminalStream>
   /** Optional: release sockets, streams and timers held by the runtime object itself. */
   close?(): Promise<void>
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { WorldbenchError } from './errors.ts'
 import type { EventBus } from './events.ts'
 import type { Instance, Runtime, TerminalStream } from './runtime.ts'
+import type { Workload } from './world/schema.ts'
 
 const MAX_SESSIONS = 16
 /** A session nobody typed into for this long is closed, so a tab closed without a goodbye leaves no shell. */
@@ -10,6 +11,8 @@ const IDLE_MS = 30 * 60_000
 interface Session {
   stream: TerminalStream
   instanceId: string
+  /** A fresh run of its own: it goes on when the instance's own run ends. */
+  fresh: boolean
   idle: NodeJS.Timeout
 }
 
@@ -42,15 +45,38 @@ export class Terminals {
         `There is no terminal into ${instance.kind} workloads yet.`,
         'Read its logs on this page instead.',
       )
+    this.checkRoom()
+    return this.register(await runtime.terminal(instance, size), instance.id, false)
+  }
+
+  /** A terminal that is a fresh run of the workload (runtime.freshTerminal), running or not. */
+  async openFresh(
+    instanceId: string,
+    runtime: Runtime,
+    workload: Workload,
+    size: { cols: number; rows: number },
+  ): Promise<{ session: string; title: string }> {
+    if (!runtime.freshTerminal) throw new Error(`${runtime.kind} runtimes have no freshTerminal()`)
+    this.checkRoom()
+    return this.register(await runtime.freshTerminal(workload, size), instanceId, true)
+  }
+
+  private checkRoom(): void {
     if (this.sessions.size >= MAX_SESSIONS)
       throw new WorldbenchError(
         'TOO_MANY_TERMINALS',
         `${MAX_SESSIONS} terminals are open already.`,
         'Close one (or a browser tab with one) first.',
       )
-    const stream = await runtime.terminal(instance, size)
+  }
+
+  private register(
+    stream: TerminalStream,
+    instanceId: string,
+    fresh: boolean,
+  ): { session: string; title: string } {
     const session = randomBytes(16).toString('base64url')
-    const s: Session = { stream, instanceId: instance.id, idle: this.idleTimer(session) }
+    const s: Session = { stream, instanceId, fresh, idle: this.idleTimer(session) }
     this.sessions.set(session, s)
     stream.onData((data) => this.bus.emit('terminalOutput', { session, data }))
     stream.onExit((reason) => {
@@ -78,9 +104,9 @@ export class Terminals {
     s.stream.close()
   }
 
-  /** Every terminal into an instance that stops. */
+  /** Every terminal into an instance that stops (a fresh run of its own goes on). */
   closeFor(instanceId: string): void {
-    for (const [id, s] of this.sessions) if (s.instanceId === instanceId) this.close(id)
+    for (const [id, s] of this.sessions) if (s.instanceId === instanceId && !s.fresh) this.close(id)
   }
 
   closeAll(): void {

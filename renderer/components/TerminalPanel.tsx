@@ -8,51 +8,50 @@ import { toast } from '../lib/toasts.ts'
 import { toUiError } from '../lib/ui-error.ts'
 import { Button, Card } from './ui.tsx'
 
-const NO_TERMINAL: Partial<Record<InstanceInfo['kind'], string>> = {
-  vm: 'No interactive console for VMs yet: the serial console’s output is in Logs below.',
-  wasm: 'No terminal for Wasm workloads yet: what the guest prints is in Logs below.',
+/** What a session is, per kind, before it is opened. */
+const ABOUT: Partial<Record<InstanceInfo['kind'], string>> = {
+  container: 'A shell inside the container, like docker exec -it. It closes with this page.',
+  vm: 'The VM’s serial console: one session at a time (a new one takes over), and everything on it is also in the VM’s log. A serial line has no window size: run stty cols N rows M in the guest if a program needs one.',
+  wasm: 'For a command (serve: command): a fresh run of the module with the same grants, reading what you type here as its stdin (lines are sent on Enter; Ctrl-D ends its input) and printing here. Also after its own run ended. Workloads that serve HTTP have no stdin.',
 }
 
-/** A shell in a running container (docker exec with a TTY), in xterm.js; opened on request only. */
+/** Kinds whose terminal is a fresh run of the workload: it opens whether or not the instance runs. */
+const FRESH: InstanceInfo['kind'][] = ['wasm']
+
+/** A shell in a running container (docker exec with a TTY), a VM's serial console or a Wasm command's stdin and stdout, in xterm.js; opened on request only. */
 export function TerminalPanel({ instance }: { instance: InstanceInfo }) {
   const [open, setOpen] = useState(false)
-  const unsupported = NO_TERMINAL[instance.kind]
+  const fresh = FRESH.includes(instance.kind)
   const running = instance.state === 'running'
   useEffect(() => {
-    if (!running) setOpen(false)
-  }, [running])
+    if (!running && !fresh) setOpen(false)
+  }, [running, fresh])
   return (
     <Card className="mt-4">
       <div className="mb-2 flex items-center gap-2">
         <h2 className="font-semibold">Terminal</h2>
-        {!unsupported && (
-          <div className="ml-auto">
-            {open ? (
-              <Button onClick={() => setOpen(false)} label="Close terminal">
-                Close
-              </Button>
-            ) : (
-              <Button
-                variant="primary"
-                disabled={!running}
-                onClick={() => setOpen(true)}
-                label="Open terminal"
-              >
-                Open terminal
-              </Button>
-            )}
-          </div>
-        )}
+        <div className="ml-auto">
+          {open ? (
+            <Button onClick={() => setOpen(false)} label="Close terminal">
+              Close
+            </Button>
+          ) : (
+            <Button
+              variant="primary"
+              disabled={!running && !fresh}
+              onClick={() => setOpen(true)}
+              label="Open terminal"
+            >
+              Open terminal
+            </Button>
+          )}
+        </div>
       </div>
-      {unsupported ? (
-        <p className="text-sm text-slate-500">{unsupported}</p>
-      ) : open ? (
+      {open ? (
         <TerminalSession id={instance.id} />
       ) : (
         <p className="text-sm text-slate-500">
-          {running
-            ? 'A shell inside the container, like docker exec -it. It closes with this page.'
-            : 'Start the instance to open a shell in it.'}
+          {running || fresh ? ABOUT[instance.kind] : 'Start the instance to open a terminal into it.'}
         </p>
       )}
     </Card>
@@ -77,6 +76,24 @@ function TerminalSession({ id }: { id: string }) {
       if (session && !closed) void api.terminalClose({ session }).catch(() => undefined)
       closed = true
     }
+    // Output can come before the answer that names the session (a Wasm command's first lines):
+    // listened to from the start, and what comes before the answer is kept until then.
+    const early: (() => void)[] = []
+    const mine = (e: { session: string }, handle: () => void) => {
+      if (closed) return
+      if (session === undefined) early.push(() => e.session === session && handle())
+      else if (e.session === session) handle()
+    }
+    offs.push(
+      onEvent('terminalOutput', (e) => mine(e, () => term.write(e.data))),
+      onEvent('terminalExit', (e) =>
+        mine(e, () => {
+          closed = true
+          term.write(`\r\n[${e.reason ?? 'ended'}]\r\n`)
+          setTitle('ended')
+        }),
+      ),
+    )
     api
       .terminalOpen({ id, cols: term.cols, rows: term.rows })
       .then((opened) => {
@@ -86,15 +103,7 @@ function TerminalSession({ id }: { id: string }) {
         }
         session = opened.session
         setTitle(opened.title)
-        offs.push(
-          onEvent('terminalOutput', (e) => e.session === session && term.write(e.data)),
-          onEvent('terminalExit', (e) => {
-            if (e.session !== session) return
-            closed = true
-            term.write(`\r\n[${e.reason ?? 'ended'}]\r\n`)
-            setTitle('ended')
-          }),
-        )
+        for (const replay of early.splice(0)) replay()
         const input = term.onData((data) => {
           if (session && !closed) void api.terminalInput({ session, data }).catch(() => undefined)
         })

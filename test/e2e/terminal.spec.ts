@@ -16,7 +16,7 @@ test.afterAll(() => {
 })
 
 test('a terminal into a real container: type a command, see what the container answers', async ({ app }) => {
-  cli('up', WORLD, '--json')
+  cli('up', WORLD, '--json', '--yes')
   const nav = app.getByRole('navigation', { name: 'Main' })
   await nav.getByRole('link', { name: 'Dashboard' }).click()
   await app.getByTestId('instance-row-dash-container').getByRole('link', { name: 'dash-container' }).click()
@@ -35,10 +35,10 @@ test('a terminal into a real container: type a command, see what the container a
   await app.getByRole('button', { name: 'Close terminal' }).click()
   await expect(app.getByRole('button', { name: 'Open terminal' })).toBeEnabled()
 
-  // VMs and Wasm say what they offer instead.
+  // A Wasm workload that serves HTTP says it has no stdin.
   await nav.getByRole('link', { name: 'Dashboard' }).click()
   await app.getByTestId('instance-row-dash-wasm').getByRole('link', { name: 'dash-wasm' }).click()
-  await expect(app.getByText('No terminal for Wasm workloads yet')).toBeVisible()
+  await expect(app.getByText('Workloads that serve HTTP have no stdin')).toBeVisible()
 
   // Images and modules: the world's image and module with their users; an unused image of this
   // test's own is removed after a confirmation.

@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { createServer, type Server } from 'node:net'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WorldbenchError } from '../../main/core/errors.ts'
 import { projectRoot, stateSubdir } from '../../main/core/paths.ts'
@@ -202,6 +202,45 @@ describe('a VM that outlives a crash of Worldbench', () => {
     for await (const _ of runtime.logs(vm, { tail: 2, follow: true, signal: ac.signal })) n++
     expect(n).toBeGreaterThanOrEqual(1)
     expect(performance.now() - t0).toBeLessThan(2000)
+  })
+
+  it('gives the adopted VM an interactive serial console: a typed command runs in the guest, a new session takes over, the log keeps it all', async () => {
+    const open = async () => {
+      const stream = await runtime.terminal(vm)
+      const s = { stream, out: '', exit: undefined as string | undefined }
+      stream.onData((d) => {
+        s.out += d
+        // Answer busybox's cursor-position query as xterm.js does.
+        if (d.includes('\u001b[6n')) stream.write('\u001b[1;3R')
+      })
+      stream.onExit((reason) => (s.exit = reason ?? 'ended'))
+      return s
+    }
+    // Until the guest's shell ran it: its line editor drops keys typed while it waits for an answer.
+    const run = async (s: Awaited<ReturnType<typeof open>>, line: string, answer: string) => {
+      for (let n = 0; n < 10 && !s.out.includes(answer); n++) {
+        s.stream.write(`${line}\r`)
+        const end = Date.now() + 5000
+        while (!s.out.includes(answer) && Date.now() < end) await new Promise((r) => setTimeout(r, 100))
+      }
+      expect(s.out).toContain(answer)
+    }
+    const first = await open()
+    expect(first.stream.title).toBe('serial console of the VM')
+    await first.stream.resize(120, 40)
+    await run(first, 'echo wb-$((6*7)); uname -s', 'wb-42\r\nLinux')
+
+    const second = await open()
+    expect(first.exit).toBe('another console session took over')
+    await run(second, 'echo wb-$((7*7))', 'wb-49')
+    second.stream.close()
+    expect(second.exit).toBe('closed')
+
+    const log = readFileSync(join(vm.handle.stateDir!, 'serial.log'), 'utf8')
+    expect(log).toContain('WORLDBENCH-READY')
+    expect(log).toContain('wb-49')
+    // The socket is in the VM's private folder, next to its QMP socket.
+    expect(statSync(dirname(vm.handle.qmpSocket!)).mode & 0o777).toBe(0o700)
   })
 
   it('powers down cleanly over ACPI, leaving no process and no state folder', async () => {

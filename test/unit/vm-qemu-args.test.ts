@@ -52,6 +52,18 @@ describe('qemuArgs', () => {
     expect(args).toContain('-no-reboot')
   })
 
+  it('serves the serial console on a socket that still logs everything to the serial file', () => {
+    const args = qemuArgs({
+      ...base,
+      serialLog: '/state/a,b/serial.log',
+      consoleSocket: '/state/a,b/con.sock',
+    })
+    expect(argValues(args, '-chardev')).toEqual([
+      'socket,id=serial0,path=/state/a,,b/con.sock,server=on,wait=off,logfile=/state/a,,b/serial.log,logappend=on',
+    ])
+    expect(argValues(args, '-serial')).toEqual(['chardev:serial0'])
+  })
+
   it('boots a disk over virtio, with the format from the name, and a read-only cloud-init seed', () => {
     const args = qemuArgs({
       ...base,

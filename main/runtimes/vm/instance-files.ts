@@ -66,6 +66,14 @@ export async function qmpSocketOf(dir: string): Promise<string> {
   return elsewhere.trim() || join(dir, 'qmp.sock')
 }
 
+/**
+ * The serial console's socket sits next to the QMP socket (in the VM's folder or its private
+ * folder), under a name as long as qmp.sock so it fits wherever that fits. None when QMP is on TCP.
+ */
+export function consoleSocketOf(qmpSocket: string): string | undefined {
+  return qmpSocket.startsWith('tcp:') ? undefined : join(dirname(qmpSocket), 'con.sock')
+}
+
 /** Written whole under a temporary name, then renamed: a kill never leaves half a meta.json. */
 export function writeMetaSync(files: VmFiles, meta: VmMeta): void {
   mkdirSync(files.dir, { recursive: true, mode: 0o700 })
@@ -101,5 +109,9 @@ export async function removeVmFiles(files: Pick<VmFiles, 'dir' | 'qmpSocket'>): 
   if (files.qmpSocket.startsWith(files.dir) || files.qmpSocket.startsWith('tcp:')) return
   const holder = dirname(files.qmpSocket)
   if (basename(holder).startsWith(PRIVATE_PREFIX)) await rm(holder, { recursive: true, force: true })
-  else await rm(files.qmpSocket, { force: true })
+  else {
+    await rm(files.qmpSocket, { force: true })
+    const console = consoleSocketOf(files.qmpSocket)
+    if (console) await rm(console, { force: true })
+  }
 }

@@ -19,6 +19,8 @@ export interface QemuLaunch {
   /** [hostPort, guestPort, bindAddress] for each forwarded TCP port. */
   forwards: { host: number; guest: number; bind: string }[]
   serialLog: string
+  /** Where the serial console also listens for one interactive session; none when absent. */
+  consoleSocket?: string
   qmpSocket: string
   pidFile: string
   name: string
@@ -49,12 +51,12 @@ export function qemuArgs(l: QemuLaunch): string[] {
   args.push('-netdev', `user,id=n0${fwd}`)
   args.push('-device', `${l.machine === 'microvm' ? 'virtio-net-device' : 'virtio-net-pci'},netdev=n0`)
   // Appended to, not truncated: the log starts with the line saying which machine was chosen.
-  args.push(
-    '-chardev',
-    `file,id=serial0,path=${qemuValue(l.serialLog)},append=on`,
-    '-serial',
-    'chardev:serial0',
-  )
+  // With a console socket the log file is the chardev's logfile: it still gets everything the
+  // guest prints, with or without a session connected.
+  const serial = l.consoleSocket
+    ? `socket,id=serial0,path=${qemuValue(l.consoleSocket)},server=on,wait=off,logfile=${qemuValue(l.serialLog)},logappend=on`
+    : `file,id=serial0,path=${qemuValue(l.serialLog)},append=on`
+  args.push('-chardev', serial, '-serial', 'chardev:serial0')
   args.push(
     '-qmp',
     l.qmpSocket.startsWith('tcp:')

@@ -19,6 +19,7 @@ import type {
   Runtime,
   RuntimeEvent,
   StartOptions,
+  TerminalStream,
 } from '../../core/runtime.ts'
 import { epochNow, type StartMark } from '../../core/start-timeline.ts'
 import { pauseForTest } from '../../core/test-pause.ts'
@@ -27,6 +28,7 @@ import type { Workload } from '../../core/world/schema.ts'
 import { followBootMarks } from './boot-marks.ts'
 import { runBuildScript } from './build-script.ts'
 import { connectWhileStarting } from './connect.ts'
+import { consoleOption, VmConsoles } from './console.ts'
 import { instanceOf, qemuCost, qemuPidOf, reapUnfinished, runningVms } from './found.ts'
 import {
   placeQmpSocket,
@@ -64,6 +66,7 @@ export class VmRuntime implements Runtime {
   /** Starts under way in this process: their folders are not leftovers. */
   private readonly starting = new Set<string>()
   private readonly listeners = new Set<(e: RuntimeEvent) => void>()
+  private readonly consoles = new VmConsoles()
 
   constructor(options: VmRuntimeOptions = {}) {
     this.options = options
@@ -135,6 +138,7 @@ export class VmRuntime implements Runtime {
 
     const { argv, machine, reason } = launchArgs(vm, info, accel, ports, {
       serialLog: files.serialLog,
+      ...consoleOption(files.qmpSocket),
       qmpSocket: files.qmpSocket,
       pidFile: files.pidFile,
       name: `worldbench:${id}`,
@@ -290,12 +294,18 @@ export class VmRuntime implements Runtime {
     return () => this.listeners.delete(listener)
   }
 
+  /** The VM's serial console, interactive: one session per VM, a new one takes over. */
+  terminal(i: Instance): Promise<TerminalStream> {
+    return this.consoles.connect(i)
+  }
+
   /** The QMP connection of a running VM (for status queries); undefined when not connected. */
   qmpOf(i: Instance): QmpClient | undefined {
     return this.clients.get(i.id)
   }
 
   async close(): Promise<void> {
+    this.consoles.closeAll()
     for (const c of this.clients.values()) c.close()
     this.clients.clear()
     this.listeners.clear()

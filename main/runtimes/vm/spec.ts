@@ -70,6 +70,7 @@ function bootOf(vm: VmSpec) {
 /** Where a launched QEMU keeps its files, and what it is called. */
 export interface LaunchFiles {
   serialLog: string
+  consoleSocket?: string
   qmpSocket: string
   pidFile: string
   name: string

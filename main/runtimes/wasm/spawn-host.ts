@@ -14,6 +14,8 @@ export interface HostProcess {
   readonly pid: number | undefined
   stdout: NodeJS.ReadableStream
   stderr: NodeJS.ReadableStream
+  /** Only for a host forked with one (forkHostWithStdin). */
+  stdin?: NodeJS.WritableStream
   send(m: ToHost): void
   onMessage(listener: (m: FromHost) => void): void
   onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void
@@ -54,13 +56,21 @@ export function spawnHost(): HostProcess {
   return spawner(hostEntry())
 }
 
+/**
+ * A host whose stdin is a pipe from this process, for a terminal session into a command. Always a
+ * Node fork: Electron's utility processes have no stdin.
+ */
+export function forkHostWithStdin(): HostProcess {
+  return forkHost(hostEntry(), true)
+}
+
 type Holdable = { ref?(): void; unref?(): void } | null | undefined
 
-function forkHost(entry: HostEntry): HostProcess {
+function forkHost(entry: HostEntry, withStdin = false): HostProcess {
   const child: ChildProcess = fork(entry.host, [], {
     execPath: process.execPath,
     execArgv: [...process.execArgv, '--disable-warning=ExperimentalWarning', ...HOST_EXEC_ARGV],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
     env: {
       ...hostEnv(entry),
@@ -74,6 +84,7 @@ function forkHost(entry: HostEntry): HostProcess {
     pid: child.pid,
     stdout: child.stdout!,
     stderr: child.stderr!,
+    ...(child.stdin && { stdin: child.stdin }),
     send: (m) => {
       // A host killed a moment ago fails the write (EPIPE): its exit is reported by onExit.
       if (child.connected) child.send(m, () => {})

@@ -7,7 +7,6 @@
  */
 
 import { stat } from 'node:fs/promises'
-import { cpus } from 'node:os'
 import type { CostPart, EngineStatus, LogLine, PortBinding, Sample } from '../../../contract/api.ts'
 import { WorldbenchError } from '../../core/errors.ts'
 import { newInstanceId } from '../../core/ids.ts'
@@ -24,11 +23,14 @@ import type {
   Runtime,
   RuntimeEvent,
   StartOptions,
+  TerminalStream,
 } from '../../core/runtime.ts'
 import type { Workload } from '../../core/world/schema.ts'
+import { commandTerminal } from './command-terminal.ts'
 import { startDirectCgi } from './direct-baseline.ts'
 import { followLogs } from './follow-logs.ts'
-import type { HostConfig, WarmHint } from './host/protocol.ts'
+import type { WarmHint } from './host/protocol.ts'
+import { hostConfigOf, wasmSpec } from './host-config.ts'
 import { HostHandle } from './host-handle.ts'
 import { HostLink } from './host-link.ts'
 import { type HostReading, shareParts, shareSample } from './host-share.ts'
@@ -121,21 +123,9 @@ export class WasmRuntime implements Runtime {
     const anyPort = first?.host === 0
     const ports = await bindPorts(anyPort ? rest : [...(first ? [first] : []), ...rest], w.name)
     const id = opts.id ?? newInstanceId(w)
-    const config: HostConfig = {
-      name: w.name,
-      file: a.ref,
-      format: a.details?.format === 'component' ? 'component' : 'module',
-      serve: spec.serve,
-      args: w.args,
-      env: w.env,
-      dirs: spec.dirs,
-      workers: w.limits.cpus ? Math.max(1, Math.min(cpus().length, Math.ceil(w.limits.cpus))) : 1,
-    }
-    if (spec.allowHttp.length) config.allowHttp = spec.allowHttp
+    const config = hostConfigOf(w, a.ref, a.details?.format === 'component' ? 'component' : 'module')
     if (first) config.port = first.host
-    if (w.limits.memoryMiB !== undefined) config.memoryMiB = w.limits.memoryMiB
     const share = config.serve === 'cgi' && config.format === 'module' && spec.isolation === 'shared'
-    if (w.limits.timeoutSeconds !== undefined) config.timeoutSeconds = w.limits.timeoutSeconds
     const { link, fresh } = this.linkFor(share ? w.world : undefined)
     const host = new HostHandle(id, link)
     this.hosts.set(id, host)
@@ -194,6 +184,11 @@ export class WasmRuntime implements Runtime {
     if (link.own || link.size > 0 || link.closing) return
     for (const [world, l] of this.shared) if (l === link) this.shared.delete(world)
     void link.close(DEFAULT_GRACE_MS)
+  }
+
+  /** serve: command only: a fresh run of the module with the session as its stdin and stdout. */
+  freshTerminal(w: Workload): Promise<TerminalStream> {
+    return commandTerminal(w)
   }
 
   async stop(i: Instance, opts?: { timeoutMs?: number }): Promise<void> {
@@ -288,16 +283,6 @@ const hostGone = (i: Instance) =>
 
 const warmHint = (file: string, memoryMiB: number | undefined): WarmHint =>
   memoryMiB === undefined ? { file } : { file, memoryMiB }
-
-function wasmSpec(w: Workload): NonNullable<Workload['wasm']> {
-  if (!w.wasm)
-    throw new WorldbenchError(
-      'WASM_SPEC_MISSING',
-      `${w.name} has no "wasm" section.`,
-      'Add wasm: { module: ./file.wasm }.',
-    )
-  return w.wasm
-}
 
 /** Transpiles each component named in wasm.link, so the main component's imports can load its exports. */
 async function linkedComponents(w: Workload, progress: Progress): Promise<ComponentLink[]> {

@@ -54,7 +54,8 @@ export function guestJobs(
     }
     try {
       if (job.mode === 'command') {
-        const r = runGuest(spec, { stdin: open(devNull, 'r'), stdout: 1, stderr: 2 }, hooks)
+        const stdin = job.stdin === 'process' ? 0 : open(devNull, 'r')
+        const r = runGuest(spec, { stdin, stdout: 1, stderr: 2 }, hooks)
         post({ type: 'done', id: job.id, ...r, cpuMs: threadCpuMs() - cpu0 })
         return
       }

@@ -7,7 +7,9 @@ import type { ErrorShape } from '../../../../contract/api.ts'
 import { WorldbenchError } from '../../../core/errors.ts'
 import type { WorkerMessage } from './worker-messages.ts'
 
-export type JobInput = { mode: 'command' } | { mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
+export type JobInput =
+  | { mode: 'command'; stdin?: 'process' }
+  | { mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
 export type JobOutcome =
   | { ok: true; exitCode: number; memoryBytes: number; stdout?: Uint8Array; ms: number }
   | { ok: false; error: ErrorShape; memoryBytes: number; ms: number }

@@ -223,7 +223,7 @@ export class WorkloadGuests {
   run(input: JobInput): Promise<JobOutcome> {
     const job: WorkerJob =
       input.mode === 'command'
-        ? { id: this.nextId++, key: this.key, mode: 'command' }
+        ? { id: this.nextId++, key: this.key, mode: 'command', ...(input.stdin && { stdin: input.stdin }) }
         : { id: this.nextId++, key: this.key, mode: 'cgi', env: input.env, body: input.body }
     return new Promise((resolve) =>
       this.threads.submit({ guests: this, job, started: performance.now(), resolve }),

@@ -33,6 +33,8 @@ export interface HostConfig {
   timeoutSeconds?: number
   /** Guests running at once (cgi): bounds the CPU a workload can use. */
   workers: number
+  /** command: the guest reads this process's stdin (a terminal session) instead of an empty one. */
+  stdin?: 'process'
 }
 
 /** What a spare host is told to get ready for: the module about to start and its memory cap. */

@@ -7,7 +7,7 @@ export async function serveCommand(ctx: HostContext): Promise<Serving> {
   // A command may run long: it gets a worker thread, so this host still answers stats and stop.
   const { pool } = await guestPoolFor(ctx, { env: config.env, size: 1, inline: false })
   let lastMemory = 0
-  void pool.run({ mode: 'command' }).then((outcome) => {
+  void pool.run({ mode: 'command', ...(config.stdin && { stdin: config.stdin }) }).then((outcome) => {
     lastMemory = outcome.memoryBytes
     if (outcome.ok) ctx.send({ type: 'exit', code: outcome.exitCode })
     else ctx.send({ type: 'error', error: outcome.error, fatal: true })

@@ -16,7 +16,7 @@ export interface WorkerData {
 
 /** key: the workload, on a guest thread of a shared host that runs the guests of many (see guest-threads.ts). */
 export type WorkerJob =
-  | { id: number; key?: string; mode: 'command' }
+  | { id: number; key?: string; mode: 'command'; stdin?: 'process' }
   | { id: number; key?: string; mode: 'cgi'; env: Record<string, string>; body: Uint8Array }
 
 /**
