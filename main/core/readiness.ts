@@ -49,16 +49,23 @@ export async function waitReady(input: ReadinessInput): Promise<number> {
         `${input.name} has a network readiness probe but no port.`,
         'Add a port to the workload, or use a "log" readiness probe.',
       )
-    while (true) {
-      input.signal?.throwIfAborted()
-      await input.alive?.()
-      const ok =
-        input.ready.http !== undefined
-          ? await httpOk(port, input.ready.http)
-          : (await tcpOk(port)) && (await input.listening?.().catch(() => undefined)) !== false
-      if (ok) break
-      if (performance.now() > deadline) throw notReady(input)
-      await sleep(POLL_MS)
+    if (input.ready.http !== undefined) {
+      await pollHttp(port, input.ready.http, {
+        intervalMs: POLL_MS,
+        deadline,
+        ...(input.signal && { signal: input.signal }),
+        ...(input.alive && { between: input.alive }),
+        timedOut: () => notReady(input),
+      })
+    } else {
+      while (true) {
+        input.signal?.throwIfAborted()
+        await input.alive?.()
+        const ok = (await tcpOk(port)) && (await input.listening?.().catch(() => undefined)) !== false
+        if (ok) break
+        if (performance.now() > deadline) throw notReady(input)
+        await sleep(POLL_MS)
+      }
     }
   }
   return performance.now() - started
@@ -116,10 +123,18 @@ async function waitForLogLine(input: ReadinessInput, deadline: number): Promise<
   throw notReady(input)
 }
 
-export function httpOk(port: PortBinding, path: string): Promise<boolean> {
+export function httpOk(port: PortBinding, path: string, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(
-      { host: loopback(port.bind), port: port.host, path, method: 'GET', timeout: 2000, agent: false },
+      {
+        host: loopback(port.bind),
+        port: port.host,
+        path,
+        method: 'GET',
+        timeout: ATTEMPT_TIMEOUT_MS,
+        agent: false,
+        ...(signal && { signal }),
+      },
       (res) => {
         res.resume()
         resolve((res.statusCode ?? 500) < 400)
@@ -129,6 +144,51 @@ export function httpOk(port: PortBinding, path: string): Promise<boolean> {
     req.on('error', () => resolve(false))
     req.end()
   })
+}
+
+const ATTEMPT_TIMEOUT_MS = 2000
+/**
+ * An attempt still unanswered after this long gets a second one beside it, and so on. QEMU's
+ * user-mode network accepts a connection to a forwarded port before the guest can take it, and a
+ * connection made before the guest's network is up stays silent until the attempt times out: in
+ * turn, the readiness of a VM would be late by up to the whole attempt timeout.
+ */
+export const HEDGE_MS = 50
+
+/**
+ * GETs `path` until a 2xx/3xx; resolves with performance.now() of that answer. Attempts run
+ * `intervalMs` apart, each up to ATTEMPT_TIMEOUT_MS, overlapping when one hangs (see HEDGE_MS);
+ * those still open when it settles are aborted. `between` runs before each attempt (throw to give up).
+ */
+export async function pollHttp(
+  port: PortBinding,
+  path: string,
+  o: {
+    intervalMs: number
+    deadline: number
+    signal?: AbortSignal
+    between?: () => Promise<void>
+    timedOut: () => Error
+  },
+): Promise<number> {
+  const attempts = new AbortController()
+  let answeredAt: number | undefined
+  try {
+    while (true) {
+      o.signal?.throwIfAborted()
+      await o.between?.()
+      const attempt = httpOk(port, path, attempts.signal).then((ok) => {
+        if (ok) answeredAt ??= performance.now()
+      })
+      await Promise.race([attempt, sleep(HEDGE_MS)])
+      if (answeredAt !== undefined) return answeredAt
+      if (performance.now() > o.deadline) throw o.timedOut()
+      await sleep(o.intervalMs)
+      if (answeredAt !== undefined) return answeredAt
+    }
+  } finally {
+    attempts.abort()
+  }
 }
 
 export function tcpOk(port: PortBinding): Promise<boolean> {

@@ -186,7 +186,7 @@ describe('worldbench import, validate and export on the command line', () => {
       'spin-executor.yaml',
     ])
     expect(readFileSync(join(dir, 'images', 'hello-vm', 'Dockerfile'), 'utf8')).toContain(
-      'COPY vmlinuz /boot/vmlinuz',
+      'COPY vmlinux /boot/vmlinuz',
     )
     expect(readdirSync(join(dir, 'spin', 'hello-wasm')).sort()).toEqual(['hello.wasm', 'spin.toml'])
     expect(res.stderr).toContain('docker build -t worldbench/hello-trio-hello-vm-boot:1 images/hello-vm')

@@ -25,7 +25,7 @@ import { requireEngine } from './engines.ts'
 // hello-trio sample image built by scripts/build-vm-image.sh.
 const root = projectRoot()
 const imageDir = join(root, 'resources/worlds/hello-trio/build/vm')
-const kernel = join(imageDir, 'vmlinuz')
+const kernel = join(imageDir, 'vmlinux')
 const initrd = join(imageDir, 'initrd.img')
 
 function vmWorkload(
@@ -361,6 +361,9 @@ describe('VM artifacts and disks', () => {
     expect(a.kind).toBe('vm')
     expect(a.ref).toBe(kernel)
     expect(a.bytes).toBe(statSync(kernel).size + statSync(initrd).size)
+    // The sample boots the uncompressed ELF; its version is read from the kernel's banner.
+    expect(readFileSync(kernel).subarray(0, 4).toString('latin1')).toBe('\x7fELF')
+    expect(a.details?.kernelVersion).toMatch(/^\d+\.\d+\.\d+-/)
   })
 
   it('prepare() runs vm.build when the files are missing', async () => {

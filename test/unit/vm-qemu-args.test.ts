@@ -95,6 +95,7 @@ describe('qemuArgs', () => {
     expect(cmdline).toMatch(
       /^console=ttyS0 panic=-1 pci=off i8042\.noaux .*i8042\.nopnp.* quiet tsc_early_khz=2445432 tsc=reliable no_timer_check quiet$/,
     )
+    expect(cmdline).toContain(' cryptomgr.notests rcupdate.rcu_expedited=1 noreplace-smp 8250.nr_uarts=1 ')
     // The workload's own append comes last; KVM guests keep their timers.
     const kvm = argValues(qemuArgs({ ...base, machine: 'microvm', accel: 'kvm' }), '-append')[0]!
     expect(kvm).not.toContain('tsc_early_khz')

@@ -1,6 +1,6 @@
 import type { PortBinding } from '../../../contract/api.ts'
 import { WorldbenchError } from '../errors.ts'
-import { httpOk, sleep } from '../readiness.ts'
+import { pollHttp } from '../readiness.ts'
 
 /** How long the prober rests between attempts: often enough to be exact to a few ms, cheap when refused. */
 export const PROBE_INTERVAL_MS = 5
@@ -16,15 +16,15 @@ export async function firstSuccess(
   signal: AbortSignal,
   name: string,
 ): Promise<number> {
-  while (!(await httpOk(port, path))) {
-    signal.throwIfAborted()
-    if (performance.now() > deadline)
-      throw new WorldbenchError(
+  return pollHttp(port, path, {
+    intervalMs: PROBE_INTERVAL_MS,
+    deadline,
+    signal,
+    timedOut: () =>
+      new WorldbenchError(
         'NO_RESPONSE',
         `${name} never answered HTTP ${path} with success.`,
         'Check its logs.',
-      )
-    await sleep(PROBE_INTERVAL_MS)
-  }
-  return performance.now()
+      ),
+  })
 }

@@ -90,8 +90,16 @@ export function kernelCommandLine(
   return `${console}${panic}${fast}${extra}`.trim()
 }
 
-/** No PCI bus, no keyboard controller probing beyond the one microvm emulates, no display, few messages. */
-const MICROVM_CMDLINE = 'pci=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd nomodeset quiet'
+/**
+ * No PCI bus, no keyboard controller probing beyond the one microvm emulates, no display, few
+ * messages. Then, as Kata Containers and libguestfs boot their guests: no crypto self-tests at boot
+ * (cryptomgr.notests), expedited RCU grace periods, no rewriting of SMP instructions for one CPU
+ * (noreplace-smp), one serial port (the console).
+ */
+const MICROVM_CMDLINE = [
+  'pci=off i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd nomodeset',
+  'cryptomgr.notests rcupdate.rcu_expedited=1 noreplace-smp 8250.nr_uarts=1 quiet',
+].join(' ')
 
 /**
  * Under TCG microvm has no clock a kernel can calibrate the TSC against (no HPET, no PM timer;
