@@ -32,8 +32,8 @@ export async function listArtifacts(registry: RuntimeRegistry, supervisor: Super
       const st = await stat(file).catch(() => undefined)
       if (st) entry.bytes = st.size
       if (role === 'module') {
-        const x = await modulesOf(registry)
-          .inspect(file)
+        const x = await capabilityOf(registry, 'modules')
+          ?.inspect(file)
           .catch(() => undefined)
         if (x)
           entry.wasm = {
@@ -57,12 +57,21 @@ export async function listArtifacts(registry: RuntimeRegistry, supervisor: Super
     images,
     ...(imagesError && { imagesError }),
     files: [...byFile.values()],
-    wasmCache: await modulesOf(registry).cacheEntries(),
+    // Without a Wasm runtime there is no compile cache to list (a registry of some kinds only).
+    wasmCache: (await capabilityOf(registry, 'modules')?.cacheEntries()) ?? [],
   }
 }
 
+/** The first registered runtime's optional capability (images: containers; modules: Wasm), if any. */
+function capabilityOf<K extends 'images' | 'modules'>(
+  registry: RuntimeRegistry,
+  key: K,
+): NonNullable<Runtime[K]> | undefined {
+  return registry.all().find((r) => r[key])?.[key] ?? undefined
+}
+
 export function imagesOf(registry: RuntimeRegistry): NonNullable<Runtime['images']> {
-  const images = registry.all().find((r) => r.images)?.images
+  const images = capabilityOf(registry, 'images')
   if (!images)
     throw new WorldbenchError(
       'NO_IMAGE_ENGINE',
@@ -74,7 +83,7 @@ export function imagesOf(registry: RuntimeRegistry): NonNullable<Runtime['images
 
 /** The module reader (the Wasm runtime's). */
 export function modulesOf(registry: RuntimeRegistry): NonNullable<Runtime['modules']> {
-  const modules = registry.all().find((r) => r.modules)?.modules
+  const modules = capabilityOf(registry, 'modules')
   if (!modules)
     throw new WorldbenchError(
       'NO_MODULE_ENGINE',
