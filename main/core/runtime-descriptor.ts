@@ -37,6 +37,11 @@ export function kindInfo(d: RuntimeDescriptor): KindInfo {
   }
 }
 
+/** The schema of one of a descriptor's settings, by its key without the kind prefix. */
+function fieldOf(d: RuntimeDescriptor, name: string): z.ZodType | undefined {
+  return d.settings.shape[name] as z.ZodType | undefined
+}
+
 /** The descriptor a `<kind>.<name>` setting key belongs to, if any. */
 export function descriptorOfSetting(
   descriptors: RuntimeDescriptor[],
@@ -57,8 +62,7 @@ export function settingsFor<S extends z.ZodObject>(
   for (const [key, value] of Object.entries(all)) {
     if (!key.startsWith(`${d.kind}.`)) continue
     const name = key.slice(d.kind.length + 1)
-    const field = d.settings.shape[name] as z.ZodType | undefined
-    const ok = field?.safeParse(value)
+    const ok = fieldOf(d, name)?.safeParse(value)
     if (ok?.success) own[name] = ok.data
     else
       logFailure(
@@ -79,7 +83,7 @@ export function checkSetting(descriptors: RuntimeDescriptor[], key: string, valu
   const d = descriptorOfSetting(descriptors, key)
   if (!d) return
   const name = key.slice(d.kind.length + 1)
-  const field = d.settings.shape[name] as z.ZodType | undefined
+  const field = fieldOf(d, name)
   const known = Object.keys(d.settings.shape).map((n) => `${d.kind}.${n}`)
   if (!field)
     throw new WorldbenchError(
