@@ -39,7 +39,8 @@ export function kindInfo(d: RuntimeDescriptor): KindInfo {
 
 /** The schema of one of a descriptor's settings, by its key without the kind prefix. */
 function fieldOf(d: RuntimeDescriptor, name: string): z.ZodType | undefined {
-  return d.settings.shape[name] as z.ZodType | undefined
+  // Own keys only: "wasm.__proto__" or "wasm.constructor" must not reach Object's properties.
+  return Object.hasOwn(d.settings.shape, name) ? (d.settings.shape[name] as z.ZodType) : undefined
 }
 
 /** The descriptor a `<kind>.<name>` setting key belongs to, if any. */

@@ -32,6 +32,10 @@ describe('runtime descriptors', () => {
     expect(() => checkSetting(DESCRIPTORS, 'wasm.spareHost', 'maybe')).toThrow(/wasm.spareHost.*on or off/)
     expect(() => checkSetting(DESCRIPTORS, 'vm.qemuBinary', 42)).toThrow(/vm.qemuBinary/)
     expect(() => checkSetting(DESCRIPTORS, 'wasm.spareHost', 'OFF')).not.toThrow()
+    // Keys that name Object's own properties are unknown settings, not a crash.
+    for (const key of ['wasm.__proto__', 'wasm.constructor', 'container.toString'])
+      expect(() => checkSetting(DESCRIPTORS, key, true)).toThrow(/not a setting of the/)
+    expect(settingsFor(of('wasm'), { 'wasm.__proto__': 1, 'wasm.constructor': true })).toEqual({})
     expect(() => checkSetting(DESCRIPTORS, 'theme', { dark: true })).not.toThrow()
   })
 
