@@ -72,8 +72,11 @@ export async function measureRun(
             spec.http === path
               ? await Promise.race([answered, died])
               : await Promise.race([standard(), died]).then(() => performance.now())
-          m.coldStartMs = readyAt - t0
           const firstAt = await Promise.race([answered, died])
+          // An answer on the port proves a TCP connect succeeds there: TCP readiness held by then at
+          // the latest, whichever of the two pollers saw it first.
+          const tcpOnly = spec.tcp && spec.http === undefined && spec.log === undefined && !spec.command
+          m.coldStartMs = (tcpOnly ? Math.min(readyAt, firstAt) : readyAt) - t0
           m.firstResponseMs = firstAt - t0
           return firstAt
         },
