@@ -63,6 +63,8 @@ export interface Instance {
   ready?: ReadySpec
   /** Moments its start reached, appended as they happen (a VM's guest lines come after start()). */
   marks?: StartMark[]
+  /** Settles once marks of moments already past are in (an engine timestamp read after start()). */
+  marksPending?: Promise<void>
 }
 
 export interface LogOptions {

@@ -145,6 +145,20 @@ export async function startOne(w: Workload, opts: StartOneOptions): Promise<Star
   }
   const lastPhase =
     opts.lastPhase ?? (w.run === 'once' ? 'completed' : spec.http || spec.tcp ? 'port answering' : 'ready')
+  // After ready, off the measured path: a mark still on its way is waited for, briefly.
+  await settledWithin(instance.marksPending, MARKS_WAIT_MS)
   const timeline = startPhases(epochOf(requestedAt), instance.marks ?? [], epochOf(readyAt), lastPhase)
   return { instance, artifact, requestedAt, readyAt, timeline }
+}
+
+/** An engine answers an inspect in milliseconds; a second is far beyond that and still not a hang. */
+const MARKS_WAIT_MS = 1000
+
+function settledWithin(p: Promise<void> | undefined, ms: number): Promise<void> {
+  if (!p) return Promise.resolve()
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+  })
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer))
 }

@@ -5,6 +5,11 @@ import { percentile } from './bench/stats.ts'
 export interface StartMark {
   phase: string
   at: number
+  /**
+   * The moment necessarily came before the workload could answer (its process had to run first),
+   * even when it was observed later: seen after the end, it ends there instead of being dropped.
+   */
+  beforeReady?: boolean
 }
 
 /**
@@ -23,7 +28,8 @@ export function epochOf(perfNow: number): number {
 /**
  * The phases of one start, from its request (t0) to the first success (end), as durations.
  * Marks are taken in time order and clamped into [t0, end] (clocks of two processes may
- * disagree by a little); a mark after the end is dropped, as that phase was not on the path.
+ * disagree by a little); a mark after the end is dropped, as that phase was not on the path, unless it is one the
+ * workload had to pass before it could answer (observed late): that one ends at the end.
  * The last phase, `lastName`, runs from the last mark to the end, so the sum is end − t0.
  */
 export function startPhases(
@@ -35,8 +41,8 @@ export function startPhases(
   const phases: StartPhase[] = []
   let at = t0
   for (const m of [...marks].sort((a, b) => a.at - b.at)) {
-    if (m.at > end) break
-    const next = Math.max(at, m.at)
+    if (m.at > end && !m.beforeReady) continue
+    const next = Math.max(at, Math.min(m.at, end))
     phases.push({ name: m.phase, ms: next - at })
     at = next
   }

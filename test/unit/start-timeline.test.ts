@@ -42,6 +42,24 @@ describe('start timeline', () => {
     expect(sum(phases)).toBe(50)
   })
 
+  it('a mark the workload had to pass before answering, observed after the end, ends at the end', () => {
+    const phases = startPhases(
+      1000,
+      [
+        { phase: 'create', at: 1010 },
+        { phase: 'process running', at: 1060, beforeReady: true },
+        { phase: 'guest ready line', at: 1070 },
+      ],
+      1050,
+      'port answering',
+    )
+    expect(phases).toEqual([
+      { name: 'create', ms: 10 },
+      { name: 'process running', ms: 40 },
+      { name: 'port answering', ms: 0 },
+    ])
+  })
+
   it('medians per phase name over runs, in first-seen order', () => {
     expect(
       medianPhases([

@@ -101,13 +101,13 @@ export class ContainerRuntime implements Runtime {
       await removeIt()
       throw startError(this.endpoint, w, id, ports, err)
     }
-    marks.push({ phase: 'process running', at: epochNow() })
+    marks.push({ phase: 'process running', at: epochNow(), beforeReady: true })
     // The engine's own time the process started splits the start call; read after it, not on its path.
-    void created
+    const marksPending = created
       .inspect()
       .then((info) => {
         const at = isoEpochMs(info.State.StartedAt)
-        if (Number.isFinite(at)) marks.push({ phase: 'start', at })
+        if (Number.isFinite(at)) marks.push({ phase: 'start', at, beforeReady: true })
       })
       .catch(() => undefined)
     this.watchExit(id, created, image)
@@ -122,6 +122,7 @@ export class ContainerRuntime implements Runtime {
       handle: { containerId: created.id },
       startedAt: Date.now(),
       marks,
+      marksPending,
     }
     if (w.limits.memoryMiB) instance.guestMemoryBytes = w.limits.memoryMiB * 1024 * 1024
     return instance

@@ -17,15 +17,22 @@ export function bootPhaseOf(line: string, seen: ReadonlySet<string>): string | u
   return seen.has('kernel') ? 'init' : 'kernel'
 }
 
+/**
+ * A mark is the time its line was read, so the log is read often while the VM boots (for at most
+ * FOLLOW_MS): at the logs' usual 100 ms a boot's phases would be off by up to that much.
+ */
+const BOOT_POLL_MS = 10
+
 /** Appends a mark, at the time each line was received, until the ready line, the VM's end or the time limit. */
 export async function followBootMarks(serialLog: string, marks: StartMark[], alive: () => Promise<boolean>) {
   const seen = new Set(marks.map((m) => m.phase))
   const signal = AbortSignal.timeout(FOLLOW_MS)
-  for await (const l of readSerial(serialLog, { follow: true, signal, alive })) {
+  for await (const l of readSerial(serialLog, { follow: true, signal, alive, pollMs: BOOT_POLL_MS })) {
     const phase = bootPhaseOf(l.line, seen)
     if (!phase || seen.has(phase)) continue
     seen.add(phase)
-    marks.push({ phase, at: epochNow() })
+    // Kernel and init lines come before the guest's server starts; its ready line may come after.
+    marks.push({ phase, at: epochNow(), ...(phase !== 'guest ready line' && { beforeReady: true }) })
     if (phase === 'guest ready line') return
   }
 }

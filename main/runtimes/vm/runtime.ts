@@ -162,7 +162,7 @@ export class VmRuntime implements Runtime {
     try {
       await pauseForTest('vm:spawned')
       const client = await connectWhileStarting(child, files.qmpSocket, w.name, ports, files.stderrLog)
-      marks.push({ phase: 'QEMU process', at: epochNow() })
+      marks.push({ phase: 'QEMU process', at: epochNow(), beforeReady: true })
       child.unref()
       meta.pid = child.pid!
       this.track(id, client, child)

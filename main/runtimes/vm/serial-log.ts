@@ -27,7 +27,14 @@ export async function tailSerial(path: string, n: number): Promise<string[]> {
  */
 export async function* readSerial(
   path: string,
-  opts: { tail?: number; follow?: boolean; signal?: AbortSignal; alive: () => Promise<boolean> },
+  opts: {
+    tail?: number
+    follow?: boolean
+    signal?: AbortSignal
+    alive: () => Promise<boolean>
+    /** How often a followed log is read again (default 100 ms). */
+    pollMs?: number
+  },
 ): AsyncGenerator<LogLine> {
   const handle = await open(path, 'r').catch(() => undefined)
   if (!handle) return
@@ -61,7 +68,7 @@ export async function* readSerial(
         if (partial) yield serialLine(partial)
         return
       }
-      await sleep(POLL_MS)
+      await sleep(opts.pollMs ?? POLL_MS)
     }
   } finally {
     await handle.close()
