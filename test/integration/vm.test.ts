@@ -381,6 +381,24 @@ describe('VM artifacts and disks', () => {
     expect(steps.some((l) => l.includes('packing initramfs'))).toBe(true)
   })
 
+  it('boots the sample kernel on the -M pc fallback (a disk forces it): serves, and powers down over ACPI', async () => {
+    const disk = join(stateSubdir('test-pc'), 'data.img')
+    writeFileSync(disk, Buffer.alloc(1024 * 1024))
+    const pc = await runtime.start(vmWorkload({ name: 'on-pc', vm: { disk } }))
+    try {
+      await waitReady({ name: pc.id, ports: pc.ports, ready: { http: '/', timeoutSeconds: 120 } })
+      expect(await (await fetch(pc.ports[0]!.url)).text()).toContain('Hello from Worldbench!')
+      expect((await lastSerialLines(pc, 400)).join('\n')).toMatch(/booting -M pc/)
+      // The kernel's ACPI on pc (not microvm's reduced tables) still delivers the power button.
+      const shutdown = runtime.qmpOf(pc)!.waitForEvent('SHUTDOWN', 20_000)
+      await runtime.stop(pc, { timeoutMs: 20_000 })
+      expect((await shutdown).data).toMatchObject({ guest: true, reason: 'guest-shutdown' })
+    } finally {
+      if (await isAlive(pc.handle.pid!)) await runtime.stop(pc, { timeoutMs: 300 })
+    }
+    expect(await isAlive(pc.handle.pid!)).toBe(false)
+  })
+
   it('attaches a raw disk over virtio, and stop() falls back to quit when the guest ignores ACPI', async () => {
     const disk = join(stateSubdir('test-disk'), 'data.img')
     writeFileSync(disk, Buffer.alloc(1024 * 1024))
