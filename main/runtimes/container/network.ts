@@ -15,28 +15,57 @@ export const networkName = (world: string, name: string) => `${world}_${name}`
  * name (and aliases); a container reaches only those it shares a network with. Each network is
  * created on the first start that names it (once, even when a wave starts several at once) and
  * removed when its last container of ours stops.
+ *
+ * A network shows no container until one attached to it is running, so a start holds its networks
+ * (ensure → release) until its container runs: a stop of the world's last running container in
+ * that window would otherwise remove a network the starting one is about to join.
  */
 export class WorldNetworks {
   private readonly pending = new Map<string, Promise<string>>()
+  private readonly held = new Map<string, number>()
+  /** Removals under way: a start that needs one of these networks waits for it, then creates it anew. */
+  private readonly removing = new Map<string, Promise<void>>()
   private readonly docker: Docker
 
   constructor(docker: Docker) {
     this.docker = docker
   }
 
-  /** Creates the workload's networks that do not exist yet; its attachments, in the order it names them. */
+  /**
+   * Creates the workload's networks that do not exist yet and holds them until release(); its
+   * attachments, in the order it names them.
+   */
   async ensure(w: Workload): Promise<Attachment[]> {
+    const joins = networksOf(w.container).map((n) => ({ ...n, name: networkName(w.world, n.name) }))
+    for (const n of joins) this.held.set(n.name, (this.held.get(n.name) ?? 0) + 1)
     const out: Attachment[] = []
-    for (const n of networksOf(w.container)) {
-      const name = networkName(w.world, n.name)
-      let p = this.pending.get(name)
-      if (!p) {
-        p = this.create(name, w.world).finally(() => this.pending.delete(name))
-        this.pending.set(name, p)
-      }
-      out.push({ network: await p, aliases: [w.name, ...n.aliases] })
+    try {
+      for (const n of joins)
+        out.push({ network: await this.created(n.name, w.world), aliases: [w.name, ...n.aliases] })
+    } catch (err) {
+      this.release(joins.map((n) => ({ network: n.name, aliases: [] })))
+      throw err
     }
     return out
+  }
+
+  /** Lets go of what ensure() held: a later removeUnused() may remove these networks again. */
+  release(attachments: Attachment[]): void {
+    for (const { network } of attachments) {
+      const n = (this.held.get(network) ?? 0) - 1
+      if (n > 0) this.held.set(network, n)
+      else this.held.delete(network)
+    }
+  }
+
+  private created(name: string, world: string): Promise<string> {
+    let p = this.pending.get(name)
+    if (!p) {
+      const removal = this.removing.get(name) ?? Promise.resolve()
+      p = removal.then(() => this.create(name, world)).finally(() => this.pending.delete(name))
+      this.pending.set(name, p)
+    }
+    return p
   }
 
   /** Joins a created (not yet started) container to its other networks, so it starts on all of them. */
@@ -76,19 +105,31 @@ export class WorldNetworks {
     }
   }
 
-  /** Removes each of these networks that is ours and has no container left on it. */
+  /** Removes each of these networks that is ours, not held by a start, and has no container left on it. */
   async removeUnused(names: string[]): Promise<void> {
     for (const name of names) {
-      try {
-        const net = this.docker.getNetwork(name)
-        const info = await net.inspect()
-        if (info.Labels?.[LABEL_OWNER] !== ownerId() || Object.keys(info.Containers ?? {}).length) continue
-        await net.remove()
-      } catch (err) {
-        // Gone already (404), or a container joined it in the meantime (409): not ours to remove now.
-        const s = statusOf(err)
-        if (s !== 404 && s !== 409) logFailure('removing an unused world network', err, { network: name })
-      }
+      // One look at a network at a time: a second stop sees what the first left.
+      await this.removing.get(name)
+      if (this.held.has(name)) continue
+      const p: Promise<void> = this.removeIfUnused(name).finally(() => {
+        if (this.removing.get(name) === p) this.removing.delete(name)
+      })
+      this.removing.set(name, p)
+      await p
+    }
+  }
+
+  private async removeIfUnused(name: string): Promise<void> {
+    try {
+      const net = this.docker.getNetwork(name)
+      const info = await net.inspect()
+      if (info.Labels?.[LABEL_OWNER] !== ownerId() || Object.keys(info.Containers ?? {}).length) return
+      if (this.held.has(name)) return
+      await net.remove()
+    } catch (err) {
+      // Gone already (404), or a container joined it in the meantime (409): not ours to remove now.
+      const s = statusOf(err)
+      if (s !== 404 && s !== 409) logFailure('removing an unused world network', err, { network: name })
     }
   }
 }

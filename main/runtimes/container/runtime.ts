@@ -78,29 +78,36 @@ export class ContainerRuntime implements Runtime {
     for (const v of w.container?.volumes ?? [])
       if (v.type === 'bind' && v.source && !existsSync(v.source)) mkdirSync(v.source, { recursive: true })
     const image = w.container?.image ?? a.ref
-    const [first, ...others] = await this.engine(() => this.networks.ensure(w))
+    // Held from here until the container runs (see WorldNetworks); a failed start leaves none behind.
+    const attachments = await this.engine(() => this.networks.ensure(w))
+    const [first, ...others] = attachments
+    const letGoOfNetworks = async () => {
+      this.networks.release(attachments)
+      await this.networks.removeUnused(attachments.map((a) => a.network))
+    }
     const created = await this.engine(() =>
       this.docker.createContainer(createOptions(w, id, image, ports, first)).catch((err: unknown) => {
         throw initMissing(w, err) ?? err
       }),
-    )
+    ).catch(async (err: unknown) => {
+      await letGoOfNetworks()
+      throw err
+    })
     const marks: StartMark[] = [{ phase: 'create', at: epochNow() }]
-    const removeIt = async () => {
-      await created
-        .remove({ force: true })
-        .catch((err: unknown) =>
-          logFailure('removing a container whose start failed', err, { container: created.id }),
-        )
-      if (first) await this.networks.removeUnused([first, ...others].map((a) => a.network))
-    }
     await pauseForTest('container:created')
     try {
       await this.networks.connect(created.id, others)
       await created.start()
     } catch (err) {
-      await removeIt()
+      await created
+        .remove({ force: true })
+        .catch((e: unknown) =>
+          logFailure('removing a container whose start failed', e, { container: created.id }),
+        )
+      await letGoOfNetworks()
       throw startError(this.endpoint, w, id, ports, err)
     }
+    this.networks.release(attachments)
     marks.push({ phase: 'process running', at: epochNow(), beforeReady: true })
     // The engine's own time the process started splits the start call; read after it, not on its path.
     const marksPending = created
