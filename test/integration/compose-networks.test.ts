@@ -92,6 +92,11 @@ describe('Compose networks run on Docker: a service reaches only those it shares
         .sort()
     expect(await members('front')).toEqual([proxyC, webC].sort())
     expect(await members('back')).toEqual([dbC, proxyC].sort())
+    // back is internal (compose.yaml says so), and the engine was asked for it so; keeping the
+    // db in is the engine's part (Docker does it with its firewall, and still gives a default route).
+    const internal = async (net: string) =>
+      JSON.parse(await docker(['network', 'inspect', `${PROJECT}_${net}`]))[0].Internal as boolean
+    expect([await internal('back'), await internal('front')]).toEqual([true, false])
 
     // A network goes with the last container on it, not before: front outlives web (the proxy is
     // still on it), then goes with the proxy, while back stays for the db.

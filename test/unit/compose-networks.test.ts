@@ -35,13 +35,32 @@ describe('Compose in: networks', () => {
     const nets = Object.fromEntries(world!.workloads.map((w) => [w.name, networksOf(w.container)]))
     expect(nets).toEqual({
       proxy: [
-        { name: 'front', aliases: [] },
-        { name: 'back', aliases: ['gateway', 'api.internal'] },
+        { name: 'front', aliases: [], internal: false },
+        { name: 'back', aliases: ['gateway', 'api.internal'], internal: false },
       ],
-      db: [{ name: 'back', aliases: [] }],
-      web: [{ name: 'front', aliases: [] }],
-      tool: [{ name: 'default', aliases: [] }],
+      db: [{ name: 'back', aliases: [], internal: false }],
+      web: [{ name: 'front', aliases: [], internal: false }],
+      tool: [{ name: 'default', aliases: [], internal: false }],
     })
+  })
+
+  it('keeps an internal network internal: the world says so, and each service on it knows', () => {
+    const { world, issues } = check(SPLIT.replace('    driver: bridge', '    internal: true'))
+    expect(issues).toEqual([])
+    expect(world!.networks).toEqual({ back: { internal: true } })
+    const db = world!.workloads.find((w) => w.name === 'db')!
+    expect(networksOf(db.container, world!.networks)).toEqual([{ name: 'back', aliases: [], internal: true }])
+    const proxy = world!.workloads.find((w) => w.name === 'proxy')!
+    expect(networksOf(proxy.container, world!.networks).map((n) => [n.name, n.internal])).toEqual([
+      ['front', false],
+      ['back', true],
+    ])
+  })
+
+  it('leaves out an internal network no service joins, as Compose does not mind one', () => {
+    const { world, issues } = check(SPLIT.replace('  front: {}', '  front: {}\n  spare:\n    internal: true'))
+    expect(issues).toEqual([])
+    expect(world!.networks).toBeUndefined()
   })
 
   it('turns a Compose network name into a world network name', () => {
@@ -49,7 +68,9 @@ describe('Compose in: networks', () => {
       'services:\n  a:\n    image: a:1\n    networks: [Back_End]\nnetworks:\n  Back_End: {}\n',
     )
     expect(issues).toEqual([])
-    expect(networksOf(world!.workloads[0]!.container)).toEqual([{ name: 'back-end', aliases: [] }])
+    expect(networksOf(world!.workloads[0]!.container)).toEqual([
+      { name: 'back-end', aliases: [], internal: false },
+    ])
   })
 
   const BAD: { name: string; text: string; path: string; line: number; message: RegExp }[] = [
@@ -61,11 +82,14 @@ describe('Compose in: networks', () => {
       message: /external network is not supported.*remove "external"/,
     },
     {
-      name: 'an internal network',
-      text: SPLIT.replace('    driver: bridge', '    internal: true'),
-      path: 'networks.back.internal',
-      line: 19,
-      message: /internal network is not supported/,
+      name: 'a service with ports on internal networks only',
+      text: SPLIT.replace('    driver: bridge', '    internal: true').replace(
+        '    networks: [back]',
+        '    networks: [back]\n    ports: ["5432:5432"]',
+      ),
+      path: 'services.db',
+      line: 9,
+      message: /"db" is on internal networks only \(back\), where the engine publishes no port/,
     },
     {
       name: 'a driver other than bridge',

@@ -192,23 +192,28 @@ describe('Compose out and world files: round trips', () => {
     const world = checkComposeText(NETWORKS, text, {}).world!
     const { compose } = worldToCompose(world, world.dir)
     const out = compose as { services: Record<string, { networks?: unknown }>; networks?: Obj }
-    expect(out.networks).toEqual({ front: {}, back: {} })
+    expect(out.networks).toEqual({ front: {}, back: { internal: true } })
     expect(out.services.proxy!.networks).toEqual({ front: {}, back: { aliases: ['gateway'] } })
     expect(out.services.db!.networks).toEqual({ back: { aliases: ['database'] } })
     expect(out.services.web!.networks).toEqual(['front'])
     const again = checkComposeText(NETWORKS, stringify(compose), {})
     expect(again.issues).toEqual([])
     expect(again.world!.workloads).toEqual(world.workloads)
+    expect(again.world!.networks).toEqual({ back: { internal: true } })
     // And through a world file (worldbench import), networks and aliases as the world format says them.
     const file = join(world.dir, 'world.yaml')
     const asFile = stringify(worldToFile(world, world.dir))
     expect(asFile).toContain('- name: back\n')
-    expect(checkWorldText(file, asFile).world!.workloads).toEqual(world.workloads)
+    expect(asFile).toContain('networks:\n  back:\n    internal: true\n')
+    const fromFile = checkWorldText(file, asFile).world!
+    expect(fromFile.workloads).toEqual(world.workloads)
+    expect(fromFile.networks).toEqual(world.networks)
     const notes = worldToKubernetes(world).notes.join('\n')
     expect(notes).toMatch(
       /networks front, back: .*proxy on front\+back, db on back, web on front.* NetworkPolicies/,
     )
     expect(notes).toMatch(/db: aliases database on network back have no Service/)
+    expect(notes).toMatch(/internal network back: .*egress NetworkPolicy.* for db$/m)
   })
 
   it('a world on the default network alone writes no networks (Compose puts services there itself)', () => {

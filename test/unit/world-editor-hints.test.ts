@@ -97,6 +97,7 @@ describe('the world editor: completions from the generated JSON Schema', () => {
     expect(complete(['apiVersion: worldbench/v1', 'desc|'], false)).toEqual([
       'name',
       'description',
+      'networks',
       'workloads',
     ])
   })

@@ -6,5 +6,11 @@ it('the shipped JSON Schema is the one generated from the zod schema (run: node 
   const shipped = JSON.parse(readFileSync('resources/schema/world.schema.json', 'utf8'))
   expect(shipped).toEqual(JSON.parse(JSON.stringify(worldJsonSchema())))
   expect(shipped.additionalProperties).toBe(false)
-  expect(Object.keys(shipped.properties)).toEqual(['apiVersion', 'name', 'description', 'workloads'])
+  expect(Object.keys(shipped.properties)).toEqual([
+    'apiVersion',
+    'name',
+    'description',
+    'networks',
+    'workloads',
+  ])
 })

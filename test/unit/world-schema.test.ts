@@ -140,6 +140,36 @@ const BAD: { name: string; text: string; path: string; message: RegExp; line?: n
     line: 7,
   },
   {
+    name: 'a network given settings that no container joins (a typo would drop "internal")',
+    text: GOOD.replace(
+      'description: a good world\n',
+      'description: a good world\nnetworks:\n  bakc: { internal: true }\n',
+    ),
+    path: 'networks.bakc',
+    message: /no container joins network "bakc"/,
+    line: 5,
+  },
+  {
+    name: 'a container with ports on internal networks only',
+    text: GOOD.replace(
+      'description: a good world\n',
+      'description: a good world\nnetworks: { back: { internal: true } }\n',
+    ).replace('build: ./api }', 'build: ./api, networks: [back] }'),
+    path: 'workloads.0.ports',
+    message: /"api" is on internal networks only \(back\), where the engine publishes no port/,
+    line: 9,
+  },
+  {
+    name: 'a network setting that does not exist',
+    text: GOOD.replace(
+      'description: a good world\n',
+      'description: a good world\nnetworks: { back: { internl: true } }\n',
+    ),
+    path: 'networks.back',
+    message: /internl/,
+    line: 4,
+  },
+  {
     name: 'a network named twice',
     text: GOOD.replace('build: ./api }', 'build: ./api, networks: [a, { name: a, aliases: [x] }] }'),
     path: 'workloads.0.container.networks.1',
@@ -178,13 +208,33 @@ describe('world files', () => {
     )
     expect(many.issues).toEqual([])
     expect(networksOf(many.world!.workloads[0]!.container)).toEqual([
-      { name: 'front', aliases: [] },
-      { name: 'back', aliases: ['db'] },
+      { name: 'front', aliases: [], internal: false },
+      { name: 'back', aliases: ['db'], internal: false },
     ])
     const one = checkWorldText(FILE, GOOD.replace('build: ./api }', 'build: ./api, network: default }'))
     expect(one.issues).toEqual([])
-    expect(networksOf(one.world!.workloads[0]!.container)).toEqual([{ name: 'default', aliases: [] }])
+    expect(networksOf(one.world!.workloads[0]!.container)).toEqual([
+      { name: 'default', aliases: [], internal: false },
+    ])
     expect(networksOf(checkWorldText(FILE, GOOD).world!.workloads[0]!.container)).toEqual([])
+  })
+
+  it('gives a network of the world its settings: each container on it is told it is internal', () => {
+    const { world, issues } = checkWorldText(
+      FILE,
+      GOOD.replace(
+        'description: a good world\n',
+        'description: a good world\nnetworks:\n  back: { internal: true }\n',
+      ).replace('build: ./api }', 'build: ./api, networks: [front, back] }'),
+    )
+    expect(issues).toEqual([])
+    expect(world!.networks).toEqual({ back: { internal: true } })
+    const api = world!.workloads[0]!
+    expect(networksOf(api.container, api.worldNetworks).map((n) => [n.name, n.internal])).toEqual([
+      ['front', false],
+      ['back', true],
+    ])
+    expect(world!.workloads[1]!.worldNetworks).toBeUndefined()
   })
 
   for (const bad of BAD) {

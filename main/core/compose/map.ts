@@ -24,6 +24,7 @@ export interface MappedCompose {
     apiVersion: 'worldbench/v1'
     name: string
     description?: string
+    networks?: Record<string, { internal: boolean }>
     workloads: Record<string, unknown>[]
   }
   /** The service each workload came from, by workload index. */
@@ -68,6 +69,7 @@ export function mapCompose(
   }
 
   const workloads: Record<string, unknown>[] = []
+  const joined = new Set<string>()
   const origins: string[] = []
   // Services something waits on to complete (service_completed_successfully): one-off steps.
   const runOnce = new Set<string>()
@@ -106,7 +108,9 @@ export function mapCompose(
     }
     if (typeof svc.init === 'boolean') container.init = svc.init
     // A service reaches only those it shares a network with; naming none puts it on "default".
-    container.networks = serviceNetworks(svc.networks, at('networks'), networks, error, warn)
+    const joins = serviceNetworks(svc.networks, at('networks'), networks.names, error, warn)
+    for (const n of joins) joined.add(typeof n === 'string' ? n : String(n.name))
+    container.networks = joins
     const volumes = mapVolumes(svc.volumes, at('volumes'), declaredVolumes, error, warn)
     if (volumes.length) container.volumes = volumes
 
@@ -141,7 +145,14 @@ export function mapCompose(
   })
   if (workloads.length === 0 && Object.keys(services).length > 0)
     error(['services'], 'no service is active; enable a profile with COMPOSE_PROFILES')
-  const world: MappedCompose['world'] = { apiVersion: 'worldbench/v1', name, workloads }
+  // Compose lets a file declare a network no service joins; a world names only those in use.
+  const settings = Object.entries(networks.settings).filter(([n]) => joined.has(n))
+  const world: MappedCompose['world'] = {
+    apiVersion: 'worldbench/v1',
+    name,
+    ...(settings.length && { networks: Object.fromEntries(settings) }),
+    workloads,
+  }
   if (typeof ext.description === 'string') world.description = ext.description
   return { world, origins, issues }
 }

@@ -1,15 +1,23 @@
 import { isObj, type Obj, type Path, type Report } from './issues.ts'
 import { worldName } from './names.ts'
 
+export interface DeclaredNetworks {
+  /** Compose key → world network name; `default` is always there. */
+  names: Map<string, string>
+  /** The world's `networks` settings: the internal ones, by world network name. */
+  settings: Record<string, { internal: boolean }>
+}
+
 /**
- * The top-level `networks`: which names services may join, as world network names. Only local
- * bridge networks are made: a file asking for another driver, an external network or an internal
- * one would get a network that reaches more, or other, containers than it says, so those are
+ * The top-level `networks`: which names services may join, as world network names, and which are
+ * internal. Only local bridge networks are made: a file asking for another driver or an external
+ * network would get a network that reaches more, or other, containers than it says, so those are
  * errors; settings of a bridge network that names do not depend on are warnings.
  */
-export function declaredNetworks(v: unknown, error: Report, warn: Report): Map<string, string> {
+export function declaredNetworks(v: unknown, error: Report, warn: Report): DeclaredNetworks {
   const out = new Map<string, string>([['default', 'default']])
-  if (!isObj(v)) return out
+  const settings: Record<string, { internal: boolean }> = {}
+  if (!isObj(v)) return { names: out, settings }
   const taken = new Map<string, string>()
   for (const [key, raw] of Object.entries(v)) {
     const at = (...p: Path): Path => ['networks', key, ...p]
@@ -30,11 +38,7 @@ export function declaredNetworks(v: unknown, error: Report, warn: Report): Map<s
         at('external'),
         `an external network is not supported: Worldbench creates and removes each world's networks (this one would be <world>_${name}); remove "external" to let it`,
       )
-    if (def.internal === true)
-      error(
-        at('internal'),
-        'an internal network is not supported: its containers could reach outside the world, which the file forbids; remove "internal" to run without that limit',
-      )
+    if (def.internal === true) settings[name] = { internal: true }
     if (def.ipam !== undefined)
       warn(at('ipam'), '"ipam" is ignored: the engine picks the subnet; services reach each other by name')
     if (def.name !== undefined)
@@ -45,7 +49,7 @@ export function declaredNetworks(v: unknown, error: Report, warn: Report): Map<s
     for (const k of ['driver_opts', 'attachable', 'enable_ipv6', 'labels'])
       if (def[k] !== undefined) warn(at(k), `"${k}" is ignored: Worldbench makes a plain bridge network`)
   }
-  return out
+  return { names: out, settings }
 }
 
 /** Per-network service settings that only pin addresses or order; services find each other by name. */

@@ -7,7 +7,7 @@ import type { World } from '../world/schema.ts'
  * a policy is enforced depends on the cluster's network plugin, and no cluster runs here to check one.
  */
 export function networkNotes(world: World): string[] {
-  const joins = world.workloads.map((w) => ({ w: w.name, nets: networksOf(w.container) }))
+  const joins = world.workloads.map((w) => ({ w: w.name, nets: networksOf(w.container, world.networks) }))
   const names = new Set(joins.flatMap((j) => j.nets.map((n) => n.name)))
   const notes: string[] = []
   const placed = joins
@@ -16,6 +16,16 @@ export function networkNotes(world: World): string[] {
   if (names.size > 1)
     notes.push(
       `networks ${[...names].join(', ')}: in a cluster every pod reaches every Service of the namespace; to keep the separation (${placed.join(', ')}) add NetworkPolicies, which only a network plugin that enforces them (Calico or Cilium, for example) applies`,
+    )
+  const internal = [...new Set(joins.flatMap((j) => j.nets.filter((n) => n.internal).map((n) => n.name)))]
+  if (internal.length)
+    notes.push(
+      `internal network${internal.length > 1 ? 's' : ''} ${internal.join(', ')}: a pod has a route out of the cluster unless an egress NetworkPolicy denies it; add one for ${
+        joins
+          .filter((j) => j.nets.length && j.nets.every((n) => n.internal))
+          .map((j) => j.w)
+          .join(', ') || 'the pods only on them'
+      }`,
     )
   for (const j of joins)
     for (const n of j.nets)

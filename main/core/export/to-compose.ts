@@ -25,7 +25,8 @@ export function worldToCompose(world: World, dir: string): { compose: Obj; notes
   const networks: Obj = {}
   for (const w of world.workloads) {
     services[w.name] = service(world, w, dir, volumes)
-    for (const n of networksOf(w.container)) if (n.name !== 'default') networks[n.name] = {}
+    for (const n of networksOf(w.container, world.networks))
+      if (n.name !== 'default' || n.internal) networks[n.name] = n.internal ? { internal: true } : {}
     if (w.prepare)
       notes.push(
         `${w.name}: the prepare script ${w.prepare} has no Compose equivalent; run it before "docker compose up"`,

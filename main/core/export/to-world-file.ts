@@ -9,13 +9,14 @@ export function worldToFile(world: World, dir: string): Obj {
     apiVersion: 'worldbench/v1',
     name: world.name,
     ...(world.description && { description: world.description }),
+    ...(world.networks && { networks: world.networks }),
     workloads: world.workloads.map((w) => workload(w, dir)),
   }
 }
 
 function workload(w: Workload, dir: string): Obj {
   const rel = (p: string | undefined) => (p === undefined ? undefined : relativeTo(dir, p))
-  const { world: _, ...rest } = w
+  const { world: _, worldNetworks: __, ...rest } = w
   const out: Obj = { ...rest }
   if (w.prepare) out.prepare = rel(w.prepare)
   if (w.container)

@@ -18,6 +18,7 @@ export function place(file: string, input: WorldInput): World {
   return {
     name: input.name,
     ...(input.description !== undefined && { description: input.description }),
+    ...(input.networks !== undefined && { networks: input.networks }),
     file,
     dir,
     workloads: input.workloads.map((w) => {
@@ -25,6 +26,7 @@ export function place(file: string, input: WorldInput): World {
       return {
         ...withDefaultLimits(w),
         world: input.name,
+        ...(w.kind === 'container' && input.networks !== undefined && { worldNetworks: input.networks }),
         ...(w.prepare !== undefined && { prepare: abs(w.prepare) }),
         ...(section && { [w.kind]: formatOf(w.kind).resolvePaths(section, abs) }),
       } as Workload

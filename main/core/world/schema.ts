@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import { z } from 'zod'
 import { KINDS, type Kind as KindName } from '../../../contract/kinds.ts'
 import { DAY_SECONDS, MAX_MEMORY_MIB, Name, Path, Text } from './fields.ts'
+import { WorldNetwork, type WorldNetworkSettings } from './kinds/container.ts'
 import { FORMATS, type Formats, formatOf } from './kinds/index.ts'
 
 /**
@@ -115,6 +116,12 @@ export const WorldSchema = z.strictObject({
   apiVersion: z.literal('worldbench/v1'),
   name: Name,
   description: z.string().max(10_000).optional(),
+  networks: z
+    .record(Name, WorldNetwork)
+    .optional()
+    .describe(
+      "Settings of the world's container networks, by the name containers join them by; a network named here must be joined by a container",
+    ),
   workloads: z.array(WorkloadSchema).min(1).max(100),
 })
 
@@ -122,12 +129,19 @@ export type Kind = KindName
 export type WorkloadInput = z.infer<typeof WorkloadSchema>
 export type WorldInput = z.infer<typeof WorldSchema>
 
-/** A workload as the runtimes see it: validated, with every path absolute, and its world named. */
-export type Workload = WorkloadInput & { world: string }
+/**
+ * A workload as the runtimes see it: validated, with every path absolute, and its world named; a
+ * container also carries the settings of the world's networks (see networksOf).
+ */
+export type Workload = WorkloadInput & {
+  world: string
+  worldNetworks?: Readonly<Record<string, WorldNetworkSettings>>
+}
 
 export interface World {
   name: string
   description?: string
+  networks?: Record<string, WorldNetworkSettings>
   file: string
   dir: string
   workloads: Workload[]

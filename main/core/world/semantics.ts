@@ -2,6 +2,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import type { ValidationIssue } from '../../../contract/api.ts'
 import { dirHostProblem, realPathOutside } from './host-paths.ts'
 import { formatOf } from './kinds/index.ts'
+import { networkIssues } from './network-checks.ts'
 import { dependencyCycle } from './order.ts'
 import { refsIn } from './refs.ts'
 import type { WorldInput } from './schema.ts'
@@ -73,6 +74,7 @@ export function semanticIssues(file: string, world: WorldInput, lineCol: Locate)
       if (problem) issue(['workloads', i, w.kind, ...path], problem)
     }
   })
+  networkIssues(world, issue)
   const cycle = dependencyCycle(world.workloads)
   if (cycle)
     issue(['workloads', names.get(cycle[0]!) ?? 0, 'dependsOn'], `dependency cycle: ${cycle.join(' → ')}`)

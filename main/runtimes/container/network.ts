@@ -1,4 +1,5 @@
 import type Docker from 'dockerode'
+import { WorldbenchError } from '../../core/errors.ts'
 import { logFailure } from '../../core/log.ts'
 import { ownerId } from '../../core/owner.ts'
 import { networksOf } from '../../core/world/kinds/container.ts'
@@ -36,12 +37,18 @@ export class WorldNetworks {
    * attachments, in the order it names them.
    */
   async ensure(w: Workload): Promise<Attachment[]> {
-    const joins = networksOf(w.container).map((n) => ({ ...n, name: networkName(w.world, n.name) }))
+    const joins = networksOf(w.container, w.worldNetworks).map((n) => ({
+      ...n,
+      name: networkName(w.world, n.name),
+    }))
     for (const n of joins) this.held.set(n.name, (this.held.get(n.name) ?? 0) + 1)
     const out: Attachment[] = []
     try {
       for (const n of joins)
-        out.push({ network: await this.created(n.name, w.world), aliases: [w.name, ...n.aliases] })
+        out.push({
+          network: await this.created(n.name, w.world, n.internal),
+          aliases: [w.name, ...n.aliases],
+        })
     } catch (err) {
       this.release(joins.map((n) => ({ network: n.name, aliases: [] })))
       throw err
@@ -58,11 +65,11 @@ export class WorldNetworks {
     }
   }
 
-  private created(name: string, world: string): Promise<string> {
+  private created(name: string, world: string, internal: boolean): Promise<string> {
     let p = this.pending.get(name)
     if (!p) {
       const removal = this.removing.get(name) ?? Promise.resolve()
-      p = removal.then(() => this.create(name, world)).finally(() => this.pending.delete(name))
+      p = removal.then(() => this.create(name, world, internal)).finally(() => this.pending.delete(name))
       this.pending.set(name, p)
     }
     return p
@@ -76,16 +83,22 @@ export class WorldNetworks {
         .connect({ Container: containerId, EndpointConfig: { Aliases: a.aliases } })
   }
 
-  private async create(name: string, world: string): Promise<string> {
+  private async create(name: string, world: string, internal: boolean): Promise<string> {
     try {
-      await this.docker.getNetwork(name).inspect()
-      return name
+      const net = this.docker.getNetwork(name)
+      const info = await net.inspect()
+      if (Boolean(info.Internal) === internal) return name
+      // One of ours that nothing runs on (left by a crash) is made anew with the new setting.
+      const unused = info.Labels?.[LABEL_OWNER] === ownerId() && !Object.keys(info.Containers ?? {}).length
+      if (!unused) throw settingChanged(name, world, internal)
+      await net.remove()
     } catch (err) {
       if (statusOf(err) !== 404) throw err
     }
     await this.docker.createNetwork({
       Name: name,
       CheckDuplicate: true,
+      Internal: internal,
       Labels: { [LABEL_WORLD]: world, [LABEL_OWNER]: ownerId() },
     })
     return name
@@ -132,4 +145,13 @@ export class WorldNetworks {
       if (s !== 404 && s !== 409) logFailure('removing an unused world network', err, { network: name })
     }
   }
+}
+
+/** The world file changed a network's setting while containers of the world still run on it. */
+function settingChanged(name: string, world: string, internal: boolean): WorldbenchError {
+  return new WorldbenchError(
+    'NETWORK_CHANGED',
+    `Network ${name} exists ${internal ? 'with' : 'without'} a route out, but world "${world}" now says it is ${internal ? '' : 'not '}internal.`,
+    `Stop world "${world}" so its networks are made anew, then start it again.`,
+  )
 }

@@ -56,19 +56,39 @@ const Container = z.strictObject({
   init: z.boolean().default(true).describe('Run an init process so the workload gets signals'),
 })
 
+/** A network of the world, declared under the world's top-level `networks` to give it settings. */
+export const WorldNetwork = z.strictObject({
+  internal: z
+    .boolean()
+    .default(false)
+    .describe(
+      'No route out of the world: its containers reach each other and nothing else (the engine publishes no port of a container on internal networks only)',
+    ),
+})
+export type WorldNetworkSettings = z.output<typeof WorldNetwork>
+
 type ContainerSection = z.output<typeof Container>
 export interface NetworkJoin {
   name: string
   aliases: string[]
+  /** Set under the world's `networks`; false for a network the world does not declare. */
+  internal: boolean
 }
 
-/** The networks a container joins, in order (the first is the one it is created on). */
-export function networksOf(c: Pick<ContainerSection, 'network' | 'networks'> | undefined): NetworkJoin[] {
+/**
+ * The networks a container joins, in order (the first is the one it is created on), with the
+ * settings the world gives each.
+ */
+export function networksOf(
+  c: Pick<ContainerSection, 'network' | 'networks'> | undefined,
+  declared: Readonly<Record<string, WorldNetworkSettings>> = {},
+): NetworkJoin[] {
   if (!c) return []
   const refs = c.networks ?? (c.network ? [c.network] : [])
-  return refs.map((r) =>
-    typeof r === 'string' ? { name: r, aliases: [] } : { name: r.name, aliases: r.aliases ?? [] },
-  )
+  return refs.map((r) => {
+    const { name, aliases = [] } = typeof r === 'string' ? { name: r } : r
+    return { name, aliases, internal: Object.hasOwn(declared, name) && declared[name]!.internal }
+  })
 }
 
 export const containerFormat: KindFormat<typeof Container> = {
