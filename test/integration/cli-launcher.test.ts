@@ -99,6 +99,12 @@ describe('the worldbench launcher and the built CLI', () => {
     expect(packagesIn(res.modules)).toEqual(['commander'])
   })
 
+  it('run of a command module loads no package but commander: no schemas on the way to the guest', async () => {
+    const res = await imports(['run', join('resources', 'worlds', 'hello-trio', 'build', 'hello.wasm')])
+    expect(res.code, res.stdout).toBe(0)
+    expect(packagesIn(res.modules)).toEqual(['commander'])
+  })
+
   it('leaves no Node 24 child behind when the launcher under the system Node is killed -9', async () => {
     const launcher = spawn('/usr/bin/node', ['bin/worldbench.mjs', 'serve', '--port', '0', '--json'], {
       env: { ...process.env, WORLDBENCH_HOME: mkdtempSync(join(tmpdir(), 'wb-launcher-')) },

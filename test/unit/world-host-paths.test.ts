@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest'
 import {
   WASM_DEFAULT_MEMORY_MIB,
   WASM_DEFAULT_REQUEST_TIMEOUT_SECONDS,
-} from '../../main/core/world/kinds/wasm.ts'
+} from '../../main/core/world/kinds/wasm-defaults.ts'
 import { checkWorldText } from '../../main/core/world/load.ts'
 
 function folder() {

@@ -7,8 +7,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { devNull, tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
 import type { LogLine } from '../../../contract/api.ts'
-import { WASM_DEFAULT_MEMORY_MIB } from '../../core/world/kinds/wasm.ts'
-import { withDefaultLimits } from '../../core/world/place.ts'
+import { WASM_DEFAULT_MEMORY_MIB } from '../../core/world/kinds/wasm-defaults.ts'
 import type { Workload } from '../../core/world/schema.ts'
 import type { GuestDir, ServeMode } from './host/protocol.ts'
 import type { InlineRun } from './host/run-inline.ts'
@@ -64,7 +63,9 @@ export async function runWasmDirect(opts: RunDirectOptions): Promise<number | Ru
   const limits: Record<string, number> = {}
   if (opts.memoryMiB !== undefined) limits.memoryMiB = opts.memoryMiB
   if (opts.timeoutSeconds !== undefined) limits.timeoutSeconds = opts.timeoutSeconds
+  // The schemas only for a module that serves: a command's run loads none (see runCommand).
   const { WorkloadSchema } = await import('../../core/world/schema.ts')
+  const { withDefaultLimits } = await import('../../core/world/place.ts')
   const workload: Workload = withDefaultLimits({
     ...WorkloadSchema.parse({
       name,

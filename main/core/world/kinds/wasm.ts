@@ -2,17 +2,10 @@ import { z } from 'zod'
 import { Path, Text } from '../fields.ts'
 import { isOriginOrRef } from '../origin.ts'
 import type { FieldPath, KindFormat } from './kind-format.ts'
+import { WASM_DEFAULT_MEMORY_MIB, WASM_DEFAULT_REQUEST_TIMEOUT_SECONDS } from './wasm-defaults.ts'
 
 /** A Wasm guest's linear memory is 32-bit: at most 65,536 pages of 64 KiB. */
 export const WASM_MAX_MEMORY_MIB = 4096
-/**
- * The limits a Wasm module gets when its world file names none: a guest is never unbounded by
- * default. Each CGI request gets a wall-clock limit; a command runs as long as it needs unless
- * one is given. Components (serve: http) get none: their engine does not enforce these limits
- * yet, and a limit shown but not held would be a lie.
- */
-export const WASM_DEFAULT_MEMORY_MIB = 256
-export const WASM_DEFAULT_REQUEST_TIMEOUT_SECONDS = 30
 
 const WasmDir = z.strictObject({
   host: Path,
