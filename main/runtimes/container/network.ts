@@ -50,14 +50,14 @@ export class WorldNetworks {
           aliases: [w.name, ...n.aliases],
         })
     } catch (err) {
-      this.release(joins.map((n) => ({ network: n.name, aliases: [] })))
+      this.release(joins.map((n) => ({ network: n.name })))
       throw err
     }
     return out
   }
 
   /** Lets go of what ensure() held: a later removeUnused() may remove these networks again. */
-  release(attachments: Attachment[]): void {
+  release(attachments: Pick<Attachment, 'network'>[]): void {
     for (const { network } of attachments) {
       const n = (this.held.get(network) ?? 0) - 1
       if (n > 0) this.held.set(network, n)
@@ -84,16 +84,16 @@ export class WorldNetworks {
   }
 
   private async create(name: string, world: string, internal: boolean): Promise<string> {
-    try {
-      const net = this.docker.getNetwork(name)
-      const info = await net.inspect()
+    const net = this.docker.getNetwork(name)
+    const info = await net.inspect().catch((err: unknown) => {
+      if (statusOf(err) === 404) return undefined
+      throw err
+    })
+    if (info) {
       if (Boolean(info.Internal) === internal) return name
       // One of ours that nothing runs on (left by a crash) is made anew with the new setting.
-      const unused = info.Labels?.[LABEL_OWNER] === ownerId() && !Object.keys(info.Containers ?? {}).length
-      if (!unused) throw settingChanged(name, world, internal)
+      if (!oursAndEmpty(info)) throw settingChanged(name, world, internal)
       await net.remove()
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err
     }
     await this.docker.createNetwork({
       Name: name,
@@ -135,9 +135,7 @@ export class WorldNetworks {
   private async removeIfUnused(name: string): Promise<void> {
     try {
       const net = this.docker.getNetwork(name)
-      const info = await net.inspect()
-      if (info.Labels?.[LABEL_OWNER] !== ownerId() || Object.keys(info.Containers ?? {}).length) return
-      if (this.held.has(name)) return
+      if (!oursAndEmpty(await net.inspect()) || this.held.has(name)) return
       await net.remove()
     } catch (err) {
       // Gone already (404), or a container joined it in the meantime (409): not ours to remove now.
@@ -145,6 +143,11 @@ export class WorldNetworks {
       if (s !== 404 && s !== 409) logFailure('removing an unused world network', err, { network: name })
     }
   }
+}
+
+/** Made by this Worldbench, and no running container on it (a created one does not show). */
+function oursAndEmpty(info: Docker.NetworkInspectInfo): boolean {
+  return info.Labels?.[LABEL_OWNER] === ownerId() && !Object.keys(info.Containers ?? {}).length
 }
 
 /** The world file changed a network's setting while containers of the world still run on it. */
