@@ -18,14 +18,10 @@ export function networkNotes(world: World): string[] {
       `networks ${[...names].join(', ')}: in a cluster every pod reaches every Service of the namespace; to keep the separation (${placed.join(', ')}) add NetworkPolicies, which only a network plugin that enforces them (Calico or Cilium, for example) applies`,
     )
   const internal = [...new Set(joins.flatMap((j) => j.nets.filter((n) => n.internal).map((n) => n.name)))]
+  const inside = joins.filter((j) => j.nets.length && j.nets.every((n) => n.internal)).map((j) => j.w)
   if (internal.length)
     notes.push(
-      `internal network${internal.length > 1 ? 's' : ''} ${internal.join(', ')}: a pod has a route out of the cluster unless an egress NetworkPolicy denies it; add one for ${
-        joins
-          .filter((j) => j.nets.length && j.nets.every((n) => n.internal))
-          .map((j) => j.w)
-          .join(', ') || 'the pods only on them'
-      }`,
+      `internal network${internal.length > 1 ? 's' : ''} ${internal.join(', ')}: a pod has a route out of the cluster unless an egress NetworkPolicy denies it; add one for ${inside.join(', ') || 'the pods only on them'}`,
     )
   for (const j of joins)
     for (const n of j.nets)
