@@ -17,8 +17,7 @@ src=$root/resources/worlds/hello-trio/src/hello.c
 self=$root/scripts/build-vm-image.sh
 kconfig=$root/resources/worlds/hello-trio/vm/kernel.config
 busybox=${BUSYBOX:-/bin/busybox}
-say() { echo "build-vm-image: $*"; }
-die() { echo "build-vm-image: error: $*" >&2; exit 1; }
+source "$root/scripts/vm-image/lib.sh"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -36,7 +35,6 @@ if newer_than_inputs; then
   exit 0
 fi
 
-need() { command -v "$1" >/dev/null || die "$1 not found: apt-get install $2"; }
 need gcc gcc; need cpio cpio
 [[ -x $busybox ]] || die "$busybox not found: apt-get install busybox-static"
 file_is_static() { ! LC_ALL=C ldd "$1" >/dev/null 2>&1; }

@@ -7,8 +7,7 @@
 set -euo pipefail
 
 work=$1
-say() { echo "build-vm-image: $*"; }
-die() { echo "build-vm-image: error: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for tool in apt-get apt-cache dpkg; do
   command -v "$tool" >/dev/null || die "$tool not found (this script needs Debian or Ubuntu; elsewhere run it in a debian:12 container)"
 done

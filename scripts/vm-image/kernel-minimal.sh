@@ -14,9 +14,7 @@ kbuild=${KERNEL_BUILD_DIR:-$root/resources/worlds/hello-trio/build/kernel}
 ksrc_tar=/usr/src/linux-source-6.1.tar.xz
 ksrc=$kbuild/linux-source-6.1
 
-say() { echo "build-vm-image: $*"; }
-die() { echo "build-vm-image: error: $*" >&2; exit 1; }
-need() { command -v "$1" >/dev/null || die "$1 not found: apt-get install $2"; }
+source "$root/scripts/vm-image/lib.sh"
 
 # Several image builds may run at once (a test and a world's prepare step): one compiles, the
 # others wait for it and reuse its result.
