@@ -3,18 +3,19 @@ import { isoEpochMs, medianPhases, startPhases } from '../../main/core/start-tim
 import { bootPhaseOf } from '../../main/runtimes/vm/boot-marks.ts'
 
 const sum = (ps: { ms: number }[]) => ps.reduce((a, p) => a + p.ms, 0)
+/** A start requested at 1000 whose last phase is the port answering. */
+const phasesOf = (marks: Parameters<typeof startPhases>[1], end: number) =>
+  startPhases(1000, marks, end, 'port answering')
 
 describe('start timeline', () => {
   it('turns marks into durations in time order, the last phase ending at the first success', () => {
-    const phases = startPhases(
-      1000,
+    const phases = phasesOf(
       [
         { phase: 'process running', at: 1040 },
         { phase: 'create', at: 1010 },
         { phase: 'start', at: 1030 },
       ],
       1100,
-      'port answering',
     )
     expect(phases).toEqual([
       { name: 'create', ms: 10 },
@@ -26,15 +27,13 @@ describe('start timeline', () => {
   })
 
   it('clamps a mark before the request to 0 and drops one after the end, still summing to end − t0', () => {
-    const phases = startPhases(
-      1000,
+    const phases = phasesOf(
       [
         { phase: 'host ready', at: 999.5 },
         { phase: 'compile', at: 1020 },
         { phase: 'guest ready line', at: 1200 },
       ],
       1050,
-      'port answering',
     )
     expect(phases.map((p) => p.name)).toEqual(['host ready', 'compile', 'port answering'])
     expect(phases[0]!.ms).toBe(0)
@@ -43,15 +42,13 @@ describe('start timeline', () => {
   })
 
   it('a mark the workload had to pass before answering, observed after the end, ends at the end', () => {
-    const phases = startPhases(
-      1000,
+    const phases = phasesOf(
       [
         { phase: 'create', at: 1010 },
         { phase: 'process running', at: 1060, beforeReady: true },
         { phase: 'guest ready line', at: 1070 },
       ],
       1050,
-      'port answering',
     )
     expect(phases).toEqual([
       { name: 'create', ms: 10 },
